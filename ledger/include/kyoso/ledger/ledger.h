@@ -1,0 +1,97 @@
+// Ledger: the deterministic state machine of Kyoso.
+//
+// Apply(batch) applies a batch of commands in order and returns one result per command.
+// The batch is written to the Store as one WriteBatch that also records the applied
+// index and the new hash-chain head, so after a crash the ledger is exactly at a batch
+// boundary, and a batch is never applied twice. The ledger reads no clock, draws no
+// random number, opens no socket and starts no thread: time arrives in the batch, and
+// the same batches in the same order give the same results, state and chain head on
+// every replica.
+//
+// Currencies, accounts (with their lots), programmes and rates are memory-resident and
+// written through to the Store; transfer records and history live only in the Store.
+//
+// Thread-safety: none. One thread applies and reads; the node serialises access.
+// Errors: Apply returns a non-ok Status only when the Store fails or the batch is out of
+// order; after a Store failure the Ledger must be discarded and reopened.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+
+#include "kyoso/ledger/command.h"
+#include "kyoso/ledger/store.h"
+
+namespace kyoso::ledger {
+
+// History entries returned per page at most.
+inline constexpr size_t kHistoryPageMax = 1'000;
+
+struct HistoryQuery {
+  TimeNs from = INT64_MIN;   // Entries at or after this ledger time...
+  TimeNs until = INT64_MAX;  // ...and at or before this one.
+  uint64_t cursor = 0;       // 0: start; else the next_cursor of the previous page.
+  size_t limit = 100;
+  bool newest_first = true;
+};
+
+struct HistoryPage {
+  std::vector<HistoryEntry> entries;
+  uint64_t next_cursor = 0;  // 0 when there is no further page.
+};
+
+class Ledger {
+ public:
+  // Opens the ledger on `store` (which must outlive it), loading the memory-resident
+  // state. A store written by a newer format version is refused.
+  static StatusOr<std::unique_ptr<Ledger>> Open(Store* store);
+  ~Ledger();
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  // Applies `batch`, whose index must be greater than applied_index().
+  StatusOr<BatchResult> Apply(const Batch& batch);
+
+  uint64_t applied_index() const;
+  const ChainHead& chain_head() const;
+  uint64_t last_seq() const;
+  TimeNs last_timestamp() const;
+
+  const Currency* FindCurrency(std::string_view code) const;
+  const Account* FindAccount(std::string_view id) const;
+  const Program* FindProgram(std::string_view id) const;
+  std::optional<ExchangeRate> RateAt(std::string_view from, std::string_view to, TimeNs at) const;
+  const std::map<CurrencyCode, Currency>& currencies() const;
+  const std::map<ProgramId, Program>& programs() const;
+  // Visits every account (in no particular order).
+  void ForEachAccount(const std::function<void(const Account&)>& visit) const;
+
+  // The record of a transfer, or nullopt if the id was never seen.
+  StatusOr<std::optional<TransferRecord>> FindTransfer(const TransferId& id) const;
+  StatusOr<HistoryPage> History(std::string_view account, const HistoryQuery& query) const;
+  // The balance right after the transfer with sequence number `seq` (0: before any).
+  StatusOr<Amount> BalanceAtSeq(std::string_view account, uint64_t seq) const;
+  // The balance at ledger time `at`, after every entry stamped at or before it.
+  StatusOr<Amount> BalanceAtTime(std::string_view account, TimeNs at) const;
+  // The last sequence number stamped at or before `at` (0 if none).
+  StatusOr<uint64_t> LastSeqAt(TimeNs at) const;
+
+  struct State;
+
+ private:
+  Ledger(Store* store, std::unique_ptr<State> state);
+  Status Commit(const Batch& batch, BatchResult* result, class Applier& applier);
+
+  Store* store_;
+  std::unique_ptr<State> state_;
+  bool broken_ = false;  // Set while applying; stays set if the apply failed midway.
+};
+
+// The balance of an account: the sum of its lots.
+Amount BalanceOf(const Account& account);
+
+}  // namespace kyoso::ledger

@@ -1,0 +1,361 @@
+#include "applier.h"
+
+#include <cassert>
+
+#include "kyoso/ledger/codec.h"
+
+namespace kyoso::ledger {
+namespace {
+
+bool IsLinked(const Command& command) {
+  const auto* transfer = std::get_if<TransferRequest>(&command);
+  return transfer != nullptr && transfer->linked;
+}
+
+}  // namespace
+
+Applier::Applier(Ledger::State& state, const Store& store, const Batch& batch)
+    : state_(state), store_(store), batch_(batch) {
+  // Ledger time never goes backwards, even if the leader's clock does.
+  if (batch.timestamp - 1 > state_.last_timestamp) state_.last_timestamp = batch.timestamp - 1;
+  first_seq_ = state_.last_seq + 1;
+  first_timestamp_ = state_.last_timestamp + 1;
+}
+
+std::vector<CommandResult> Applier::ApplyAll() {
+  std::vector<CommandResult> results(batch_.commands.size());
+  size_t i = 0;
+  while (i < batch_.commands.size() && io_status_.ok()) {
+    size_t end = i;
+    while (end < batch_.commands.size() && IsLinked(batch_.commands[end])) ++end;
+    if (end == i) {
+      results[i] = ApplyOne(batch_.commands[i]);
+      ++i;
+      continue;
+    }
+    if (end == batch_.commands.size()) {  // The batch ends inside a group.
+      for (size_t k = i; k < end; ++k) results[k].code = ResultCode::kLinkedGroupOpen;
+      break;
+    }
+    ApplyGroup(i, end + 1, &results);
+    i = end + 1;
+  }
+  return results;
+}
+
+CommandResult Applier::ApplyOne(const Command& command) {
+  CommandResult result;
+  std::visit(
+      [&](const auto& c) {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, TransferRequest>) {
+          result = ApplyTransfer(c);
+        } else if constexpr (std::is_same_v<T, Tick>) {
+          ApplyTick(*this);
+        } else if constexpr (std::is_same_v<T, CreateCurrency>) {
+          result.code = ApplyCreateCurrency(*this, c);
+        } else if constexpr (std::is_same_v<T, CreateAccount>) {
+          result.code = ApplyCreateAccount(*this, c);
+        } else if constexpr (std::is_same_v<T, SetAccountStatus>) {
+          result.code = ApplySetAccountStatus(*this, c);
+        } else if constexpr (std::is_same_v<T, SetResearchConsent>) {
+          result.code = ApplySetResearchConsent(*this, c);
+        } else if constexpr (std::is_same_v<T, CreateProgram>) {
+          result.code = ApplyCreateProgram(*this, c);
+        } else if constexpr (std::is_same_v<T, SetProgramRules>) {
+          result.code = ApplySetProgramRules(*this, c);
+        } else {
+          static_assert(std::is_same_v<T, SetExchangeRate>);
+          result.code = ApplySetExchangeRate(*this, c);
+        }
+      },
+      command);
+  return result;
+}
+
+CommandResult Applier::ApplyTransfer(const TransferRequest& request) {
+  CommandResult result;
+  if (request.id.is_zero()) {
+    result.code = ResultCode::kInvalidTransferId;
+    return result;
+  }
+  if (std::optional<TransferRecord> seen = LookupRecord(request.id)) {
+    if (!(seen->request == request)) {
+      result.code = ResultCode::kDuplicateIdDifferentBody;
+      return result;
+    }
+    result = CommandResult{seen->result,    seen->seq,     seen->timestamp, seen->fee,
+                           seen->incentive, seen->settled, seen->credited,  true};
+    return result;
+  }
+  TransferRecord record;
+  record.request = request;
+  record.timestamp = now();
+  record.result = ApplyTransferKind(*this, record);
+  if (record.result != ResultCode::kOk) {
+    record.seq = 0;
+    record.lots.clear();
+  }
+  PutRecord(record);
+  return CommandResult{record.result,    record.seq,     record.timestamp, record.fee,
+                       record.incentive, record.settled, record.credited,  false};
+}
+
+void Applier::ApplyGroup(size_t begin, size_t end, std::vector<CommandResult>* results) {
+  Savepoint savepoint = Save();
+  in_group_ = true;
+  size_t failed = end;
+  for (size_t k = begin; k < end; ++k) {
+    (*results)[k] = ApplyOne(batch_.commands[k]);
+    if ((*results)[k].code != ResultCode::kOk) {
+      failed = k;
+      break;
+    }
+  }
+  in_group_ = false;
+  saved_in_group_.clear();
+  if (failed == end) {
+    undo_.clear();
+    return;
+  }
+  // All or nothing: undo the group, then record each member's failure so that a retry
+  // of the same group gets the same answer.
+  Rollback(savepoint);
+  ResultCode cause = (*results)[failed].code;
+  for (size_t k = begin; k < end; ++k) {
+    const auto& request = std::get<TransferRequest>(batch_.commands[k]);
+    CommandResult& result = (*results)[k];
+    result = CommandResult{};
+    result.code = k == failed ? cause : ResultCode::kLinkedEventFailed;
+    bool recordable = !request.id.is_zero() && cause != ResultCode::kDuplicateIdDifferentBody &&
+                      !LookupRecord(request.id).has_value();
+    if (recordable) {
+      TransferRecord record;
+      record.request = request;
+      record.timestamp = now();
+      record.result = result.code;
+      PutRecord(record);
+    }
+  }
+}
+
+Applier::Savepoint Applier::Save() const {
+  return Savepoint{undo_.size(), history_.size(), hold_ops_.size(), state_.last_seq,
+                   state_.last_timestamp};
+}
+
+void Applier::Rollback(const Savepoint& savepoint) {
+  while (undo_.size() > savepoint.undo_size) {
+    std::visit(
+        [this](auto& undo) {
+          using T = std::decay_t<decltype(undo)>;
+          auto restore = [](auto& map, const auto& key, auto& before) {
+            if (before) {
+              map[key] = std::move(*before);
+            } else {
+              map.erase(key);
+            }
+          };
+          if constexpr (std::is_same_v<T, AccountUndo>) {
+            restore(state_.accounts, undo.id, undo.before);
+          } else if constexpr (std::is_same_v<T, CurrencyUndo>) {
+            restore(state_.currencies, undo.code, undo.before);
+          } else if constexpr (std::is_same_v<T, ProgramUndo>) {
+            restore(state_.programs, undo.id, undo.before);
+          } else {
+            restore(records_, undo.id, undo.before);
+          }
+        },
+        undo_.back());
+    undo_.pop_back();
+  }
+  history_.resize(savepoint.history_size);
+  hold_ops_.resize(savepoint.hold_ops_size);
+  state_.last_seq = savepoint.last_seq;
+  state_.last_timestamp = savepoint.last_timestamp;
+}
+
+template <typename U, typename Key>
+void Applier::RememberBefore(char tag, const Key& key, const std::string& key_text) {
+  if (!in_group_) return;
+  if (!saved_in_group_.insert(std::string(1, tag) + key_text).second) return;
+  U undo;
+  if constexpr (std::is_same_v<U, AccountUndo>) {
+    undo.id = key;
+    if (auto it = state_.accounts.find(key); it != state_.accounts.end()) undo.before = it->second;
+  } else if constexpr (std::is_same_v<U, CurrencyUndo>) {
+    undo.code = key;
+    if (auto it = state_.currencies.find(key); it != state_.currencies.end()) {
+      undo.before = it->second;
+    }
+  } else if constexpr (std::is_same_v<U, ProgramUndo>) {
+    undo.id = key;
+    if (auto it = state_.programs.find(key); it != state_.programs.end()) undo.before = it->second;
+  } else {
+    undo.id = key;
+    if (auto it = records_.find(key); it != records_.end()) undo.before = it->second;
+  }
+  undo_.emplace_back(std::move(undo));
+}
+
+const Account* Applier::FindAccount(std::string_view id) const {
+  auto it = state_.accounts.find(AccountId(id));
+  return it == state_.accounts.end() ? nullptr : &it->second;
+}
+
+const Currency* Applier::FindCurrency(std::string_view code) const {
+  auto it = state_.currencies.find(CurrencyCode(code));
+  return it == state_.currencies.end() ? nullptr : &it->second;
+}
+
+const Program* Applier::FindProgram(std::string_view id) const {
+  auto it = state_.programs.find(ProgramId(id));
+  return it == state_.programs.end() ? nullptr : &it->second;
+}
+
+Account& Applier::MutableAccount(const AccountId& id) {
+  RememberBefore<AccountUndo>('a', id, id);
+  dirty_accounts_.insert(id);
+  auto it = state_.accounts.find(id);
+  assert(it != state_.accounts.end());
+  return it->second;
+}
+
+Currency& Applier::MutableCurrency(const CurrencyCode& code) {
+  RememberBefore<CurrencyUndo>('c', code, code);
+  dirty_currencies_.insert(code);
+  return state_.currencies.at(code);
+}
+
+Program& Applier::MutableProgram(const ProgramId& id) {
+  RememberBefore<ProgramUndo>('p', id, id);
+  dirty_programs_.insert(id);
+  return state_.programs.at(id);
+}
+
+Account& Applier::InsertAccount(Account account) {
+  assert(!state_.accounts.contains(account.id));
+  RememberBefore<AccountUndo>('a', account.id, account.id);
+  dirty_accounts_.insert(account.id);
+  AccountId id = account.id;
+  return state_.accounts.emplace(id, std::move(account)).first->second;
+}
+
+void Applier::InsertCurrency(Currency currency) {
+  assert(!in_group_);
+  dirty_currencies_.insert(currency.code);
+  CurrencyCode code = currency.code;
+  state_.currencies.emplace(code, std::move(currency));
+}
+
+void Applier::InsertProgram(Program program) {
+  assert(!in_group_);
+  dirty_programs_.insert(program.id);
+  ProgramId id = program.id;
+  state_.programs.emplace(id, std::move(program));
+}
+
+void Applier::SetRates(const std::pair<CurrencyCode, CurrencyCode>& pair,
+                       std::vector<ExchangeRate> rates) {
+  assert(!in_group_);  // Rates are set by admin commands, which are never linked.
+  dirty_rates_.insert(pair);
+  state_.rates[pair] = std::move(rates);
+}
+
+std::optional<TransferRecord> Applier::LookupRecord(const TransferId& id) {
+  if (auto it = records_.find(id); it != records_.end()) return it->second;
+  std::string value;
+  Status status = store_.Get(Column::kTransfers, keys::Transfer(id), &value);
+  if (status.IsNotFound()) return std::nullopt;
+  if (!status.ok()) {
+    io_status_ = status;
+    return std::nullopt;
+  }
+  StatusOr<TransferRecord> record = DecodeTransferRecord(value);
+  if (!record.ok()) {
+    io_status_ = record.status();
+    return std::nullopt;
+  }
+  return std::move(record).value();
+}
+
+void Applier::PutRecord(const TransferRecord& record) {
+  RememberBefore<RecordUndo>('t', record.request.id, keys::Transfer(record.request.id));
+  records_[record.request.id] = record;
+}
+
+void Applier::Stamp(uint64_t* seq, TimeNs* timestamp) {
+  *seq = ++state_.last_seq;
+  *timestamp = ++state_.last_timestamp;
+}
+
+void Applier::Journal(const Account& account, TransferKind kind, const TransferId& transfer,
+                      Amount delta) {
+  history_.push_back(HistoryEntry{account.id, state_.last_seq, state_.last_timestamp, transfer,
+                                  kind, delta, BalanceOf(account)});
+}
+
+void Applier::PutHold(TimeNs expires_at, const TransferId& id) {
+  hold_ops_.push_back(HoldOp{false, expires_at, id});
+  state_.hold_expiries.emplace(expires_at, id);
+}
+
+void Applier::DeleteHold(TimeNs expires_at, const TransferId& id) {
+  hold_ops_.push_back(HoldOp{true, expires_at, id});
+}
+
+void Applier::IndexLotExpiries(const Account& account) {
+  for (const Lot& lot : account.lots) {
+    if (lot.expiry != kNever) state_.lot_expiries.emplace(lot.expiry, account.id);
+  }
+}
+
+void Applier::WriteChanges(WriteBatch* out) const {
+  std::string value;
+  auto put = [&](Column column, const std::string& key) { out->Put(column, key, value); };
+  for (const AccountId& id : dirty_accounts_) {
+    value.clear();
+    EncodeAccount(state_.accounts.at(id), &value);
+    put(Column::kState, keys::Account(id));
+  }
+  for (const CurrencyCode& code : dirty_currencies_) {
+    value.clear();
+    EncodeCurrency(state_.currencies.at(code), &value);
+    put(Column::kState, keys::Currency(code));
+  }
+  for (const ProgramId& id : dirty_programs_) {
+    value.clear();
+    EncodeProgram(state_.programs.at(id), &value);
+    put(Column::kState, keys::Program(id));
+  }
+  for (const auto& pair : dirty_rates_) {
+    value.clear();
+    EncodeRates(state_.rates.at(pair), &value);
+    put(Column::kState, keys::Rate(pair.first, pair.second));
+  }
+  for (const auto& [id, record] : records_) {
+    value.clear();
+    EncodeTransferRecord(record, &value);
+    put(Column::kTransfers, keys::Transfer(id));
+  }
+  for (const HistoryEntry& entry : history_) {
+    value.clear();
+    EncodeHistoryValue(entry, &value);
+    put(Column::kHistory, keys::History(entry.account, entry.seq));
+  }
+  for (const HoldOp& op : hold_ops_) {
+    if (op.is_delete) {
+      out->Delete(Column::kHolds, keys::Hold(op.expires_at, op.id));
+    } else {
+      out->Put(Column::kHolds, keys::Hold(op.expires_at, op.id), "");
+    }
+  }
+  if (state_.last_seq >= first_seq_) {
+    // Entries of this batch are numbered first_seq_.. and stamped first_timestamp_..,
+    // one nanosecond apart, so a time maps to a sequence number (Ledger::LastSeqAt).
+    value = keys::U64(first_seq_) + keys::U64(state_.last_seq - first_seq_ + 1);
+    put(Column::kBatches, keys::BatchStart(first_timestamp_));
+  }
+}
+
+}  // namespace kyoso::ledger

@@ -1,0 +1,133 @@
+// Applier: applies one batch's commands to the ledger state (internal to ledger/).
+//
+// It holds what the batch changes until commit: the dirty records, new history entries
+// and hold index changes, and writes them into one WriteBatch. Inside a linked group it
+// keeps an undo log so a failing member rolls the whole group back. Every apply function
+// checks all of its conditions before it changes anything.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <unordered_set>
+#include <variant>
+
+#include "kyoso/ledger/lots.h"
+#include "state.h"
+
+namespace kyoso::ledger {
+
+class Applier {
+ public:
+  Applier(Ledger::State& state, const Store& store, const Batch& batch);
+
+  // Applies every command; one result each. Store read failures end up in io_status().
+  std::vector<CommandResult> ApplyAll();
+  const Status& io_status() const { return io_status_; }
+  // Writes everything the batch changed, except the meta records.
+  void WriteChanges(WriteBatch* out) const;
+
+ private:
+  struct Savepoint {
+    size_t undo_size;
+    size_t history_size;
+    size_t hold_ops_size;
+    uint64_t last_seq;
+    TimeNs last_timestamp;
+  };
+  struct AccountUndo {
+    AccountId id;
+    std::optional<Account> before;
+  };
+  struct CurrencyUndo {
+    CurrencyCode code;
+    std::optional<Currency> before;
+  };
+  struct ProgramUndo {
+    ProgramId id;
+    std::optional<Program> before;
+  };
+  struct RecordUndo {
+    TransferId id;
+    std::optional<TransferRecord> before;
+  };
+  using Undo = std::variant<AccountUndo, CurrencyUndo, ProgramUndo, RecordUndo>;
+  struct HoldOp {
+    bool is_delete;
+    TimeNs expires_at;
+    TransferId id;
+  };
+
+ public:
+  // --- Used by the apply functions. ---
+  TimeNs now() const { return state_.last_timestamp + 1; }
+  const Ledger::State& state() const { return state_; }
+  // Ticks consume the lazy expiry indexes directly; nothing else mutates state here.
+  Ledger::State& tick_indexes() { return state_; }
+  const Account* FindAccount(std::string_view id) const;
+  const Currency* FindCurrency(std::string_view code) const;
+  const Program* FindProgram(std::string_view id) const;
+  Account& MutableAccount(const AccountId& id);
+  Currency& MutableCurrency(const CurrencyCode& code);
+  Program& MutableProgram(const ProgramId& id);
+  // Create new records; they must not exist.
+  Account& InsertAccount(Account account);
+  void InsertCurrency(Currency currency);
+  void InsertProgram(Program program);
+  void SetRates(const std::pair<CurrencyCode, CurrencyCode>& pair, std::vector<ExchangeRate> rates);
+
+  std::optional<TransferRecord> LookupRecord(const TransferId& id);
+  void PutRecord(const TransferRecord& record);
+
+  // Assigns the next sequence number and timestamp to an entry that takes effect.
+  void Stamp(uint64_t* seq, TimeNs* timestamp);
+  uint64_t current_seq() const { return state_.last_seq; }
+  TimeNs current_timestamp() const { return state_.last_timestamp; }
+  // Appends a history line for `account` (balance after = its current balance).
+  void Journal(const Account& account, TransferKind kind, const TransferId& transfer, Amount delta);
+  void PutHold(TimeNs expires_at, const TransferId& id);
+  void DeleteHold(TimeNs expires_at, const TransferId& id);
+  void IndexLotExpiries(const Account& account);
+
+ private:
+  CommandResult ApplyOne(const Command& command);
+  CommandResult ApplyTransfer(const TransferRequest& request);
+  // Applies commands [begin, end) as one linked group.
+  void ApplyGroup(size_t begin, size_t end, std::vector<CommandResult>* results);
+  Savepoint Save() const;
+  void Rollback(const Savepoint& savepoint);
+  template <typename U, typename Key>
+  void RememberBefore(char tag, const Key& key, const std::string& key_text);
+
+  Ledger::State& state_;
+  const Store& store_;
+  const Batch& batch_;
+  Status io_status_;
+
+  std::unordered_set<AccountId> dirty_accounts_;
+  std::set<CurrencyCode> dirty_currencies_;
+  std::set<ProgramId> dirty_programs_;
+  std::set<std::pair<CurrencyCode, CurrencyCode>> dirty_rates_;
+  std::unordered_map<TransferId, TransferRecord, TransferIdHash> records_;
+  std::vector<HistoryEntry> history_;
+  std::vector<HoldOp> hold_ops_;
+  uint64_t first_seq_ = 0;
+  TimeNs first_timestamp_ = 0;
+
+  bool in_group_ = false;
+  std::vector<Undo> undo_;
+  std::unordered_set<std::string> saved_in_group_;
+};
+
+// Per-command apply functions, one file per area. Each returns the command's result
+// code and, for transfers, fills the record.
+ResultCode ApplyCreateCurrency(Applier& applier, const CreateCurrency& command);
+ResultCode ApplyCreateAccount(Applier& applier, const CreateAccount& command);
+ResultCode ApplySetAccountStatus(Applier& applier, const SetAccountStatus& command);
+ResultCode ApplySetResearchConsent(Applier& applier, const SetResearchConsent& command);
+ResultCode ApplyCreateProgram(Applier& applier, const CreateProgram& command);
+ResultCode ApplySetProgramRules(Applier& applier, const SetProgramRules& command);
+ResultCode ApplySetExchangeRate(Applier& applier, const SetExchangeRate& command);
+void ApplyTick(Applier& applier);
+ResultCode ApplyTransferKind(Applier& applier, TransferRecord& record);
+
+}  // namespace kyoso::ledger
