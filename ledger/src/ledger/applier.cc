@@ -12,6 +12,11 @@ bool IsLinked(const Command& command) {
   return transfer != nullptr && transfer->linked;
 }
 
+CommandResult ResultOf(const TransferRecord& record, bool duplicate) {
+  return CommandResult{record.result,    record.seq,     record.timestamp, record.fee,
+                       record.incentive, record.settled, record.credited,  duplicate};
+}
+
 }  // namespace
 
 Applier::Applier(Ledger::State& state, const Store& store, const Batch& batch)
@@ -33,9 +38,13 @@ std::vector<CommandResult> Applier::ApplyAll() {
       ++i;
       continue;
     }
-    if (end == batch_.commands.size()) {  // The batch ends inside a group.
+    // A group ends with a transfer that is not linked; a batch that ends first, or a
+    // command of another kind, leaves it open and none of it is applied.
+    if (end == batch_.commands.size() ||
+        !std::holds_alternative<TransferRequest>(batch_.commands[end])) {
       for (size_t k = i; k < end; ++k) results[k].code = ResultCode::kLinkedGroupOpen;
-      break;
+      i = end;
+      continue;
     }
     ApplyGroup(i, end + 1, &results);
     i = end + 1;
@@ -97,8 +106,7 @@ CommandResult Applier::ApplyTransfer(const TransferRequest& request) {
     record.lots.clear();
   }
   PutRecord(record);
-  return CommandResult{record.result,    record.seq,     record.timestamp, record.fee,
-                       record.incentive, record.settled, record.credited,  false};
+  return ResultOf(record, false);
 }
 
 void Applier::ApplyGroup(size_t begin, size_t end, std::vector<CommandResult>* results) {
@@ -118,25 +126,29 @@ void Applier::ApplyGroup(size_t begin, size_t end, std::vector<CommandResult>* r
     undo_.clear();
     return;
   }
-  // All or nothing: undo the group, then record each member's failure so that a retry
-  // of the same group gets the same answer.
+  // All or nothing: undo the group, then answer each member as a retry of the same
+  // group will be answered: ids seen before keep their first result, the others are
+  // recorded as failed.
   Rollback(savepoint);
   ResultCode cause = (*results)[failed].code;
   for (size_t k = begin; k < end; ++k) {
     const auto& request = std::get<TransferRequest>(batch_.commands[k]);
-    CommandResult& result = (*results)[k];
-    result = CommandResult{};
-    result.code = k == failed ? cause : ResultCode::kLinkedEventFailed;
-    bool recordable = !request.id.is_zero() && cause != ResultCode::kDuplicateIdDifferentBody &&
-                      !LookupRecord(request.id).has_value();
-    if (recordable) {
-      TransferRecord record;
-      record.request = request;
-      record.timestamp = now();
-      record.result = result.code;
-      PutRecord(record);
-    }
+    (*results)[k] = FailGroupMember(request, k == failed ? cause : ResultCode::kLinkedEventFailed);
   }
+}
+
+CommandResult Applier::FailGroupMember(const TransferRequest& request, ResultCode code) {
+  if (request.id.is_zero()) return CommandResult{ResultCode::kInvalidTransferId};
+  if (std::optional<TransferRecord> seen = LookupRecord(request.id)) {
+    if (!(seen->request == request)) return CommandResult{ResultCode::kDuplicateIdDifferentBody};
+    return ResultOf(*seen, true);
+  }
+  TransferRecord record;
+  record.request = request;
+  record.timestamp = now();
+  record.result = code;
+  PutRecord(record);
+  return ResultOf(record, false);
 }
 
 Applier::Savepoint Applier::Save() const {

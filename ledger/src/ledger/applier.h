@@ -93,6 +93,8 @@ class Applier {
   CommandResult ApplyTransfer(const TransferRequest& request);
   // Applies commands [begin, end) as one linked group.
   void ApplyGroup(size_t begin, size_t end, std::vector<CommandResult>* results);
+  // The answer for a member of a failed group, recording it if its id is new.
+  CommandResult FailGroupMember(const TransferRequest& request, ResultCode code);
   Savepoint Save() const;
   void Rollback(const Savepoint& savepoint);
   template <typename U, typename Key>

@@ -59,6 +59,18 @@ ResultCode ValidateAccount(const Applier& applier, const CreateAccount& c) {
   return ResultCode::kOk;
 }
 
+// Money in a pending hold goes back to its payer unless it is posted, so the payer's
+// account is not empty yet. Closing is rare; scanning the holds index is affordable.
+bool HasPendingHold(Applier& applier, const AccountId& payer) {
+  for (const auto& [expires_at, id] : applier.state().hold_expiries) {
+    std::optional<TransferRecord> hold = applier.LookupRecord(id);
+    if (hold && hold->hold_state == HoldState::kPending && hold->request.from == payer) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 ResultCode ApplyCreateCurrency(Applier& applier, const CreateCurrency& c) {
@@ -108,7 +120,8 @@ ResultCode ApplySetAccountStatus(Applier& applier, const SetAccountStatus& c) {
   if (account == nullptr) return ResultCode::kAccountNotFound;
   if (account->status == AccountStatus::kClosed) return ResultCode::kAccountClosed;
   // Closing strands no money: the balance must have been paid out first.
-  if (c.status == AccountStatus::kClosed && !account->lots.empty()) {
+  if (c.status == AccountStatus::kClosed &&
+      (!account->lots.empty() || HasPendingHold(applier, c.id))) {
     return ResultCode::kAccountNotEmpty;
   }
   applier.MutableAccount(c.id).status = c.status;

@@ -69,7 +69,7 @@ ResultCode ApplyIssue(Applier& applier, TransferRecord& record) {
   Account& account = applier.MutableAccount(q.to);
   MintLots(applier, account, std::move(new_lots));
   if (!q.program.empty()) BookProgramPayout(applier, account, q.program, q.amount, now);
-  applier.MutableCurrency(record.currency).issued += q.amount;
+  BookIssuance(applier, record.currency, q.amount);
   applier.Journal(account, q.kind, q.id, q.amount);
   return ResultCode::kOk;
 }
@@ -114,13 +114,11 @@ ResultCode ApplyTopUp(Applier& applier, TransferRecord& record) {
     BookProgramPayout(applier, account, q.program, bonus.amount, now);
     for (ProgramUsage& usage : account.usage) {
       if (usage.program != q.program) continue;
-      usage.topup_outstanding += q.amount;
-      usage.incentive_outstanding += bonus.amount;
+      usage.topup_outstanding = SaturatingAdd(usage.topup_outstanding, q.amount);
+      usage.incentive_outstanding = SaturatingAdd(usage.incentive_outstanding, bonus.amount);
     }
   }
-  Currency& mutable_currency = applier.MutableCurrency(record.currency);
-  mutable_currency.issued += Wide(q.amount) + bonus.amount;
-  mutable_currency.reserve += q.amount;
+  BookIssuance(applier, record.currency, q.amount + bonus.amount);
   applier.Journal(account, q.kind, q.id, q.amount + bonus.amount);
   return ResultCode::kOk;
 }
@@ -177,7 +175,7 @@ ResultCode ApplySpend(Applier& applier, TransferRecord& record, AccountKindMask 
   CountSpend(from, q.amount, now);
   if (cash_back.amount > 0) {
     BookProgramPayout(applier, from, q.program, cash_back.amount, now);
-    applier.MutableCurrency(record.currency).issued += cash_back.amount;
+    BookIssuance(applier, record.currency, cash_back.amount);
   }
   return ResultCode::kOk;
 }

@@ -57,6 +57,7 @@ ResultCode ApplyRedeem(Applier& applier, TransferRecord& record) {
   record.settled = net;
   Account& from = applier.MutableAccount(q.from);
   RemoveLots(&from.lots, draw.lots);
+  ReconcileTopUpBasis(from);
   applier.Journal(from, q.kind, q.id, -q.amount);
   if (*fee > 0) {
     Account& fees = applier.MutableAccount(currency->fee_account);
@@ -171,9 +172,9 @@ ResultCode LoadExchange(const Applier& applier, const TransferRequest& q, Exchan
   if (from == to) return ResultCode::kCurrencyMismatch;
   const auto& rates = applier.state().rates;
   auto versions = rates.find({from, to});
+  if (versions == rates.end()) return ResultCode::kRateMissing;
   const ExchangeRate* in_force = nullptr;
-  for (const ExchangeRate& rate :
-       versions == rates.end() ? std::vector<ExchangeRate>{} : versions->second) {
+  for (const ExchangeRate& rate : versions->second) {
     if (rate.effective_at <= applier.now()) in_force = &rate;
   }
   if (in_force == nullptr) return ResultCode::kRateMissing;
@@ -221,14 +222,16 @@ ResultCode ApplyExchange(Applier& applier, TransferRecord& record) {
   record.lots = paid.lots;
   record.fee = *fee;
   record.credited = *credited;
-  AccountId fee_id = legs.fee_account->id;
-  AccountId clearing_from_id = legs.clearing_from->id;
-  MoveLots(applier, q.from, clearing_from_id, clearing_lots, std::move(clearing_from_lots), record);
+  // The payer's one line covers both legs it pays: the clearing account and the fee.
+  Account& from = applier.MutableAccount(q.from);
+  RemoveLots(&from.lots, paid.lots);
+  ReconcileTopUpBasis(from);
+  applier.Journal(from, q.kind, q.id, -q.amount);
+  Account& clearing = applier.MutableAccount(legs.clearing_from->id);
+  MintLots(applier, clearing, std::move(clearing_from_lots));
+  applier.Journal(clearing, q.kind, q.id, q.amount - *fee);
   if (*fee > 0) {
-    Account& from = applier.MutableAccount(q.from);
-    RemoveLots(&from.lots, fee_lots);
-    applier.Journal(from, q.kind, q.id, -q.amount);  // Replaces the line without the fee.
-    Account& fees = applier.MutableAccount(fee_id);
+    Account& fees = applier.MutableAccount(legs.fee_account->id);
     MintLots(applier, fees, std::move(fee_account_lots));
     applier.Journal(fees, q.kind, q.id, *fee);
   }

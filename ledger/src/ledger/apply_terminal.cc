@@ -7,8 +7,8 @@
 namespace kyoso::ledger {
 
 // Shared with ticks (hold expiry).
-void ReleaseHold(Applier& applier, TransferRecord& hold, HoldState end_state, TransferKind kind,
-                 const TransferId& entry_id);
+void ReleaseHold(Applier& applier, TransferRecord& hold, const std::vector<Lot>& lots,
+                 HoldState end_state, TransferKind kind, const TransferId& entry_id);
 
 namespace {
 
@@ -32,24 +32,29 @@ ResultCode CheckReturn(const Account& payer, const std::vector<Lot>& lots) {
   return AddLots(&after, lots) ? ResultCode::kOk : ResultCode::kLotsLimitExceeded;
 }
 
+// Marks a hold ended and drops it from the expiry index.
+void EndHold(Applier& applier, TransferRecord& hold, HoldState end_state) {
+  hold.hold_state = end_state;
+  applier.DeleteHold(hold.hold_expires_at, hold.request.id);
+  applier.PutRecord(hold);
+}
+
 }  // namespace
 
-void ReleaseHold(Applier& applier, TransferRecord& hold, HoldState end_state, TransferKind kind,
-                 const TransferId& entry_id) {
-  Amount amount = hold.request.amount;
+void ReleaseHold(Applier& applier, TransferRecord& hold, const std::vector<Lot>& lots,
+                 HoldState end_state, TransferKind kind, const TransferId& entry_id) {
+  Amount amount = static_cast<Amount>(SumLots(lots));
   Account& payer = applier.MutableAccount(hold.request.from);
   // A release that would pass the lot bound merges the payer's programme lots first;
   // if even that fails the money stays where it is safest: with the payer as free money.
-  if (!AddLots(&payer.lots, hold.lots)) {
+  if (!AddLots(&payer.lots, lots)) {
     [[maybe_unused]] bool fits = AddLots(&payer.lots, {Lot{"", kNever, amount}});
   }
   applier.IndexLotExpiries(payer);
   CountSpend(payer, -amount, applier.current_timestamp());
   applier.Journal(payer, kind, entry_id, amount);
   applier.MutableCurrency(hold.currency).held -= amount;
-  hold.hold_state = end_state;
-  applier.DeleteHold(hold.hold_expires_at, hold.request.id);
-  applier.PutRecord(hold);
+  EndHold(applier, hold, end_state);
 }
 
 ResultCode ApplyHold(Applier& applier, TransferRecord& record) {
@@ -104,20 +109,13 @@ ResultCode ApplyPost(Applier& applier, TransferRecord& record) {
   Account& to = applier.MutableAccount(q.to);
   MintLots(applier, to, std::move(payee_lots));
   applier.Journal(to, q.kind, q.id, q.amount);
-  Amount rest = hold.request.amount - q.amount;
   applier.MutableCurrency(hold.currency).held -= q.amount;
-  if (rest > 0) {
-    hold.request.amount = rest;  // What the release returns; restored below.
-    hold.lots = returned;
-    ReleaseHold(applier, hold, HoldState::kPosted, q.kind, q.id);
+  hold.posted = q.amount;
+  if (returned.empty()) {
+    EndHold(applier, hold, HoldState::kPosted);
   } else {
-    hold.hold_state = HoldState::kPosted;
-    applier.DeleteHold(hold.hold_expires_at, hold.request.id);
+    ReleaseHold(applier, hold, returned, HoldState::kPosted, q.kind, q.id);
   }
-  std::optional<TransferRecord> original = applier.LookupRecord(hold.request.id);
-  original->hold_state = HoldState::kPosted;
-  original->posted = q.amount;
-  applier.PutRecord(*original);
   return ResultCode::kOk;
 }
 
@@ -134,7 +132,7 @@ ResultCode ApplyVoid(Applier& applier, TransferRecord& record) {
   applier.Stamp(&record.seq, &record.timestamp);
   record.currency = hold.currency;
   record.lots = hold.lots;
-  ReleaseHold(applier, hold, HoldState::kVoided, q.kind, q.id);
+  ReleaseHold(applier, hold, hold.lots, HoldState::kVoided, q.kind, q.id);
   return ResultCode::kOk;
 }
 

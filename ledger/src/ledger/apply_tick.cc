@@ -8,8 +8,8 @@
 
 namespace kyoso::ledger {
 
-void ReleaseHold(Applier& applier, TransferRecord& hold, HoldState end_state, TransferKind kind,
-                 const TransferId& entry_id);
+void ReleaseHold(Applier& applier, TransferRecord& hold, const std::vector<Lot>& lots,
+                 HoldState end_state, TransferKind kind, const TransferId& entry_id);
 
 namespace {
 
@@ -39,18 +39,23 @@ void ExpireHolds(Applier& applier, TimeNs now, size_t* budget) {
     uint64_t seq = 0;
     TimeNs timestamp = 0;
     applier.Stamp(&seq, &timestamp);
-    ReleaseHold(applier, *hold, HoldState::kExpired, TransferKind::kHoldExpiry, id);
+    std::vector<Lot> lots = hold->lots;
+    ReleaseHold(applier, *hold, lots, HoldState::kExpired, TransferKind::kHoldExpiry, id);
   }
 }
 
-void ExpireLotsOf(Applier& applier, const AccountId& id, TimeNs now) {
+// Expires the lots of `id` that expire exactly at `expiry`. Each (expiry, account)
+// index entry stands for those lots only, so the order of expiries depends on the
+// index's order alone, never on stale entries an earlier run left behind: replicas
+// that restarted at different times number these entries alike.
+bool ExpireLotsOf(Applier& applier, const AccountId& id, TimeNs expiry) {
   const Account* account = applier.FindAccount(id);
-  if (account == nullptr) return;
+  if (account == nullptr) return false;
   std::vector<Lot> expired;
   for (const Lot& lot : account->lots) {
-    if (lot.expiry <= now && lot.amount > 0) expired.push_back(lot);
+    if (lot.expiry == expiry && lot.amount > 0) expired.push_back(lot);
   }
-  if (expired.empty()) return;  // Spent before it expired: a stale index entry.
+  if (expired.empty()) return false;  // Spent before it expired: a stale entry.
   uint64_t seq = 0;
   TimeNs timestamp = 0;
   applier.Stamp(&seq, &timestamp);
@@ -60,15 +65,15 @@ void ExpireLotsOf(Applier& applier, const AccountId& id, TimeNs now) {
   Burn(applier, mutable_account, expired);
   applier.Journal(mutable_account, TransferKind::kExpiry, TransferId{},
                   -static_cast<Amount>(SumLots(expired)));
+  return true;
 }
 
 void ExpireLots(Applier& applier, TimeNs now, size_t* budget) {
   auto& index = applier.tick_indexes().lot_expiries;
   while (!index.empty() && index.begin()->first <= now && *budget > 0) {
-    AccountId id = index.begin()->second;
+    auto [expiry, id] = *index.begin();
     index.erase(index.begin());
-    --*budget;
-    ExpireLotsOf(applier, id, now);
+    if (ExpireLotsOf(applier, id, expiry)) --*budget;
   }
 }
 

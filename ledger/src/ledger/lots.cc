@@ -11,14 +11,16 @@ bool SameLot(const Lot& a, const Lot& b) {
   return a.program == b.program && a.expiry == b.expiry;
 }
 
-void InsertOrMerge(std::vector<Lot>* lots, const Lot& lot) {
+// Returns false when the merged lot would leave int64.
+bool InsertOrMerge(std::vector<Lot>* lots, const Lot& lot) {
   auto it = std::lower_bound(lots->begin(), lots->end(), lot, DrawnBefore);
   if (it != lots->end() && SameLot(*it, lot)) {
-    it->amount += lot.amount;
+    if (__builtin_add_overflow(it->amount, lot.amount, &it->amount)) return false;
     if (it->amount == 0) lots->erase(it);
-    return;
+    return true;
   }
   lots->insert(it, lot);
+  return true;
 }
 
 // Merges the two lots of one programme whose expiries are nearest, keeping the earlier
@@ -37,7 +39,10 @@ bool MergeNearestOfAProgram(std::vector<Lot>* lots) {
     }
   }
   if (best == lots->size()) return false;
-  (*lots)[best].amount += (*lots)[best + 1].amount;
+  if (__builtin_add_overflow((*lots)[best].amount, (*lots)[best + 1].amount,
+                             &(*lots)[best].amount)) {
+    return false;
+  }
   lots->erase(lots->begin() + static_cast<std::ptrdiff_t>(best) + 1);
   return true;
 }
@@ -66,7 +71,7 @@ TimeNs ExpiryAfter(TimeNs now, TimeNs validity_ns) {
 bool AddLots(std::vector<Lot>* into, const std::vector<Lot>& lots) {
   std::vector<Lot> result = *into;
   for (const Lot& lot : lots) {
-    if (lot.amount != 0) InsertOrMerge(&result, lot);
+    if (lot.amount != 0 && !InsertOrMerge(&result, lot)) return false;
   }
   while (result.size() > kLotsPerAccountMax) {
     if (!MergeNearestOfAProgram(&result)) return false;
@@ -114,28 +119,21 @@ DrawResult DrawLots(const std::vector<Lot>& lots, const DrawRequest& request) {
   }
   if (remaining == 0) return result;
   // Mutual credit: the rest may come from free money below zero, within the limit.
-  Wide floor_after = std::min<Wide>(free_never, 0) - remaining;
-  Wide taken_from_free_never = 0;
-  for (const Lot& lot : result.lots) {
-    if (!lot.restricted() && lot.expiry == kNever) taken_from_free_never += lot.amount;
-  }
-  if (free_never - taken_from_free_never - remaining >= -Wide(request.credit_limit) &&
-      request.credit_limit > 0) {
-    std::vector<Lot> taken = result.lots;
-    taken.push_back(Lot{"", kNever, static_cast<Amount>(remaining)});
-    // Merge the two free never-expiring parts into one lot to remove.
-    std::vector<Lot> merged;
-    for (const Lot& lot : taken) {
-      if (!merged.empty() && SameLot(merged.back(), lot)) {
-        merged.back().amount += lot.amount;
-      } else {
-        merged.push_back(lot);
-      }
+  if (request.credit_limit > 0) {
+    Lot* free_part = nullptr;
+    for (Lot& lot : result.lots) {
+      if (!lot.restricted() && lot.expiry == kNever) free_part = &lot;
     }
-    result.lots = std::move(merged);
-    return result;
+    Wide already_taken = free_part ? free_part->amount : 0;
+    if (free_never - already_taken - remaining >= -Wide(request.credit_limit)) {
+      if (free_part == nullptr) {
+        result.lots.push_back(Lot{"", kNever, 0});
+        free_part = &result.lots.back();
+      }
+      free_part->amount += static_cast<Amount>(remaining);
+      return result;
+    }
   }
-  (void)floor_after;
   if (remaining <= ineligible) {
     result.code = ResultCode::kPayeeNotEligible;
   } else if (remaining <= ineligible + expired) {

@@ -6,6 +6,12 @@
 
 namespace kyoso::ledger {
 
+Amount SaturatingAdd(Amount a, Amount b) {
+  Amount sum = 0;
+  if (!__builtin_add_overflow(a, b, &sum)) return sum;
+  return b > 0 ? std::numeric_limits<Amount>::max() : std::numeric_limits<Amount>::min();
+}
+
 bool KindIn(const Account& account, AccountKindMask kinds) {
   return (KindBit(account.kind) & kinds) != 0;
 }
@@ -49,7 +55,8 @@ void CountSpend(Account& payer, Amount amount, TimeNs now) {
     payer.spend_month = month;
     payer.spent_in_month = 0;
   }
-  payer.spent_in_month = std::max<Amount>(0, payer.spent_in_month + amount);
+  payer.spent_in_month = amount < 0 ? std::max<Amount>(0, payer.spent_in_month + amount)
+                                    : SaturatingAdd(payer.spent_in_month, amount);
 }
 
 bool RulesAdmitPayee(const ProgramRules& rules, const Account& payee) {
@@ -80,10 +87,10 @@ std::function<bool(const Lot&)> RedeemEligibility(const Applier& applier, const 
 
 ResultCode PrepareCredit(const Account& payee, const std::vector<Lot>& lots,
                          std::vector<Lot>* new_lots) {
+  Wide balance = SumLots(payee.lots) + SumLots(lots);
+  if (balance > std::numeric_limits<Amount>::max()) return ResultCode::kOverflow;
   *new_lots = payee.lots;
   if (!AddLots(new_lots, lots)) return ResultCode::kLotsLimitExceeded;
-  Wide balance = SumLots(*new_lots);
-  if (balance > std::numeric_limits<Amount>::max()) return ResultCode::kOverflow;
   if (payee.balance_max > 0 && balance > payee.balance_max && balance > SumLots(payee.lots)) {
     return ResultCode::kBalanceLimitExceeded;
   }
@@ -152,7 +159,7 @@ void BookProgramPayout(Applier& applier, Account& recipient, const ProgramId& pr
     usage.month = month;
     usage.received_in_month = 0;
   }
-  usage.received_in_month += amount;
+  usage.received_in_month = SaturatingAdd(usage.received_in_month, amount);
 }
 
 void ReconcileTopUpBasis(Account& account) {
@@ -188,6 +195,12 @@ void MoveLots(Applier& applier, const AccountId& payer, const AccountId& payee,
   to.lots = std::move(payee_lots);
   applier.IndexLotExpiries(to);
   applier.Journal(to, record.request.kind, record.request.id, amount);
+}
+
+void BookIssuance(Applier& applier, const CurrencyCode& currency, Amount amount) {
+  Currency& mutable_currency = applier.MutableCurrency(currency);
+  mutable_currency.issued += amount;
+  if (mutable_currency.backed()) mutable_currency.reserve += amount;
 }
 
 void MintLots(Applier& applier, Account& account, std::vector<Lot> new_lots) {

@@ -13,6 +13,8 @@ inline constexpr AccountKindMask kWalletKinds = KindBit(AccountKind::kResident) 
 inline constexpr TimeNs kHoldTimeoutMax = 7 * kNsPerDay;
 
 bool KindIn(const Account& account, AccountKindMask kinds);
+// a + b, clamped to int64's range: for counters that only compare against caps.
+Amount SaturatingAdd(Amount a, Amount b);
 // Months since 1970-01 (UTC) of a ledger time.
 int32_t MonthOf(TimeNs at);
 
@@ -58,6 +60,11 @@ void ReconcileTopUpBasis(Account& account);
 void MoveLots(Applier& applier, const AccountId& payer, const AccountId& payee,
               const std::vector<Lot>& lots, std::vector<Lot> payee_lots,
               const TransferRecord& record, const std::vector<Lot>& payer_minted = {});
+
+// Counts newly created money in the currency's supply. In a backed currency every unit
+// created (issue, top-up, incentive) is backed: the issuer puts as much national money
+// in the reserve, so redemption can always be paid.
+void BookIssuance(Applier& applier, const CurrencyCode& currency, Amount amount);
 
 // Creates money into `account` as `lots`; the caller has checked PrepareCredit.
 void MintLots(Applier& applier, Account& account, std::vector<Lot> new_lots);

@@ -25,7 +25,8 @@ TimeNs ExpiryAfter(TimeNs now, TimeNs validity_ns);
 
 // Adds `lots` into `into`, merging same (programme, expiry) lots and keeping drawing
 // order. Returns false (and leaves `into` unchanged) when the result would need more
-// than kLotsPerAccountMax lots even after merging a programme's nearest expiries.
+// than kLotsPerAccountMax lots even after merging a programme's nearest expiries, or a
+// lot would leave int64.
 [[nodiscard]] bool AddLots(std::vector<Lot>* into, const std::vector<Lot>& lots);
 
 // Removes `lots` (as returned by DrawLots) from `from`, dropping emptied lots. Each lot
