@@ -1,0 +1,150 @@
+// Apply-path benchmark: batches of 1,000 payments between 100,000 accounts, through the
+// memory store and through RocksDB with the write-ahead log synced once per batch.
+//
+//   build/release/bin/kyoso-ledger-bench
+//
+// items_per_second is payments per second.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <random>
+
+#include "kyoso/ledger/ledger.h"
+#include "kyoso/ledger/memory_store.h"
+#include "kyoso/ledger/rocksdb_store.h"
+
+namespace kyoso::bench {
+namespace {
+
+using namespace ledger;
+
+constexpr int kAccounts = 100'000;
+constexpr int kMerchants = 10'000;
+constexpr int kPaymentsPerBatch = 1'000;
+constexpr TimeNs kStart = 1'772'323'200LL * 1'000'000'000;
+
+std::string Resident(int i) {
+  return "res:r" + std::to_string(i);
+}
+std::string Merchant(int i) {
+  return "mch:m" + std::to_string(i);
+}
+
+class Town {
+ public:
+  explicit Town(Store* store) : ledger_(std::move(Ledger::Open(store)).value()) {
+    Batch setup = NextBatch();
+    CreateCurrency currency;
+    currency.code = "BUNJI";
+    currency.name = "Bunji";
+    currency.issuer_account = "iss:bunji";
+    currency.fee_account = "fee:bunji";
+    currency.backing = "KRW";
+    setup.commands.push_back(currency);
+    Apply(setup);
+    CreateAccounts();
+    TopUpResidents();
+  }
+
+  // A batch of payments from random residents to random merchants.
+  Batch Payments(std::mt19937_64& random) {
+    Batch batch = NextBatch();
+    std::uniform_int_distribution<int> resident(0, kAccounts - kMerchants - 1);
+    std::uniform_int_distribution<int> merchant(0, kMerchants - 1);
+    batch.commands.reserve(kPaymentsPerBatch);
+    for (int i = 0; i < kPaymentsPerBatch; ++i) {
+      TransferRequest t;
+      t.id = TransferId{1, next_id_++};
+      t.kind = TransferKind::kPayment;
+      t.from = Resident(resident(random));
+      t.to = Merchant(merchant(random));
+      t.amount = 1 + static_cast<Amount>(random() % 5'000);
+      batch.commands.push_back(std::move(t));
+    }
+    return batch;
+  }
+
+  void Apply(const Batch& batch) {
+    StatusOr<BatchResult> result = ledger_->Apply(batch);
+    if (!result.ok()) std::abort();
+  }
+
+ private:
+  Batch NextBatch() {
+    Batch batch;
+    batch.index = ++index_;
+    batch.timestamp = kStart + static_cast<TimeNs>(index_) * 1'000'000;
+    return batch;
+  }
+  void CreateAccounts() {
+    Batch batch = NextBatch();
+    for (int i = 0; i < kAccounts; ++i) {
+      CreateAccount account;
+      account.id = i < kMerchants ? Merchant(i) : Resident(i - kMerchants);
+      account.currency = "BUNJI";
+      batch.commands.push_back(std::move(account));
+      if (batch.commands.size() == kBatchCommandsMax) {
+        Apply(batch);
+        batch = NextBatch();
+      }
+    }
+    Apply(batch);
+  }
+  void TopUpResidents() {
+    Batch batch = NextBatch();
+    for (int i = 0; i < kAccounts - kMerchants; ++i) {
+      TransferRequest t;
+      t.id = TransferId{0, static_cast<uint64_t>(i) + 1};
+      t.kind = TransferKind::kTopUp;
+      t.from = "iss:bunji";
+      t.to = Resident(i);
+      t.amount = 1'000'000'000;
+      batch.commands.push_back(std::move(t));
+      if (batch.commands.size() == kBatchCommandsMax) {
+        Apply(batch);
+        batch = NextBatch();
+      }
+    }
+    Apply(batch);
+  }
+
+  std::unique_ptr<Ledger> ledger_;
+  uint64_t index_ = 0;
+  uint64_t next_id_ = 1;
+};
+
+void RunPayments(benchmark::State& state, Store* store) {
+  Town town(store);
+  std::mt19937_64 random(1);
+  for (auto _ : state) {
+    state.PauseTiming();
+    Batch batch = town.Payments(random);
+    state.ResumeTiming();
+    town.Apply(batch);
+  }
+  state.SetItemsProcessed(state.iterations() * kPaymentsPerBatch);
+}
+
+void BM_ApplyPayments_MemoryStore(benchmark::State& state) {
+  MemoryStore store;
+  RunPayments(state, &store);
+}
+BENCHMARK(BM_ApplyPayments_MemoryStore)->Unit(benchmark::kMillisecond)->MinTime(3);
+
+void BM_ApplyPayments_RocksDbSynced(benchmark::State& state) {
+  auto dir = std::filesystem::temp_directory_path() / ("kyoso-bench-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  {
+    auto store = std::move(RocksDbStore::Open(dir.string())).value();
+    RunPayments(state, store.get());
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_ApplyPayments_RocksDbSynced)->Unit(benchmark::kMillisecond)->MinTime(3);
+
+}  // namespace
+}  // namespace kyoso::bench
+
+BENCHMARK_MAIN();
