@@ -22,7 +22,7 @@ CommandResult ResultOf(const TransferRecord& record, bool duplicate) {
 Applier::Applier(Ledger::State& state, const Store& store, const Batch& batch)
     : state_(state), store_(store), batch_(batch) {
   // Ledger time never goes backwards, even if the leader's clock does.
-  if (batch.timestamp - 1 > state_.last_timestamp) state_.last_timestamp = batch.timestamp - 1;
+  if (batch.timestamp > state_.last_timestamp + 1) state_.last_timestamp = batch.timestamp - 1;
   first_seq_ = state_.last_seq + 1;
   first_timestamp_ = state_.last_timestamp + 1;
 }
@@ -169,7 +169,8 @@ void Applier::Rollback(const Savepoint& savepoint) {
             }
           };
           if constexpr (std::is_same_v<T, AccountUndo>) {
-            restore(state_.accounts, undo.id, undo.before);
+            // Accounts are created only outside groups, so the entry is still there.
+            state_.accounts.find(undo.id)->second.account = std::move(*undo.before);
           } else if constexpr (std::is_same_v<T, CurrencyUndo>) {
             restore(state_.currencies, undo.code, undo.before);
           } else if constexpr (std::is_same_v<T, ProgramUndo>) {
@@ -194,7 +195,9 @@ void Applier::RememberBefore(char tag, const Key& key, const std::string& key_te
   U undo;
   if constexpr (std::is_same_v<U, AccountUndo>) {
     undo.id = key;
-    if (auto it = state_.accounts.find(key); it != state_.accounts.end()) undo.before = it->second;
+    if (auto it = state_.accounts.find(key); it != state_.accounts.end()) {
+      undo.before = it->second.account;
+    }
   } else if constexpr (std::is_same_v<U, CurrencyUndo>) {
     undo.code = key;
     if (auto it = state_.currencies.find(key); it != state_.currencies.end()) {
@@ -211,8 +214,8 @@ void Applier::RememberBefore(char tag, const Key& key, const std::string& key_te
 }
 
 const Account* Applier::FindAccount(std::string_view id) const {
-  auto it = state_.accounts.find(AccountId(id));
-  return it == state_.accounts.end() ? nullptr : &it->second;
+  auto it = state_.accounts.find(id);
+  return it == state_.accounts.end() ? nullptr : &it->second.account;
 }
 
 const Currency* Applier::FindCurrency(std::string_view code) const {
@@ -227,10 +230,16 @@ const Program* Applier::FindProgram(std::string_view id) const {
 
 Account& Applier::MutableAccount(const AccountId& id) {
   RememberBefore<AccountUndo>('a', id, id);
-  dirty_accounts_.insert(id);
   auto it = state_.accounts.find(id);
   assert(it != state_.accounts.end());
-  return it->second;
+  MarkChanged(it->second);
+  return it->second.account;
+}
+
+void Applier::MarkChanged(AccountEntry& entry) {
+  if (entry.changed_in_batch == batch_.index) return;
+  entry.changed_in_batch = batch_.index;
+  dirty_accounts_.push_back(&entry);
 }
 
 Currency& Applier::MutableCurrency(const CurrencyCode& code) {
@@ -246,11 +255,12 @@ Program& Applier::MutableProgram(const ProgramId& id) {
 }
 
 Account& Applier::InsertAccount(Account account) {
-  assert(!state_.accounts.contains(account.id));
-  RememberBefore<AccountUndo>('a', account.id, account.id);
-  dirty_accounts_.insert(account.id);
+  assert(!in_group_);  // Admin commands are never linked, so no undo is needed.
   AccountId id = account.id;
-  return state_.accounts.emplace(id, std::move(account)).first->second;
+  auto [it, inserted] = state_.accounts.emplace(id, AccountEntry{std::move(account), 0});
+  assert(inserted);
+  MarkChanged(it->second);
+  return it->second.account;
 }
 
 void Applier::InsertCurrency(Currency currency) {
@@ -325,10 +335,10 @@ void Applier::IndexLotExpiries(const Account& account) {
 void Applier::WriteChanges(WriteBatch* out) const {
   std::string value;
   auto put = [&](Column column, const std::string& key) { out->Put(column, key, value); };
-  for (const AccountId& id : dirty_accounts_) {
+  for (const AccountEntry* entry : dirty_accounts_) {
     value.clear();
-    EncodeAccount(state_.accounts.at(id), &value);
-    put(Column::kState, keys::Account(id));
+    EncodeAccount(entry->account, &value);
+    put(Column::kState, keys::Account(entry->account.id));
   }
   for (const CurrencyCode& code : dirty_currencies_) {
     value.clear();

@@ -96,6 +96,8 @@ class Applier {
   // The answer for a member of a failed group, recording it if its id is new.
   CommandResult FailGroupMember(const TransferRequest& request, ResultCode code);
   Savepoint Save() const;
+  // Marks an account to be written at commit, once per batch.
+  void MarkChanged(AccountEntry& entry);
   void Rollback(const Savepoint& savepoint);
   template <typename U, typename Key>
   void RememberBefore(char tag, const Key& key, const std::string& key_text);
@@ -105,7 +107,7 @@ class Applier {
   const Batch& batch_;
   Status io_status_;
 
-  std::unordered_set<AccountId> dirty_accounts_;
+  std::vector<const AccountEntry*> dirty_accounts_;
   std::set<CurrencyCode> dirty_currencies_;
   std::set<ProgramId> dirty_programs_;
   std::set<std::pair<CurrencyCode, CurrencyCode>> dirty_rates_;

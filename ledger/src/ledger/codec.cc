@@ -20,11 +20,14 @@ class Writer {
 
  private:
   void PutVarint(uint64_t v) {
+    char bytes[10];
+    size_t size = 0;
     while (v >= 0x80) {
-      out_->push_back(static_cast<char>(v | 0x80));
+      bytes[size++] = static_cast<char>(v | 0x80);
       v >>= 7;
     }
-    out_->push_back(static_cast<char>(v));
+    bytes[size++] = static_cast<char>(v);
+    out_->append(bytes, size);
   }
   void Put(bool& v) { out_->push_back(v ? 1 : 0); }
   void Put(uint8_t& v) { PutVarint(v); }

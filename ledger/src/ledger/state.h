@@ -9,9 +9,22 @@
 
 namespace kyoso::ledger {
 
+// Hashes strings and string_views alike, so lookups by string_view copy nothing.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
+// An account and the index of the last batch that changed it: how a batch knows, without
+// a second lookup, which accounts it must write.
+struct AccountEntry {
+  Account account;
+  uint64_t changed_in_batch = 0;
+};
+
 struct Ledger::State {
   std::map<CurrencyCode, Currency> currencies;
-  std::unordered_map<AccountId, Account> accounts;
+  std::unordered_map<AccountId, AccountEntry, StringHash, std::equal_to<>> accounts;
   std::map<ProgramId, Program> programs;
   // Rate versions per (from, to), ascending effective time.
   std::map<std::pair<CurrencyCode, CurrencyCode>, std::vector<ExchangeRate>> rates;
