@@ -237,7 +237,9 @@ TransferRequest CommandGenerator::RandomTransfer() {
     TransferRequest replay =
         sent_[std::uniform_int_distribution<size_t>(0, sent_.size() - 1)(random_)];
     replay.linked = false;
-    if (Chance(15)) replay.amount += 1;  // Same id, different body.
+    if (Chance(15)) {  // Same id, different body.
+      replay.amount += replay.amount == std::numeric_limits<Amount>::max() ? -1 : 1;
+    }
     return replay;
   }
   return NewTransfer(TransferKind::kPayment, Pick(residents_), Pick(merchants_), RandomAmount());
