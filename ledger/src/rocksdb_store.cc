@@ -5,6 +5,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/perf_level.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -74,6 +75,7 @@ rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(const RocksDbOptions& optio
   // Lookups of absent keys are common (duplicate checks), so the last level keeps its
   // filters too.
   family.optimize_filters_for_hits = false;
+  family.write_buffer_size = options.memtable_bytes;
   family.compression_per_level.assign(static_cast<size_t>(family.num_levels),
                                       DeepLevelCompression());
   std::fill_n(family.compression_per_level.begin(), kUncompressedLevels, rocksdb::kNoCompression);
@@ -157,11 +159,34 @@ StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& pa
   return std::unique_ptr<RocksDbStore>(new RocksDbStore(std::move(impl)));
 }
 
+namespace {
+
+// The order to hand a batch's ops to RocksDB: by column, then key, keeping the batch's
+// order among ops on the same key (the later one wins, as in the batch). Inserting in
+// key order lets the memtable's skip list reuse its last search path, which makes a
+// batch of thousands of puts markedly cheaper than inserting them in arrival order.
+std::vector<size_t> OrderForMemtable(const WriteBatch& batch) {
+  std::vector<size_t> order(batch.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&batch](size_t a, size_t b) {
+    const WriteBatch::Op x = batch.op(a);
+    const WriteBatch::Op y = batch.op(b);
+    if (x.column != y.column) return x.column < y.column;
+    return x.key < y.key;
+  });
+  return order;
+}
+
+}  // namespace
+
 Status RocksDbStore::Write(const WriteBatch& batch) {
+  // Per-operation perf counters cost thread-local lookups on every insert; the node
+  // measures at its own level instead.
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
   if (batch.empty()) return Status::Ok();
   rocksdb::WriteBatch rocks_batch(kRocksBatchHeaderBytes + batch.byte_size() +
                                   batch.size() * kRocksRecordOverheadBytes);
-  for (size_t i = 0; i < batch.size(); ++i) {
+  for (size_t i : OrderForMemtable(batch)) {
     const WriteBatch::Op op = batch.op(i);
     rocksdb::ColumnFamilyHandle* handle = impl_->Handle(op.column);
     const rocksdb::Status status = op.is_delete ? rocks_batch.Delete(handle, op.key)

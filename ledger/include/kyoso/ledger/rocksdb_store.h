@@ -27,6 +27,10 @@ struct RocksDbOptions {
   // Block cache size; the hot state lives in the ledger's memory, so this serves
   // history and transfer lookups.
   size_t block_cache_bytes = 64 << 20;
+  // Memtable size per column family. Small memtables keep skip-list inserts cheap: the
+  // apply benchmark measured about 99,000 payments/s at 8 MiB against 67,000 at RocksDB's
+  // default of 64 MiB, the flushes running on the other core.
+  size_t memtable_bytes = 8 << 20;
 };
 
 class RocksDbStore final : public Store {
