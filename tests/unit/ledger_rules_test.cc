@@ -1262,6 +1262,26 @@ TEST_F(LedgerRulesTest, ExchangeRatesAreValidated) {
   EXPECT_EQ(town.get().RateAt(kBunji, "HANA", at - 1), std::nullopt);
 }
 
+// A client cannot know the ledger time in advance: effective time 0 means "when applied".
+TEST_F(LedgerRulesTest, EffectiveNowTakesTheLedgerTime) {
+  ProgramRules rules = FreshFoodRules();
+  rules.effective_at = ledger::kEffectiveNow;
+  rules.bonus_bps = 1'234;
+  ASSERT_TRUE(town.RunOk(SetProgramRules{kFreshFood, rules}));
+  const ProgramRules* in_force = town.Program(kFreshFood).RulesAt(town.time());
+  ASSERT_NE(in_force, nullptr);
+  EXPECT_EQ(in_force->bonus_bps, 1'234);
+  EXPECT_GE(in_force->effective_at, town.time());
+
+  SetUpHana();
+  ASSERT_TRUE(
+      town.RunOk(SetExchangeRate{ExchangeRate{kBunji, "HANA", ledger::kEffectiveNow, {2, 1}, 0}}));
+  std::optional<ExchangeRate> rate = town.get().RateAt(kBunji, "HANA", town.time());
+  ASSERT_TRUE(rate.has_value());
+  EXPECT_EQ(rate->rate, (Rational{2, 1}));
+  EXPECT_GE(rate->effective_at, town.time());
+}
+
 // --- Mutual credit. ---
 
 TEST_F(LedgerRulesTest, MutualCreditGoesBelowZeroWithinTheLimitAndSumsToZero) {

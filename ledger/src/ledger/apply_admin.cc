@@ -159,24 +159,27 @@ ResultCode ApplySetProgramRules(Applier& applier, const SetProgramRules& c) {
   const Program* program = applier.FindProgram(c.id);
   if (program == nullptr) return ResultCode::kProgramNotFound;
   if (ResultCode code = ValidateRules(c.rules); code != ResultCode::kOk) return code;
+  ProgramRules rules = c.rules;
+  if (rules.effective_at == kEffectiveNow) rules.effective_at = applier.now();
   // A version takes effect no earlier than now: transfers already made were judged by
   // the rules then in force, and stay so.
-  if (c.rules.effective_at < applier.now()) return ResultCode::kEffectiveTimeInPast;
+  if (rules.effective_at < applier.now()) return ResultCode::kEffectiveTimeInPast;
   if (program->versions.size() >= kRuleVersionsMax) return ResultCode::kInvalidLimit;
   Program& mutable_program = applier.MutableProgram(c.id);
   auto& versions = mutable_program.versions;
-  auto at = std::lower_bound(versions.begin(), versions.end(), c.rules.effective_at,
+  auto at = std::lower_bound(versions.begin(), versions.end(), rules.effective_at,
                              [](const ProgramRules& r, TimeNs t) { return r.effective_at < t; });
-  if (at != versions.end() && at->effective_at == c.rules.effective_at) {
-    *at = c.rules;  // Not yet in force, so replacing it rewrites nothing.
+  if (at != versions.end() && at->effective_at == rules.effective_at) {
+    *at = rules;  // Not yet in force, so replacing it rewrites nothing.
   } else {
-    versions.insert(at, c.rules);
+    versions.insert(at, rules);
   }
   return ResultCode::kOk;
 }
 
 ResultCode ApplySetExchangeRate(Applier& applier, const SetExchangeRate& c) {
-  const ExchangeRate& rate = c.rate;
+  ExchangeRate rate = c.rate;
+  if (rate.effective_at == kEffectiveNow) rate.effective_at = applier.now();
   if (applier.FindCurrency(rate.from) == nullptr || applier.FindCurrency(rate.to) == nullptr) {
     return ResultCode::kCurrencyNotFound;
   }

@@ -1,27 +1,12 @@
-// Shape checks of command fields (internal to ledger/): identifiers, names, limits.
+// Shape checks of command fields (internal to ledger/): see kyoso/ledger/validation.h.
 #pragma once
 
-#include "kyoso/ledger/command.h"
+#include "kyoso/ledger/validation.h"
 
 namespace kyoso::ledger {
 
 // Longest validity or period a rule may carry: a century keeps time sums far from
 // int64's range.
 inline constexpr TimeNs kDurationMax = 100LL * 366 * kNsPerDay;
-
-bool ValidCurrencyCode(std::string_view code);
-// "kind:name" with a known kind prefix and name of [a-z0-9._-], at most 64 in all.
-bool ValidAccountId(std::string_view id);
-std::optional<AccountKind> KindOfAccountId(std::string_view id);
-bool ValidProgramId(std::string_view id);
-// Display names: 1 to kNameLengthMax bytes of printable text.
-bool ValidName(std::string_view name);
-// District and sector codes: empty or up to 32 of [a-z0-9._-].
-bool ValidCode(std::string_view code);
-bool ValidBasisPoints(int64_t bps);
-bool ValidDuration(TimeNs duration);
-ResultCode ValidateRules(const ProgramRules& rules);
-// Checks the fields every transfer kind shares: id, amount, memo, terminal, accounts.
-ResultCode ValidateTransferShape(const TransferRequest& request);
 
 }  // namespace kyoso::ledger

@@ -68,6 +68,10 @@ struct CreateProgram {
   friend bool operator==(const CreateProgram&, const CreateProgram&) = default;
 };
 
+// An effective time of 0 in SetProgramRules or SetExchangeRate means "from the moment
+// the command is applied": a client cannot know the ledger time in advance.
+inline constexpr TimeNs kEffectiveNow = 0;
+
 // A new version of a programme's rules; effective no earlier than the batch time, so a
 // rule change never rewrites history.
 struct SetProgramRules {

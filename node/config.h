@@ -1,0 +1,35 @@
+// NodeConfig: everything a kyoso-node is told at start, from a TOML file (toml++) and
+// command-line flags (CLI11), flags winning. Defaults run one node on loopback with its
+// data under ./var/node-1. See ops/node.sample.toml for every key.
+#pragma once
+
+#include <string>
+
+#include "kyoso/ledger/status.h"
+#include "node/batcher.h"
+
+namespace kyoso::node {
+
+struct NodeConfig {
+  std::string node_id = "node-1";
+  // Loopback by default: exposing a node is an explicit decision.
+  std::string listen = "127.0.0.1:7400";
+  std::string data_dir = "var/node-1";
+  std::string log_level = "info";
+  // Written with the address actually listened on once the node serves (for scripts
+  // and tests that ask for port 0).
+  std::string ready_file;
+  BatcherOptions batch;
+  // How long SIGTERM waits for calls in flight before cancelling them.
+  int shutdown_grace_ms = 5'000;
+  // Largest request the gRPC server accepts.
+  int message_size_max_bytes = 4 << 20;
+};
+
+// Reads a TOML file into `config` (keys absent from the file keep their values).
+// Unknown keys and wrong types are errors naming the key.
+ledger::Status LoadConfigFile(const std::string& path, NodeConfig* config);
+// Checks ranges (batch sizes, intervals) once flags and file are merged.
+ledger::Status ValidateConfig(const NodeConfig& config);
+
+}  // namespace kyoso::node

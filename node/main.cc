@@ -1,0 +1,87 @@
+// kyoso-node: serves Kyoso's gRPC API over one ledger on RocksDB.
+//
+//   kyoso-node [--config FILE] [--listen HOST:PORT] [--data-dir DIR] ...
+//
+// SIGTERM or SIGINT drains calls in flight and closes RocksDB cleanly.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+
+#include "node/server.h"
+
+namespace {
+
+using kyoso::node::NodeConfig;
+
+// Flags override the config file, so they are parsed in two passes: the file first.
+void AddFlags(CLI::App& app, NodeConfig& config, std::string& config_file) {
+  app.add_option("--config", config_file, "TOML config file (see ops/node.sample.toml)");
+  app.add_option("--node-id", config.node_id, "This node's name in logs and status");
+  app.add_option("--listen", config.listen, "Address to serve gRPC on (port 0: any free port)");
+  app.add_option("--data-dir", config.data_dir, "Data directory (RocksDB and lock)");
+  app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off");
+  app.add_option("--ready-file", config.ready_file,
+                 "Write the address served to this file once ready");
+  app.add_option("--batch-size-max", config.batch.size_max, "Commands per batch at most");
+  app.add_option_function<int64_t>(
+      "--batch-linger-us",
+      [&config](int64_t us) { config.batch.linger = std::chrono::microseconds(us); },
+      "How long a batch waits to fill, in microseconds");
+  app.add_option_function<int64_t>(
+      "--tick-interval-ms",
+      [&config](int64_t ms) { config.batch.tick_interval = std::chrono::milliseconds(ms); },
+      "How often ledger time advances for expiries when idle");
+}
+
+int Serve(const NodeConfig& config) {
+  // Block the stop signals in every thread; main waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = kyoso::node::NodeServer::Start(config);
+  if (!server.ok()) {
+    spdlog::critical("cannot start: {}", server.status().message());
+    return 1;
+  }
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("received {}, shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->Shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"kyoso-node: a Kyoso ledger node serving the kyoso.v1 gRPC API"};
+  NodeConfig config;
+  std::string config_file;
+  app.set_version_flag("--version", KYOSO_VERSION);
+  AddFlags(app, config, config_file);
+  CLI11_PARSE(app, argc, argv);
+  if (!config_file.empty()) {
+    NodeConfig from_file;
+    kyoso::ledger::Status loaded = kyoso::node::LoadConfigFile(config_file, &from_file);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "kyoso-node: %s\n", loaded.message().c_str());
+      return 2;
+    }
+    // Parse again so that flags given on the command line override the file.
+    config = from_file;
+    CLI::App again{"kyoso-node"};
+    std::string ignored;
+    AddFlags(again, config, ignored);
+    again.set_version_flag("--version", KYOSO_VERSION);
+    CLI11_PARSE(again, argc, argv);
+  }
+  if (kyoso::ledger::Status valid = kyoso::node::ValidateConfig(config); !valid.ok()) {
+    std::fprintf(stderr, "kyoso-node: %s\n", valid.message().c_str());
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  return Serve(config);
+}

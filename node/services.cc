@@ -1,0 +1,316 @@
+#include "node/services.h"
+
+#include <openssl/rand.h>
+
+#include <chrono>
+
+#include "kyoso/crypto/encoding.h"
+#include "node/translate.h"
+
+namespace kyoso::node {
+namespace {
+
+using ledger::TransferKind;
+
+constexpr int64_t kPaymentRequestDefaultMs = 15 * 60 * 1'000;
+constexpr int64_t kPaymentRequestMaxMs = 24LL * 60 * 60 * 1'000;
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Percent-encodes all but unreserved characters (RFC 3986), for the request URI.
+std::string UriEscape(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : text) {
+    auto byte = static_cast<unsigned char>(ch);
+    if (std::isalnum(byte) || ch == '-' || ch == '.' || ch == '_' || ch == '~' || ch == ':') {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+    }
+  }
+  return out;
+}
+
+std::string PaymentRequestUri(const v1::PaymentRequest& r) {
+  std::string uri = "kyoso:pay?id=" + r.transfer_id() + "&to=" + UriEscape(r.merchant()) +
+                    "&amount=" + std::to_string(r.amount_minor()) + "&currency=" + r.currency() +
+                    "&not_after=" + std::to_string(r.not_after_ns());
+  if (!r.memo().empty()) uri += "&memo=" + UriEscape(r.memo());
+  if (!r.terminal().empty()) uri += "&terminal=" + UriEscape(r.terminal());
+  return uri;
+}
+
+grpc::Status NotFound(std::string what) {
+  return {grpc::StatusCode::NOT_FOUND, std::move(what) + " does not exist"};
+}
+
+}  // namespace
+
+// --- Admin ---
+
+template <typename Request>
+ServerUnaryReactor* AdminService::Run(CallbackServerContext* context, const Request& request,
+                                      v1::AdminReply* reply) {
+  ServerUnaryReactor* reactor = context->DefaultReactor();
+  Translated<ledger::Command> command = ToCommand(request);
+  writes_->SubmitCommand(context, reactor, command.status, std::move(command.value), reply);
+  return reactor;
+}
+
+ServerUnaryReactor* AdminService::CreateCurrency(CallbackServerContext* c,
+                                                 const v1::CreateCurrencyRequest* q,
+                                                 v1::AdminReply* r) {
+  return Run(c, *q, r);
+}
+ServerUnaryReactor* AdminService::CreateAccount(CallbackServerContext* c,
+                                                const v1::CreateAccountRequest* q,
+                                                v1::AdminReply* r) {
+  return Run(c, *q, r);
+}
+ServerUnaryReactor* AdminService::SetAccountStatus(CallbackServerContext* c,
+                                                   const v1::SetAccountStatusRequest* q,
+                                                   v1::AdminReply* r) {
+  return Run(c, *q, r);
+}
+ServerUnaryReactor* AdminService::CreateProgram(CallbackServerContext* c,
+                                                const v1::CreateProgramRequest* q,
+                                                v1::AdminReply* r) {
+  return Run(c, *q, r);
+}
+ServerUnaryReactor* AdminService::SetProgramRules(CallbackServerContext* c,
+                                                  const v1::SetProgramRulesRequest* q,
+                                                  v1::AdminReply* r) {
+  return Run(c, *q, r);
+}
+ServerUnaryReactor* AdminService::SetExchangeRate(CallbackServerContext* c,
+                                                  const v1::SetExchangeRateRequest* q,
+                                                  v1::AdminReply* r) {
+  return Run(c, *q, r);
+}
+
+// --- Money ---
+
+ServerUnaryReactor* MoneyService::Run(CallbackServerContext* c, const v1::TransferRequest* q,
+                                      v1::TransferReply* r, TransferKind kind) {
+  ServerUnaryReactor* reactor = c->DefaultReactor();
+  writes_->SubmitTransfer(c, reactor, q->transfer(), kind, r);
+  return reactor;
+}
+
+#define KYOSO_TRANSFER_RPC(Service, Method, Kind)                                             \
+  ServerUnaryReactor* Service::Method(CallbackServerContext* c, const v1::TransferRequest* q, \
+                                      v1::TransferReply* r) {                                 \
+    return Run(c, q, r, TransferKind::Kind);                                                  \
+  }
+KYOSO_TRANSFER_RPC(MoneyService, Issue, kIssue)
+KYOSO_TRANSFER_RPC(MoneyService, TopUp, kTopUp)
+KYOSO_TRANSFER_RPC(MoneyService, Pay, kPayment)
+KYOSO_TRANSFER_RPC(MoneyService, Purchase, kPurchase)
+KYOSO_TRANSFER_RPC(MoneyService, Redeem, kRedeem)
+KYOSO_TRANSFER_RPC(MoneyService, CashOut, kCashOut)
+KYOSO_TRANSFER_RPC(MoneyService, Exchange, kExchange)
+KYOSO_TRANSFER_RPC(MoneyService, Correct, kCorrection)
+KYOSO_TRANSFER_RPC(TerminalService, Authorize, kHold)
+KYOSO_TRANSFER_RPC(TerminalService, Capture, kPost)
+KYOSO_TRANSFER_RPC(TerminalService, Void, kVoid)
+KYOSO_TRANSFER_RPC(TerminalService, Refund, kRefund)
+#undef KYOSO_TRANSFER_RPC
+
+ServerUnaryReactor* MoneyService::SubmitBatch(CallbackServerContext* c,
+                                              const v1::SubmitBatchRequest* q,
+                                              v1::SubmitBatchReply* r) {
+  ServerUnaryReactor* reactor = c->DefaultReactor();
+  writes_->SubmitBatch(reactor, *q, r);
+  return reactor;
+}
+
+// --- Terminal ---
+
+ServerUnaryReactor* TerminalService::Run(CallbackServerContext* c, const v1::TransferRequest* q,
+                                         v1::TransferReply* r, TransferKind kind) {
+  ServerUnaryReactor* reactor = c->DefaultReactor();
+  writes_->SubmitTransfer(c, reactor, q->transfer(), kind, r);
+  return reactor;
+}
+
+ServerUnaryReactor* TerminalService::CreatePaymentRequest(CallbackServerContext* c,
+                                                          const v1::CreatePaymentRequestRequest* q,
+                                                          v1::PaymentRequest* r) {
+  ServerUnaryReactor* reactor = c->DefaultReactor();
+  std::optional<AccountFacts> merchant = directory_->Find(q->merchant());
+  int64_t valid_ms = q->valid_for_ms() == 0 ? kPaymentRequestDefaultMs : q->valid_for_ms();
+  grpc::Status status;
+  if (!merchant) {
+    status = NotFound("account " + q->merchant());
+  } else if (merchant->currency != q->currency()) {
+    status = InvalidField("currency", "is not the currency of " + q->merchant());
+  } else if (q->amount_minor() <= 0) {
+    status = InvalidField("amount_minor", "must be positive");
+  } else if (valid_ms < 0 || valid_ms > kPaymentRequestMaxMs) {
+    status = InvalidField("valid_for_ms", "must be at most a day");
+  } else if (q->memo().size() > ledger::kMemoLengthMax ||
+             q->terminal().size() > ledger::kTerminalIdLengthMax) {
+    status = InvalidField("memo or terminal", "is too long");
+  }
+  std::string id(16, '\0');
+  if (status.ok() && RAND_bytes(reinterpret_cast<unsigned char*>(id.data()), 16) != 1) {
+    status = grpc::Status(grpc::StatusCode::INTERNAL, "no random bytes for a transfer id");
+  }
+  if (!status.ok()) {
+    reactor->Finish(status);
+    return reactor;
+  }
+  r->set_transfer_id(crypto::ToHex(id));
+  r->set_merchant(q->merchant());
+  r->set_amount_minor(q->amount_minor());
+  r->set_currency(q->currency());
+  r->set_memo(q->memo());
+  r->set_terminal(q->terminal());
+  r->set_not_after_ns(NowNs() + valid_ms * 1'000'000);
+  r->set_uri(PaymentRequestUri(*r));
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+// --- Resident ---
+
+ServerUnaryReactor* ResidentService::SetResearchConsent(CallbackServerContext* c,
+                                                        const v1::SetResearchConsentRequest* q,
+                                                        v1::AdminReply* r) {
+  ServerUnaryReactor* reactor = c->DefaultReactor();
+  writes_->SetResearchConsent(c, reactor, *q, r);
+  return reactor;
+}
+
+// --- Query ---
+
+ServerUnaryReactor* QueryService::Read(CallbackServerContext* c, bool stale_ok,
+                                       std::function<grpc::Status(const ledger::Ledger&)> read) {
+  ServerUnaryReactor* reactor = c->DefaultReactor();
+  consensus_->Read(stale_ok, [reactor, read = std::move(read)](const ledger::Status& status,
+                                                               const ledger::Ledger* ledger) {
+    reactor->Finish(status.ok() ? read(*ledger) : ToGrpcStatus(status));
+  });
+  return reactor;
+}
+
+ServerUnaryReactor* QueryService::GetAccount(CallbackServerContext* c,
+                                             const v1::GetAccountRequest* q, v1::Account* r) {
+  return Read(c, q->stale_ok(), [q, r](const ledger::Ledger& ledger) {
+    const ledger::Account* account = ledger.FindAccount(q->id());
+    if (account == nullptr) return NotFound("account " + q->id());
+    ToProto(*account, r);
+    return grpc::Status::OK;
+  });
+}
+
+ServerUnaryReactor* QueryService::GetTransfer(CallbackServerContext* c,
+                                              const v1::GetTransferRequest* q,
+                                              v1::TransferRecord* r) {
+  Translated<ledger::TransferId> id = ToTransferId("id", q->id());
+  return Read(c, q->stale_ok(), [id, r](const ledger::Ledger& ledger) {
+    if (!id.ok()) return id.status;
+    ledger::StatusOr<std::optional<ledger::TransferRecord>> record = ledger.FindTransfer(id.value);
+    if (!record.ok()) return ToGrpcStatus(record.status());
+    if (!record->has_value()) return NotFound("transfer " + id.value.ToHex());
+    ToProto(**record, r);
+    return grpc::Status::OK;
+  });
+}
+
+ServerUnaryReactor* QueryService::ListHistory(CallbackServerContext* c,
+                                              const v1::ListHistoryRequest* q,
+                                              v1::ListHistoryReply* r) {
+  return Read(c, q->stale_ok(), [q, r](const ledger::Ledger& ledger) {
+    if (ledger.FindAccount(q->account()) == nullptr) return NotFound("account " + q->account());
+    if (q->limit() > ledger::kHistoryPageMax) {
+      return InvalidField("limit", "must be at most 1,000");
+    }
+    ledger::HistoryQuery query;
+    if (q->from_ns() != 0) query.from = q->from_ns();
+    if (q->until_ns() != 0) query.until = q->until_ns();
+    query.cursor = q->cursor();
+    query.limit = q->limit() == 0 ? 100 : q->limit();
+    query.newest_first = !q->oldest_first();
+    ledger::StatusOr<ledger::HistoryPage> page = ledger.History(q->account(), query);
+    if (!page.ok()) return ToGrpcStatus(page.status());
+    for (const ledger::HistoryEntry& entry : page->entries) ToProto(entry, r->add_entries());
+    r->set_next_cursor(page->next_cursor);
+    return grpc::Status::OK;
+  });
+}
+
+ServerUnaryReactor* QueryService::GetBalanceAt(CallbackServerContext* c,
+                                               const v1::GetBalanceAtRequest* q, v1::BalanceAt* r) {
+  return Read(c, q->stale_ok(), [q, r](const ledger::Ledger& ledger) {
+    if (ledger.FindAccount(q->account()) == nullptr) return NotFound("account " + q->account());
+    uint64_t seq = q->seq();
+    if (q->at_case() == v1::GetBalanceAtRequest::kTimeNs) {
+      ledger::StatusOr<uint64_t> at = ledger.LastSeqAt(q->time_ns());
+      if (!at.ok()) return ToGrpcStatus(at.status());
+      seq = *at;
+    } else if (q->at_case() != v1::GetBalanceAtRequest::kSeq) {
+      return InvalidField("at", "must give a time_ns or a seq");
+    }
+    ledger::StatusOr<ledger::Amount> balance = ledger.BalanceAtSeq(q->account(), seq);
+    if (!balance.ok()) return ToGrpcStatus(balance.status());
+    r->set_account(q->account());
+    r->set_balance_minor(*balance);
+    r->set_seq(seq);
+    return grpc::Status::OK;
+  });
+}
+
+ServerUnaryReactor* QueryService::GetProgram(CallbackServerContext* c,
+                                             const v1::GetProgramRequest* q, v1::Program* r) {
+  return Read(c, q->stale_ok(), [q, r](const ledger::Ledger& ledger) {
+    const ledger::Program* program = ledger.FindProgram(q->id());
+    if (program == nullptr) return NotFound("programme " + q->id());
+    ToProto(*program, r);
+    return grpc::Status::OK;
+  });
+}
+
+ServerUnaryReactor* QueryService::GetCurrency(CallbackServerContext* c,
+                                              const v1::GetCurrencyRequest* q, v1::Currency* r) {
+  return Read(c, q->stale_ok(), [q, r](const ledger::Ledger& ledger) {
+    const ledger::Currency* currency = ledger.FindCurrency(q->code());
+    if (currency == nullptr) return NotFound("currency " + q->code());
+    ToProto(*currency, r);
+    return grpc::Status::OK;
+  });
+}
+
+// --- Node ---
+
+ServerUnaryReactor* NodeService::GetStatus(CallbackServerContext* c,
+                                           const v1::GetStatusRequest* /*q*/, v1::NodeStatus* r) {
+  ServerUnaryReactor* reactor = c->DefaultReactor();
+  RoleInfo role = consensus_->Role();
+  consensus_->Read(
+      true, [this, reactor, r, role](const ledger::Status& status, const ledger::Ledger* ledger) {
+        if (!status.ok()) return reactor->Finish(ToGrpcStatus(status));
+        const ledger::ChainHead& head = ledger->chain_head();
+        std::string head_bytes(head.begin(), head.end());
+        r->set_node_id(node_id_);
+        r->set_role(role.role);
+        r->set_leader_address(role.leader_address);
+        r->set_applied_index(ledger->applied_index());
+        r->set_chain_head(head_bytes);
+        r->set_chain_head_hex(crypto::ToHex(head_bytes));
+        r->set_last_seq(ledger->last_seq());
+        r->set_last_timestamp_ns(ledger->last_timestamp());
+        r->set_version(KYOSO_VERSION);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+}  // namespace kyoso::node

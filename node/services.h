@@ -1,0 +1,147 @@
+// The gRPC services of kyoso.v1, on the callback API: handlers never block. Writes go
+// through the WritePath (and the batcher); reads run on the consensus's apply thread
+// through Consensus::Read and finish from there.
+//
+// Thread-safety: gRPC calls these from its threads; every member they use is
+// thread-safe.
+#pragma once
+
+#include "kyoso/v1/admin.grpc.pb.h"
+#include "kyoso/v1/money.grpc.pb.h"
+#include "kyoso/v1/node.grpc.pb.h"
+#include "kyoso/v1/query.grpc.pb.h"
+#include "node/consensus.h"
+#include "node/write_path.h"
+
+namespace kyoso::node {
+
+using grpc::CallbackServerContext;
+using grpc::ServerUnaryReactor;
+
+class AdminService final : public v1::Admin::CallbackService {
+ public:
+  explicit AdminService(WritePath* writes) : writes_(writes) {}
+  ServerUnaryReactor* CreateCurrency(CallbackServerContext* context,
+                                     const v1::CreateCurrencyRequest* request,
+                                     v1::AdminReply* reply) override;
+  ServerUnaryReactor* CreateAccount(CallbackServerContext* context,
+                                    const v1::CreateAccountRequest* request,
+                                    v1::AdminReply* reply) override;
+  ServerUnaryReactor* SetAccountStatus(CallbackServerContext* context,
+                                       const v1::SetAccountStatusRequest* request,
+                                       v1::AdminReply* reply) override;
+  ServerUnaryReactor* CreateProgram(CallbackServerContext* context,
+                                    const v1::CreateProgramRequest* request,
+                                    v1::AdminReply* reply) override;
+  ServerUnaryReactor* SetProgramRules(CallbackServerContext* context,
+                                      const v1::SetProgramRulesRequest* request,
+                                      v1::AdminReply* reply) override;
+  ServerUnaryReactor* SetExchangeRate(CallbackServerContext* context,
+                                      const v1::SetExchangeRateRequest* request,
+                                      v1::AdminReply* reply) override;
+
+ private:
+  template <typename Request>
+  ServerUnaryReactor* Run(CallbackServerContext* context, const Request& request,
+                          v1::AdminReply* reply);
+  WritePath* writes_;
+};
+
+class MoneyService final : public v1::Money::CallbackService {
+ public:
+  explicit MoneyService(WritePath* writes) : writes_(writes) {}
+  ServerUnaryReactor* Issue(CallbackServerContext* c, const v1::TransferRequest* q,
+                            v1::TransferReply* r) override;
+  ServerUnaryReactor* TopUp(CallbackServerContext* c, const v1::TransferRequest* q,
+                            v1::TransferReply* r) override;
+  ServerUnaryReactor* Pay(CallbackServerContext* c, const v1::TransferRequest* q,
+                          v1::TransferReply* r) override;
+  ServerUnaryReactor* Purchase(CallbackServerContext* c, const v1::TransferRequest* q,
+                               v1::TransferReply* r) override;
+  ServerUnaryReactor* Redeem(CallbackServerContext* c, const v1::TransferRequest* q,
+                             v1::TransferReply* r) override;
+  ServerUnaryReactor* CashOut(CallbackServerContext* c, const v1::TransferRequest* q,
+                              v1::TransferReply* r) override;
+  ServerUnaryReactor* Exchange(CallbackServerContext* c, const v1::TransferRequest* q,
+                               v1::TransferReply* r) override;
+  ServerUnaryReactor* Correct(CallbackServerContext* c, const v1::TransferRequest* q,
+                              v1::TransferReply* r) override;
+  ServerUnaryReactor* SubmitBatch(CallbackServerContext* c, const v1::SubmitBatchRequest* q,
+                                  v1::SubmitBatchReply* r) override;
+
+ private:
+  ServerUnaryReactor* Run(CallbackServerContext* c, const v1::TransferRequest* q,
+                          v1::TransferReply* r, ledger::TransferKind kind);
+  WritePath* writes_;
+};
+
+class TerminalService final : public v1::Terminal::CallbackService {
+ public:
+  TerminalService(WritePath* writes, const AccountDirectory* directory)
+      : writes_(writes), directory_(directory) {}
+  ServerUnaryReactor* Authorize(CallbackServerContext* c, const v1::TransferRequest* q,
+                                v1::TransferReply* r) override;
+  ServerUnaryReactor* Capture(CallbackServerContext* c, const v1::TransferRequest* q,
+                              v1::TransferReply* r) override;
+  ServerUnaryReactor* Void(CallbackServerContext* c, const v1::TransferRequest* q,
+                           v1::TransferReply* r) override;
+  ServerUnaryReactor* Refund(CallbackServerContext* c, const v1::TransferRequest* q,
+                             v1::TransferReply* r) override;
+  ServerUnaryReactor* CreatePaymentRequest(CallbackServerContext* c,
+                                           const v1::CreatePaymentRequestRequest* q,
+                                           v1::PaymentRequest* r) override;
+
+ private:
+  ServerUnaryReactor* Run(CallbackServerContext* c, const v1::TransferRequest* q,
+                          v1::TransferReply* r, ledger::TransferKind kind);
+  WritePath* writes_;
+  const AccountDirectory* directory_;
+};
+
+class ResidentService final : public v1::Resident::CallbackService {
+ public:
+  explicit ResidentService(WritePath* writes) : writes_(writes) {}
+  ServerUnaryReactor* SetResearchConsent(CallbackServerContext* c,
+                                         const v1::SetResearchConsentRequest* q,
+                                         v1::AdminReply* r) override;
+
+ private:
+  WritePath* writes_;
+};
+
+class QueryService final : public v1::Query::CallbackService {
+ public:
+  explicit QueryService(Consensus* consensus) : consensus_(consensus) {}
+  ServerUnaryReactor* GetAccount(CallbackServerContext* c, const v1::GetAccountRequest* q,
+                                 v1::Account* r) override;
+  ServerUnaryReactor* GetTransfer(CallbackServerContext* c, const v1::GetTransferRequest* q,
+                                  v1::TransferRecord* r) override;
+  ServerUnaryReactor* ListHistory(CallbackServerContext* c, const v1::ListHistoryRequest* q,
+                                  v1::ListHistoryReply* r) override;
+  ServerUnaryReactor* GetBalanceAt(CallbackServerContext* c, const v1::GetBalanceAtRequest* q,
+                                   v1::BalanceAt* r) override;
+  ServerUnaryReactor* GetProgram(CallbackServerContext* c, const v1::GetProgramRequest* q,
+                                 v1::Program* r) override;
+  ServerUnaryReactor* GetCurrency(CallbackServerContext* c, const v1::GetCurrencyRequest* q,
+                                  v1::Currency* r) override;
+
+ private:
+  // Runs `read` on the applied state and finishes with the status it returns.
+  ServerUnaryReactor* Read(CallbackServerContext* c, bool stale_ok,
+                           std::function<grpc::Status(const ledger::Ledger&)> read);
+  Consensus* consensus_;
+};
+
+class NodeService final : public v1::Node::CallbackService {
+ public:
+  NodeService(Consensus* consensus, std::string node_id)
+      : consensus_(consensus), node_id_(std::move(node_id)) {}
+  ServerUnaryReactor* GetStatus(CallbackServerContext* c, const v1::GetStatusRequest* q,
+                                v1::NodeStatus* r) override;
+
+ private:
+  Consensus* consensus_;
+  std::string node_id_;
+};
+
+}  // namespace kyoso::node
