@@ -22,6 +22,7 @@ struct NodeServer::Parts {
   std::unique_ptr<ledger::RocksDbStore> store;
   std::unique_ptr<ledger::Ledger> ledger;
   AccountDirectory directory;
+  CallTracker calls;
   std::unique_ptr<LocalConsensus> consensus;
   std::unique_ptr<Batcher> batcher;
   std::unique_ptr<WritePath> writes;
@@ -60,13 +61,13 @@ void StartWritePath(NodeServer::Parts& p) {
                                   const ledger::Ledger&) { directory->Observe(batch, result); });
   p.batcher =
       std::make_unique<Batcher>(p.consensus.get(), p.config.batch, p.ledger->last_timestamp());
-  p.writes = std::make_unique<WritePath>(p.batcher.get(), &p.directory);
-  p.admin = std::make_unique<AdminService>(p.writes.get());
-  p.money = std::make_unique<MoneyService>(p.writes.get());
-  p.terminal = std::make_unique<TerminalService>(p.writes.get(), &p.directory);
-  p.resident = std::make_unique<ResidentService>(p.writes.get());
-  p.query = std::make_unique<QueryService>(p.consensus.get());
-  p.node = std::make_unique<NodeService>(p.consensus.get(), p.config.node_id);
+  p.writes = std::make_unique<WritePath>(p.batcher.get(), &p.directory, &p.calls);
+  p.admin = std::make_unique<AdminService>(&p.calls, p.writes.get());
+  p.money = std::make_unique<MoneyService>(&p.calls, p.writes.get());
+  p.terminal = std::make_unique<TerminalService>(&p.calls, p.writes.get(), &p.directory);
+  p.resident = std::make_unique<ResidentService>(&p.calls, p.writes.get());
+  p.query = std::make_unique<QueryService>(&p.calls, p.consensus.get());
+  p.node = std::make_unique<NodeService>(&p.calls, p.consensus.get(), p.config.node_id);
 }
 
 ledger::Status StartGrpc(NodeServer::Parts& p) {
@@ -138,9 +139,12 @@ void NodeServer::Shutdown() {
   spdlog::info("draining: no new calls, finishing the ones in flight");
   if (p.server) {
     p.server->GetHealthCheckService()->SetServingStatus(false);
-    auto deadline =
-        std::chrono::system_clock::now() + std::chrono::milliseconds(p.config.shutdown_grace_ms);
-    p.server->Shutdown(deadline);
+    p.calls.StartDraining();
+    if (!p.calls.WaitIdle(std::chrono::milliseconds(p.config.shutdown_grace_ms))) {
+      spdlog::warn("calls still in flight after {} ms are cancelled", p.config.shutdown_grace_ms);
+    }
+    // No call of ours is in flight: shut down now rather than wait out idle connections.
+    p.server->Shutdown(std::chrono::system_clock::now());
   }
   if (p.batcher) p.batcher->Stop();
   if (p.consensus) p.consensus->Stop();

@@ -14,6 +14,7 @@ using ledger::TransferKind;
 
 constexpr int64_t kPaymentRequestDefaultMs = 15 * 60 * 1'000;
 constexpr int64_t kPaymentRequestMaxMs = 24LL * 60 * 60 * 1'000;
+constexpr int64_t kHoldTimeoutMaxMs = 7LL * 24 * 60 * 60 * 1'000;  // The ledger's bound.
 
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -44,6 +45,7 @@ std::string PaymentRequestUri(const v1::PaymentRequest& r) {
                     "&not_after=" + std::to_string(r.not_after_ns());
   if (!r.memo().empty()) uri += "&memo=" + UriEscape(r.memo());
   if (!r.terminal().empty()) uri += "&terminal=" + UriEscape(r.terminal());
+  if (r.hold_timeout_ms() != 0) uri += "&hold_ms=" + std::to_string(r.hold_timeout_ms());
   return uri;
 }
 
@@ -58,7 +60,7 @@ grpc::Status NotFound(std::string what) {
 template <typename Request>
 ServerUnaryReactor* AdminService::Run(CallbackServerContext* context, const Request& request,
                                       v1::AdminReply* reply) {
-  ServerUnaryReactor* reactor = context->DefaultReactor();
+  ServerUnaryReactor* reactor = calls_->NewReactor();
   Translated<ledger::Command> command = ToCommand(request);
   writes_->SubmitCommand(context, reactor, command.status, std::move(command.value), reply);
   return reactor;
@@ -99,7 +101,7 @@ ServerUnaryReactor* AdminService::SetExchangeRate(CallbackServerContext* c,
 
 ServerUnaryReactor* MoneyService::Run(CallbackServerContext* c, const v1::TransferRequest* q,
                                       v1::TransferReply* r, TransferKind kind) {
-  ServerUnaryReactor* reactor = c->DefaultReactor();
+  ServerUnaryReactor* reactor = calls_->NewReactor();
   writes_->SubmitTransfer(c, reactor, q->transfer(), kind, r);
   return reactor;
 }
@@ -123,10 +125,10 @@ KYOSO_TRANSFER_RPC(TerminalService, Void, kVoid)
 KYOSO_TRANSFER_RPC(TerminalService, Refund, kRefund)
 #undef KYOSO_TRANSFER_RPC
 
-ServerUnaryReactor* MoneyService::SubmitBatch(CallbackServerContext* c,
+ServerUnaryReactor* MoneyService::SubmitBatch(CallbackServerContext* /*context*/,
                                               const v1::SubmitBatchRequest* q,
                                               v1::SubmitBatchReply* r) {
-  ServerUnaryReactor* reactor = c->DefaultReactor();
+  ServerUnaryReactor* reactor = calls_->NewReactor();
   writes_->SubmitBatch(reactor, *q, r);
   return reactor;
 }
@@ -135,15 +137,15 @@ ServerUnaryReactor* MoneyService::SubmitBatch(CallbackServerContext* c,
 
 ServerUnaryReactor* TerminalService::Run(CallbackServerContext* c, const v1::TransferRequest* q,
                                          v1::TransferReply* r, TransferKind kind) {
-  ServerUnaryReactor* reactor = c->DefaultReactor();
+  ServerUnaryReactor* reactor = calls_->NewReactor();
   writes_->SubmitTransfer(c, reactor, q->transfer(), kind, r);
   return reactor;
 }
 
-ServerUnaryReactor* TerminalService::CreatePaymentRequest(CallbackServerContext* c,
+ServerUnaryReactor* TerminalService::CreatePaymentRequest(CallbackServerContext* /*context*/,
                                                           const v1::CreatePaymentRequestRequest* q,
                                                           v1::PaymentRequest* r) {
-  ServerUnaryReactor* reactor = c->DefaultReactor();
+  ServerUnaryReactor* reactor = calls_->NewReactor();
   std::optional<AccountFacts> merchant = directory_->Find(q->merchant());
   int64_t valid_ms = q->valid_for_ms() == 0 ? kPaymentRequestDefaultMs : q->valid_for_ms();
   grpc::Status status;
@@ -155,6 +157,8 @@ ServerUnaryReactor* TerminalService::CreatePaymentRequest(CallbackServerContext*
     status = InvalidField("amount_minor", "must be positive");
   } else if (valid_ms < 0 || valid_ms > kPaymentRequestMaxMs) {
     status = InvalidField("valid_for_ms", "must be at most a day");
+  } else if (q->hold_timeout_ms() < 0 || q->hold_timeout_ms() > kHoldTimeoutMaxMs) {
+    status = InvalidField("hold_timeout_ms", "must be at most 7 days");
   } else if (q->memo().size() > ledger::kMemoLengthMax ||
              q->terminal().size() > ledger::kTerminalIdLengthMax) {
     status = InvalidField("memo or terminal", "is too long");
@@ -173,6 +177,7 @@ ServerUnaryReactor* TerminalService::CreatePaymentRequest(CallbackServerContext*
   r->set_currency(q->currency());
   r->set_memo(q->memo());
   r->set_terminal(q->terminal());
+  r->set_hold_timeout_ms(q->hold_timeout_ms());
   r->set_not_after_ns(NowNs() + valid_ms * 1'000'000);
   r->set_uri(PaymentRequestUri(*r));
   reactor->Finish(grpc::Status::OK);
@@ -184,16 +189,16 @@ ServerUnaryReactor* TerminalService::CreatePaymentRequest(CallbackServerContext*
 ServerUnaryReactor* ResidentService::SetResearchConsent(CallbackServerContext* c,
                                                         const v1::SetResearchConsentRequest* q,
                                                         v1::AdminReply* r) {
-  ServerUnaryReactor* reactor = c->DefaultReactor();
+  ServerUnaryReactor* reactor = calls_->NewReactor();
   writes_->SetResearchConsent(c, reactor, *q, r);
   return reactor;
 }
 
 // --- Query ---
 
-ServerUnaryReactor* QueryService::Read(CallbackServerContext* c, bool stale_ok,
+ServerUnaryReactor* QueryService::Read(CallbackServerContext* /*context*/, bool stale_ok,
                                        std::function<grpc::Status(const ledger::Ledger&)> read) {
-  ServerUnaryReactor* reactor = c->DefaultReactor();
+  ServerUnaryReactor* reactor = calls_->NewReactor();
   consensus_->Read(stale_ok, [reactor, read = std::move(read)](const ledger::Status& status,
                                                                const ledger::Ledger* ledger) {
     reactor->Finish(status.ok() ? read(*ledger) : ToGrpcStatus(status));
@@ -290,9 +295,9 @@ ServerUnaryReactor* QueryService::GetCurrency(CallbackServerContext* c,
 
 // --- Node ---
 
-ServerUnaryReactor* NodeService::GetStatus(CallbackServerContext* c,
+ServerUnaryReactor* NodeService::GetStatus(CallbackServerContext* /*context*/,
                                            const v1::GetStatusRequest* /*q*/, v1::NodeStatus* r) {
-  ServerUnaryReactor* reactor = c->DefaultReactor();
+  ServerUnaryReactor* reactor = calls_->NewReactor();
   RoleInfo role = consensus_->Role();
   consensus_->Read(
       true, [this, reactor, r, role](const ledger::Status& status, const ledger::Ledger* ledger) {

@@ -10,6 +10,7 @@
 #include "kyoso/v1/money.grpc.pb.h"
 #include "kyoso/v1/node.grpc.pb.h"
 #include "kyoso/v1/query.grpc.pb.h"
+#include "node/call_tracker.h"
 #include "node/consensus.h"
 #include "node/write_path.h"
 
@@ -20,7 +21,7 @@ using grpc::ServerUnaryReactor;
 
 class AdminService final : public v1::Admin::CallbackService {
  public:
-  explicit AdminService(WritePath* writes) : writes_(writes) {}
+  AdminService(CallTracker* calls, WritePath* writes) : calls_(calls), writes_(writes) {}
   ServerUnaryReactor* CreateCurrency(CallbackServerContext* context,
                                      const v1::CreateCurrencyRequest* request,
                                      v1::AdminReply* reply) override;
@@ -44,12 +45,13 @@ class AdminService final : public v1::Admin::CallbackService {
   template <typename Request>
   ServerUnaryReactor* Run(CallbackServerContext* context, const Request& request,
                           v1::AdminReply* reply);
+  CallTracker* calls_;
   WritePath* writes_;
 };
 
 class MoneyService final : public v1::Money::CallbackService {
  public:
-  explicit MoneyService(WritePath* writes) : writes_(writes) {}
+  MoneyService(CallTracker* calls, WritePath* writes) : calls_(calls), writes_(writes) {}
   ServerUnaryReactor* Issue(CallbackServerContext* c, const v1::TransferRequest* q,
                             v1::TransferReply* r) override;
   ServerUnaryReactor* TopUp(CallbackServerContext* c, const v1::TransferRequest* q,
@@ -72,13 +74,14 @@ class MoneyService final : public v1::Money::CallbackService {
  private:
   ServerUnaryReactor* Run(CallbackServerContext* c, const v1::TransferRequest* q,
                           v1::TransferReply* r, ledger::TransferKind kind);
+  CallTracker* calls_;
   WritePath* writes_;
 };
 
 class TerminalService final : public v1::Terminal::CallbackService {
  public:
-  TerminalService(WritePath* writes, const AccountDirectory* directory)
-      : writes_(writes), directory_(directory) {}
+  TerminalService(CallTracker* calls, WritePath* writes, const AccountDirectory* directory)
+      : calls_(calls), writes_(writes), directory_(directory) {}
   ServerUnaryReactor* Authorize(CallbackServerContext* c, const v1::TransferRequest* q,
                                 v1::TransferReply* r) override;
   ServerUnaryReactor* Capture(CallbackServerContext* c, const v1::TransferRequest* q,
@@ -94,24 +97,26 @@ class TerminalService final : public v1::Terminal::CallbackService {
  private:
   ServerUnaryReactor* Run(CallbackServerContext* c, const v1::TransferRequest* q,
                           v1::TransferReply* r, ledger::TransferKind kind);
+  CallTracker* calls_;
   WritePath* writes_;
   const AccountDirectory* directory_;
 };
 
 class ResidentService final : public v1::Resident::CallbackService {
  public:
-  explicit ResidentService(WritePath* writes) : writes_(writes) {}
+  ResidentService(CallTracker* calls, WritePath* writes) : calls_(calls), writes_(writes) {}
   ServerUnaryReactor* SetResearchConsent(CallbackServerContext* c,
                                          const v1::SetResearchConsentRequest* q,
                                          v1::AdminReply* r) override;
 
  private:
+  CallTracker* calls_;
   WritePath* writes_;
 };
 
 class QueryService final : public v1::Query::CallbackService {
  public:
-  explicit QueryService(Consensus* consensus) : consensus_(consensus) {}
+  QueryService(CallTracker* calls, Consensus* consensus) : calls_(calls), consensus_(consensus) {}
   ServerUnaryReactor* GetAccount(CallbackServerContext* c, const v1::GetAccountRequest* q,
                                  v1::Account* r) override;
   ServerUnaryReactor* GetTransfer(CallbackServerContext* c, const v1::GetTransferRequest* q,
@@ -129,17 +134,19 @@ class QueryService final : public v1::Query::CallbackService {
   // Runs `read` on the applied state and finishes with the status it returns.
   ServerUnaryReactor* Read(CallbackServerContext* c, bool stale_ok,
                            std::function<grpc::Status(const ledger::Ledger&)> read);
+  CallTracker* calls_;
   Consensus* consensus_;
 };
 
 class NodeService final : public v1::Node::CallbackService {
  public:
-  NodeService(Consensus* consensus, std::string node_id)
-      : consensus_(consensus), node_id_(std::move(node_id)) {}
+  NodeService(CallTracker* calls, Consensus* consensus, std::string node_id)
+      : calls_(calls), consensus_(consensus), node_id_(std::move(node_id)) {}
   ServerUnaryReactor* GetStatus(CallbackServerContext* c, const v1::GetStatusRequest* q,
                                 v1::NodeStatus* r) override;
 
  private:
+  CallTracker* calls_;
   Consensus* consensus_;
   std::string node_id_;
 };

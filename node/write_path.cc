@@ -64,8 +64,8 @@ void FinishWithOutcome(grpc::CallbackServerContext* context, grpc::ServerUnaryRe
   reactor->Finish(grpc::Status(status, outcome.result_name()));
 }
 
-WritePath::WritePath(Batcher* batcher, const AccountDirectory* directory)
-    : batcher_(batcher), directory_(directory) {}
+WritePath::WritePath(Batcher* batcher, const AccountDirectory* directory, const CallTracker* calls)
+    : batcher_(batcher), directory_(directory), calls_(calls) {}
 
 grpc::Status WritePath::CheckPayer(const v1::Transfer& transfer, ledger::TransferKind kind) const {
   std::optional<AccountFacts> payer = directory_->Find(transfer.from());
@@ -103,7 +103,9 @@ grpc::Status WritePath::Prepare(const v1::Transfer& transfer, ledger::TransferKi
 
 bool WritePath::Submit(grpc::ServerUnaryReactor* reactor, std::vector<ledger::Command> commands,
                        Batcher::Done done) {
-  Batcher::SubmitError error = batcher_->Submit(std::move(commands), std::move(done));
+  Batcher::SubmitError error = calls_->draining()
+                                   ? Batcher::SubmitError::kStopped
+                                   : batcher_->Submit(std::move(commands), std::move(done));
   if (error == Batcher::SubmitError::kNone) return true;
   reactor->Finish(Unavailable(error));
   return false;

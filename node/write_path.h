@@ -18,6 +18,7 @@
 #include "kyoso/v1/money.pb.h"
 #include "kyoso/v1/types.pb.h"
 #include "node/batcher.h"
+#include "node/call_tracker.h"
 #include "node/directory.h"
 
 namespace kyoso::node {
@@ -31,7 +32,7 @@ inline constexpr int64_t kConsentClockSkewMaxNs = 5LL * 60 * 1'000'000'000;
 
 class WritePath {
  public:
-  WritePath(Batcher* batcher, const AccountDirectory* directory);
+  WritePath(Batcher* batcher, const AccountDirectory* directory, const CallTracker* calls);
 
   // One transfer of `kind`; finishes `reactor` with `reply`.
   void SubmitTransfer(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
@@ -57,6 +58,7 @@ class WritePath {
 
   Batcher* batcher_;
   const AccountDirectory* directory_;
+  const CallTracker* calls_;
 };
 
 // Whether a transfer of `kind` from `from` moves a resident's own money, and so needs

@@ -1,0 +1,159 @@
+#include "support/node_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <thread>
+
+namespace kyoso::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kStartTimeout = 30s;
+constexpr auto kStopTimeout = 30s;
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<char*> Argv(std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  return argv;
+}
+
+// Waits for `pid` up to `timeout`; its exit code, or nullopt if still running.
+std::optional<int> WaitFor(pid_t pid, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    int status = 0;
+    pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::random_device random;
+  path_ = std::filesystem::temp_directory_path() /
+          ("kyoso-test-" + std::to_string(::getpid()) + "-" + std::to_string(random()));
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+NodeProcess::NodeProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args)
+    : data_dir_(std::move(data_dir)),
+      extra_args_(std::move(extra_args)),
+      ready_file_(data_dir_.string() + ".ready"),
+      log_file_(data_dir_.string() + ".log") {}
+
+NodeProcess::~NodeProcess() {
+  if (running()) Kill();
+}
+
+bool NodeProcess::Start() {
+  std::filesystem::remove(ready_file_);
+  std::vector<std::string> args = {KYOSO_NODE_BINARY,    "--listen",           "127.0.0.1:0",
+                                   "--data-dir",         data_dir_.string(),   "--ready-file",
+                                   ready_file_.string(), "--tick-interval-ms", "200"};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    int log = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    ::dup2(log, STDOUT_FILENO);
+    ::dup2(log, STDERR_FILENO);
+    ::execv(args[0].c_str(), Argv(args).data());
+    ::_exit(127);
+  }
+  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (std::filesystem::exists(ready_file_)) {
+      address_ = ReadFile(ready_file_);
+      while (!address_.empty() && address_.back() == '\n') address_.pop_back();
+      channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+      return true;
+    }
+    if (WaitFor(pid_, 0ms)) {
+      pid_ = -1;
+      return false;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  Kill();
+  return false;
+}
+
+int NodeProcess::Stop() {
+  if (!running()) return -1;
+  ::kill(pid_, SIGTERM);
+  std::optional<int> code = WaitFor(pid_, kStopTimeout);
+  if (!code) {
+    Kill();
+    return -1;
+  }
+  pid_ = -1;
+  return *code;
+}
+
+void NodeProcess::Kill() {
+  if (!running()) return;
+  ::kill(pid_, SIGKILL);
+  WaitFor(pid_, kStopTimeout);
+  pid_ = -1;
+}
+
+std::string NodeProcess::log() const {
+  return ReadFile(log_file_);
+}
+
+ProgramResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                         const std::vector<std::string>& env) {
+  TempDir capture;
+  auto out_path = capture.path() / "out";
+  auto err_path = capture.path() / "err";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT, 0600);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT, 0600);
+    int none = ::open("/dev/null", O_RDONLY);
+    ::dup2(none, STDIN_FILENO);
+    ::dup2(out, STDOUT_FILENO);
+    ::dup2(err, STDERR_FILENO);
+    for (const std::string& assignment : env) ::putenv(const_cast<char*>(assignment.c_str()));
+    std::vector<std::string> all = {program};
+    all.insert(all.end(), args.begin(), args.end());
+    ::execv(program.c_str(), Argv(all).data());
+    ::_exit(127);
+  }
+  ProgramResult result;
+  std::optional<int> code = WaitFor(pid, std::chrono::minutes(2));
+  if (!code) {
+    ::kill(pid, SIGKILL);  // A hung program must not outlive the test.
+    ::waitpid(pid, nullptr, 0);
+  }
+  result.exit_code = code.value_or(-1);
+  result.out = ReadFile(out_path);
+  result.err = ReadFile(err_path);
+  return result;
+}
+
+}  // namespace kyoso::testing
