@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "kyoso/crypto/encoding.h"
+#include "kyoso/crypto/payment_uri.h"
 #include "node/translate.h"
 
 namespace kyoso::node {
@@ -22,31 +23,11 @@ int64_t NowNs() {
       .count();
 }
 
-// Percent-encodes all but unreserved characters (RFC 3986), for the request URI.
-std::string UriEscape(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : text) {
-    auto byte = static_cast<unsigned char>(ch);
-    if (std::isalnum(byte) || ch == '-' || ch == '.' || ch == '_' || ch == '~' || ch == ':') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xF];
-    }
-  }
-  return out;
-}
-
-std::string PaymentRequestUri(const v1::PaymentRequest& r) {
-  std::string uri = "kyoso:pay?id=" + r.transfer_id() + "&to=" + UriEscape(r.merchant()) +
-                    "&amount=" + std::to_string(r.amount_minor()) + "&currency=" + r.currency() +
-                    "&not_after=" + std::to_string(r.not_after_ns());
-  if (!r.memo().empty()) uri += "&memo=" + UriEscape(r.memo());
-  if (!r.terminal().empty()) uri += "&terminal=" + UriEscape(r.terminal());
-  if (r.hold_timeout_ms() != 0) uri += "&hold_ms=" + std::to_string(r.hold_timeout_ms());
-  return uri;
+std::string PaymentRequestText(const v1::PaymentRequest& r) {
+  crypto::PaymentRequestUri uri{r.transfer_id(), r.merchant(),       r.amount_minor(),
+                                r.currency(),    r.not_after_ns(),   r.memo(),
+                                r.terminal(),    r.hold_timeout_ms()};
+  return crypto::FormatPaymentRequestUri(uri);
 }
 
 grpc::Status NotFound(std::string what) {
@@ -179,7 +160,7 @@ ServerUnaryReactor* TerminalService::CreatePaymentRequest(CallbackServerContext*
   r->set_terminal(q->terminal());
   r->set_hold_timeout_ms(q->hold_timeout_ms());
   r->set_not_after_ns(NowNs() + valid_ms * 1'000'000);
-  r->set_uri(PaymentRequestUri(*r));
+  r->set_uri(PaymentRequestText(*r));
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -1,0 +1,99 @@
+# The scripted end-to-end tour of ops/quickstart --smoke: a fresh node on a free port with
+# its data under a temp dir, the demo town, then every kind of movement, each checked.
+# Needs $bin, lib/node.sh and lib/demo-town.sh sourced.
+
+failures=0
+
+# check WHAT EXPECTED ACTUAL
+check() {
+  if [ "$2" = "$3" ]; then
+    printf '  ok    %s\n' "$1"
+  else
+    printf '  FAIL  %s: expected %s, got %s\n' "$1" "$2" "$3"
+    failures=$((failures + 1))
+  fi
+}
+
+balance() { admin --json account show "$1" | jq -r .balance_minor; }
+field() { jq -r ".$1" <<<"$2"; }
+
+smoke_payments() {
+  echo "A top-up, a signed payment, its replay, and a refusal"
+  local out id
+  out=$(admin --json top-up res:dave "100000 BUNJI" --program fresh-food)
+  check "top-up under fresh-food adds its 10% incentive" 10000 "$(field incentive_minor "$out")"
+  check "dave holds the top-up and the incentive" 110000 "$(balance res:dave)"
+  id=$(openssl rand -hex 16)
+  out=$(wallet dave --json pay --to mch:grocer --amount "20000 BUNJI" --id "$id")
+  check "a signed payment is applied" ok "$(field result "$out")"
+  out=$(wallet dave --json pay --to mch:grocer --amount "20000 BUNJI" --id "$id")
+  check "the same payment again is its first result" true "$(field duplicate "$out")"
+  check "and moved the money once" 90000 "$(balance res:dave)"
+  set +e
+  wallet dave --json pay --to mch:grocer --amount "10000000 BUNJI" >/dev/null
+  check "paying more than the balance exits 10 (insufficient funds)" 10 $?
+  set -e
+}
+
+smoke_terminal() {
+  echo "A charge: a hold signed by the resident, a capture, a refund"
+  local out hold capture
+  out=$(wallet bakery --json charge --amount "3000 BUNJI" --hold 10m)
+  hold=$(field transfer_id "$out")
+  out=$(wallet dave --json pay --request "$(field uri "$out")")
+  check "the wallet answers a charge with a hold" hold "$(field kind "$out")"
+  check "the hold takes the money from dave" 87000 "$(balance res:dave)"
+  out=$(wallet bakery --json capture --ref "$hold" --amount "2500 BUNJI")
+  capture=$(field transfer_id "$out")
+  check "the terminal captures 2500 of the 3000 held" ok "$(field result "$out")"
+  check "the rest went back to dave" 87500 "$(balance res:dave)"
+  out=$(wallet bakery --json refund --ref "$capture" --amount "1000 BUNJI")
+  check "a refund of part of the capture" ok "$(field result "$out")"
+  check "returns it to dave" 88500 "$(balance res:dave)"
+}
+
+smoke_business() {
+  echo "Business to business, redemption and exchange"
+  local out farm_before
+  farm_before=$(balance prd:farm)
+  out=$(wallet grocer --json purchase --to prd:farm --amount "5000 BUNJI")
+  check "the grocer buys from the farm" "$((farm_before + 5000))" "$(balance prd:farm)"
+  out=$(wallet grocer --json redeem --amount "10000 BUNJI")
+  check "a redemption pays the 2% fee" 200 "$(field fee_minor "$out")"
+  check "and settles the rest in national money" 9800 "$(field settled_minor "$out")"
+  out=$(wallet grocer --json exchange --to mch:bakery.hana --amount "1000 BUNJI")
+  check "an exchange into HANA at 1:1 less the 1% fee" 990 "$(field credited_minor "$out")"
+}
+
+smoke_conservation() {
+  echo "The books balance"
+  local sum=0 id supply
+  for id in res:alice res:bob res:chloe res:dave mch:bakery mch:grocer mch:bikefix prd:farm prd:mill \
+    iss:bunji fee:bunji xch:bunji; do
+    sum=$((sum + $(balance "$id")))
+  done
+  supply=$(admin --json currency show BUNJI)
+  check "every BUNJI balance plus holds adds up to the supply" "$(field supply_minor "$supply")" \
+    "$((sum + $(field held_minor "$supply")))"
+  check "the node reports a 32-byte chain head" 64 "$(admin --json status | jq -r '.chain_head | length')"
+}
+
+run_smoke_tour() {
+  smoke_dir=$(mktemp -d)
+  wallets=$smoke_dir/wallets
+  trap 'stop_node; rm -rf "$smoke_dir"' EXIT
+  start_node "$smoke_dir/node" 127.0.0.1:0 "$smoke_dir/node.log"
+  echo "Smoke tour against kyoso-node on $node_address"
+  seed_demo_town
+  new_wallet dave res:dave --currency BUNJI --district south
+  smoke_payments
+  smoke_terminal
+  smoke_business
+  smoke_conservation
+  if [ "$failures" -ne 0 ]; then
+    echo "smoke tour: $failures check(s) failed; the node's log:" >&2
+    tail -n 20 "$smoke_dir/node.log" >&2
+    return 1
+  fi
+  echo "smoke tour: every step gave the expected result"
+}
