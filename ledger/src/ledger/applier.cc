@@ -21,6 +21,7 @@ CommandResult ResultOf(const TransferRecord& record, bool duplicate) {
 
 Applier::Applier(Ledger::State& state, const Store& store, const Batch& batch)
     : state_(state), store_(store), batch_(batch) {
+  records_.reserve(batch.commands.size());
   // Ledger time never goes backwards, even if the leader's clock does.
   if (batch.timestamp > state_.last_timestamp + 1) state_.last_timestamp = batch.timestamp - 1;
   first_seq_ = state_.last_seq + 1;
@@ -105,8 +106,9 @@ CommandResult Applier::ApplyTransfer(const TransferRequest& request) {
     record.seq = 0;
     record.lots.clear();
   }
-  PutRecord(record);
-  return ResultOf(record, false);
+  result = ResultOf(record, false);
+  PutRecord(std::move(record));
+  return result;
 }
 
 void Applier::ApplyGroup(size_t begin, size_t end, std::vector<CommandResult>* results) {
@@ -147,8 +149,9 @@ CommandResult Applier::FailGroupMember(const TransferRequest& request, ResultCod
   record.request = request;
   record.timestamp = now();
   record.result = code;
-  PutRecord(record);
-  return ResultOf(record, false);
+  CommandResult result = ResultOf(record, false);
+  PutRecord(std::move(record));
+  return result;
 }
 
 Applier::Savepoint Applier::Save() const {
@@ -170,7 +173,7 @@ void Applier::Rollback(const Savepoint& savepoint) {
           };
           if constexpr (std::is_same_v<T, AccountUndo>) {
             // Accounts are created only outside groups, so the entry is still there.
-            state_.accounts.find(undo.id)->second.account = std::move(*undo.before);
+            static_cast<Account&>(state_.accounts.find(undo.id)->second) = std::move(*undo.before);
           } else if constexpr (std::is_same_v<T, CurrencyUndo>) {
             restore(state_.currencies, undo.code, undo.before);
           } else if constexpr (std::is_same_v<T, ProgramUndo>) {
@@ -196,7 +199,7 @@ void Applier::RememberBefore(char tag, const Key& key, const std::string& key_te
   if constexpr (std::is_same_v<U, AccountUndo>) {
     undo.id = key;
     if (auto it = state_.accounts.find(key); it != state_.accounts.end()) {
-      undo.before = it->second.account;
+      undo.before = static_cast<const Account&>(it->second);
     }
   } else if constexpr (std::is_same_v<U, CurrencyUndo>) {
     undo.code = key;
@@ -215,7 +218,7 @@ void Applier::RememberBefore(char tag, const Key& key, const std::string& key_te
 
 const Account* Applier::FindAccount(std::string_view id) const {
   auto it = state_.accounts.find(id);
-  return it == state_.accounts.end() ? nullptr : &it->second.account;
+  return it == state_.accounts.end() ? nullptr : &it->second;
 }
 
 const Currency* Applier::FindCurrency(std::string_view code) const {
@@ -229,11 +232,18 @@ const Program* Applier::FindProgram(std::string_view id) const {
 }
 
 Account& Applier::MutableAccount(const AccountId& id) {
-  RememberBefore<AccountUndo>('a', id, id);
-  auto it = state_.accounts.find(id);
-  assert(it != state_.accounts.end());
-  MarkChanged(it->second);
-  return it->second.account;
+  const Account* account = FindAccount(id);
+  assert(account != nullptr);
+  return MutableAccount(*account);
+}
+
+Account& Applier::MutableAccount(const Account& account) {
+  // Every Account the Applier hands out is the base of an AccountEntry in the state.
+  assert(FindAccount(account.id) == &account);
+  auto& entry = static_cast<AccountEntry&>(const_cast<Account&>(account));
+  RememberBefore<AccountUndo>('a', entry.id, entry.id);
+  MarkChanged(entry);
+  return entry;
 }
 
 void Applier::MarkChanged(AccountEntry& entry) {
@@ -260,7 +270,7 @@ Account& Applier::InsertAccount(Account account) {
   auto [it, inserted] = state_.accounts.emplace(id, AccountEntry{std::move(account), 0});
   assert(inserted);
   MarkChanged(it->second);
-  return it->second.account;
+  return it->second;
 }
 
 void Applier::InsertCurrency(Currency currency) {
@@ -287,7 +297,8 @@ void Applier::SetRates(const std::pair<CurrencyCode, CurrencyCode>& pair,
 std::optional<TransferRecord> Applier::LookupRecord(const TransferId& id) {
   if (auto it = records_.find(id); it != records_.end()) return it->second;
   std::string value;
-  Status status = store_.Get(Column::kTransfers, keys::Transfer(id), &value);
+  keys::TransferKey key = keys::TransferKeyOf(id);
+  Status status = store_.Get(Column::kTransfers, std::string_view(key.data(), key.size()), &value);
   if (status.IsNotFound()) return std::nullopt;
   if (!status.ok()) {
     io_status_ = status;
@@ -301,9 +312,12 @@ std::optional<TransferRecord> Applier::LookupRecord(const TransferId& id) {
   return std::move(record).value();
 }
 
-void Applier::PutRecord(const TransferRecord& record) {
-  RememberBefore<RecordUndo>('t', record.request.id, keys::Transfer(record.request.id));
-  records_[record.request.id] = record;
+void Applier::PutRecord(TransferRecord record) {
+  // Only a linked group needs the record's key for its undo log; build it only there.
+  if (in_group_)
+    RememberBefore<RecordUndo>('t', record.request.id, keys::Transfer(record.request.id));
+  TransferId id = record.request.id;
+  records_[id] = std::move(record);
 }
 
 void Applier::Stamp(uint64_t* seq, TimeNs* timestamp) {
@@ -337,8 +351,8 @@ void Applier::WriteChanges(WriteBatch* out) const {
   auto put = [&](Column column, const std::string& key) { out->Put(column, key, value); };
   for (const AccountEntry* entry : dirty_accounts_) {
     value.clear();
-    EncodeAccount(entry->account, &value);
-    put(Column::kState, keys::Account(entry->account.id));
+    EncodeAccount(*entry, &value);
+    put(Column::kState, keys::Account(entry->id));
   }
   for (const CurrencyCode& code : dirty_currencies_) {
     value.clear();

@@ -67,6 +67,8 @@ class Applier {
   const Currency* FindCurrency(std::string_view code) const;
   const Program* FindProgram(std::string_view id) const;
   Account& MutableAccount(const AccountId& id);
+  // The same for an account found by FindAccount in this batch, without a second lookup.
+  Account& MutableAccount(const Account& account);
   Currency& MutableCurrency(const CurrencyCode& code);
   Program& MutableProgram(const ProgramId& id);
   // Create new records; they must not exist.
@@ -76,7 +78,7 @@ class Applier {
   void SetRates(const std::pair<CurrencyCode, CurrencyCode>& pair, std::vector<ExchangeRate> rates);
 
   std::optional<TransferRecord> LookupRecord(const TransferId& id);
-  void PutRecord(const TransferRecord& record);
+  void PutRecord(TransferRecord record);
 
   // Assigns the next sequence number and timestamp to an entry that takes effect.
   void Stamp(uint64_t* seq, TimeNs* timestamp);

@@ -103,7 +103,7 @@ void ChargeDemurrage(Applier& applier, TimeNs now) {
     // Replicas iterate accounts in the same order, so entries get the same numbers.
     std::vector<AccountId> holders;
     for (const auto& [id, entry] : applier.state().accounts) {
-      if (entry.account.currency == code && KindIn(entry.account, kWalletKinds)) {
+      if (entry.currency == code && KindIn(entry, kWalletKinds)) {
         holders.push_back(id);
       }
     }

@@ -461,6 +461,14 @@ std::string Transfer(const TransferId& id) {
   AppendTransfer(id, &key);
   return key;
 }
+TransferKey TransferKeyOf(const TransferId& id) {
+  TransferKey key;
+  for (size_t i = 0; i < 8; ++i) {
+    key[i] = static_cast<char>(id.hi >> (56 - 8 * i));
+    key[8 + i] = static_cast<char>(id.lo >> (56 - 8 * i));
+  }
+  return key;
+}
 StatusOr<TransferId> ParseTransfer(std::string_view key) {
   if (key.size() != 16) return Status::Corruption("transfer key: not 16 bytes");
   return TransferId{ReadU64(key.substr(0, 8)), ReadU64(key.substr(8))};

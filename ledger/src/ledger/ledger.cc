@@ -66,7 +66,7 @@ Status LoadStateRecord(std::string_view key, std::string_view value, Ledger::Sta
     case keys::kCurrencyTag:
       return Load(DecodeCurrency(value), &state->currencies[name]);
     case keys::kAccountTag:
-      return Load(DecodeAccount(value), &state->accounts[name].account);
+      return Load(DecodeAccount(value), static_cast<Account*>(&state->accounts[name]));
     case keys::kProgramTag:
       return Load(DecodeProgram(value), &state->programs[name]);
     case keys::kRateTag: {
@@ -97,7 +97,7 @@ Status LoadState(const Store& store, Ledger::State* state) {
       }));
   KYOSO_RETURN_IF_ERROR(record_status);
   for (const auto& [id, entry] : state->accounts) {
-    for (const Lot& lot : entry.account.lots) {
+    for (const Lot& lot : entry.lots) {
       if (lot.expiry != kNever) state->lot_expiries.emplace(lot.expiry, id);
     }
   }
@@ -183,7 +183,7 @@ const Currency* Ledger::FindCurrency(std::string_view code) const {
 
 const Account* Ledger::FindAccount(std::string_view id) const {
   auto it = state_->accounts.find(id);
-  return it == state_->accounts.end() ? nullptr : &it->second.account;
+  return it == state_->accounts.end() ? nullptr : &it->second;
 }
 
 const Program* Ledger::FindProgram(std::string_view id) const {
@@ -210,7 +210,7 @@ const std::map<ProgramId, Program>& Ledger::programs() const {
 }
 
 void Ledger::ForEachAccount(const std::function<void(const Account&)>& visit) const {
-  for (const auto& [id, entry] : state_->accounts) visit(entry.account);
+  for (const auto& [id, entry] : state_->accounts) visit(entry);
 }
 
 }  // namespace kyoso::ledger

@@ -69,6 +69,7 @@ TimeNs ExpiryAfter(TimeNs now, TimeNs validity_ns) {
 }
 
 bool AddLots(std::vector<Lot>* into, const std::vector<Lot>& lots) {
+  if (lots.empty()) return true;  // Nothing to add: spare the copy.
   std::vector<Lot> result = *into;
   for (const Lot& lot : lots) {
     if (lot.amount != 0 && !InsertOrMerge(&result, lot)) return false;

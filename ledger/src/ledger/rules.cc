@@ -179,7 +179,7 @@ void ReconcileTopUpBasis(Account& account) {
   }
 }
 
-void MoveLots(Applier& applier, const AccountId& payer, const AccountId& payee,
+void MoveLots(Applier& applier, const Account& payer, const Account& payee,
               const std::vector<Lot>& lots, std::vector<Lot> payee_lots,
               const TransferRecord& record, const std::vector<Lot>& payer_minted) {
   Amount amount = static_cast<Amount>(SumLots(lots));

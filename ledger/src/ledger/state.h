@@ -16,9 +16,10 @@ struct StringHash {
 };
 
 // An account and the index of the last batch that changed it: how a batch knows, without
-// a second lookup, which accounts it must write.
-struct AccountEntry {
-  Account account;
+// a second lookup, which accounts it must write. It is an Account, so that the apply
+// functions can hand back the account they found and the Applier can mark it changed
+// without looking its id up again.
+struct AccountEntry : Account {
   uint64_t changed_in_batch = 0;
 };
 

@@ -9,6 +9,7 @@
 // left, every enum is range-checked, and trailing bytes are an error.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -62,6 +63,9 @@ std::string Account(std::string_view id);
 std::string Program(std::string_view id);
 std::string Rate(std::string_view from, std::string_view to);
 std::string Transfer(const TransferId& id);
+// The same key in a fixed-size buffer, for point reads that should not allocate.
+using TransferKey = std::array<char, 16>;
+TransferKey TransferKeyOf(const TransferId& id);
 void AppendTransfer(const TransferId& id, std::string* out);
 StatusOr<TransferId> ParseTransfer(std::string_view key);
 // History: account id, a 0 byte (never in an id), then the sequence number.
