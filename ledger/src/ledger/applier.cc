@@ -347,37 +347,35 @@ void Applier::IndexLotExpiries(const Account& account) {
 }
 
 void Applier::WriteChanges(WriteBatch* out) const {
-  std::string value;
-  auto put = [&](Column column, const std::string& key) { out->Put(column, key, value); };
+  // Values are encoded straight into the batch's buffer; `key` is reused for the keys
+  // that do not fit std::string's inline buffer.
+  std::string key;
   for (const AccountEntry* entry : dirty_accounts_) {
-    value.clear();
-    EncodeAccount(*entry, &value);
-    put(Column::kState, keys::Account(entry->id));
+    key.assign(1, keys::kAccountTag).append(entry->id);
+    out->PutWith(Column::kState, key, [&](std::string* value) { EncodeAccount(*entry, value); });
   }
   for (const CurrencyCode& code : dirty_currencies_) {
-    value.clear();
-    EncodeCurrency(state_.currencies.at(code), &value);
-    put(Column::kState, keys::Currency(code));
+    out->PutWith(Column::kState, keys::Currency(code),
+                 [&](std::string* value) { EncodeCurrency(state_.currencies.at(code), value); });
   }
   for (const ProgramId& id : dirty_programs_) {
-    value.clear();
-    EncodeProgram(state_.programs.at(id), &value);
-    put(Column::kState, keys::Program(id));
+    out->PutWith(Column::kState, keys::Program(id),
+                 [&](std::string* value) { EncodeProgram(state_.programs.at(id), value); });
   }
   for (const auto& pair : dirty_rates_) {
-    value.clear();
-    EncodeRates(state_.rates.at(pair), &value);
-    put(Column::kState, keys::Rate(pair.first, pair.second));
+    out->PutWith(Column::kState, keys::Rate(pair.first, pair.second),
+                 [&](std::string* value) { EncodeRates(state_.rates.at(pair), value); });
   }
   for (const auto& [id, record] : records_) {
-    value.clear();
-    EncodeTransferRecord(record, &value);
-    put(Column::kTransfers, keys::Transfer(id));
+    keys::TransferKey transfer_key = keys::TransferKeyOf(id);
+    out->PutWith(Column::kTransfers, std::string_view(transfer_key.data(), transfer_key.size()),
+                 [&](std::string* value) { EncodeTransferRecord(record, value); });
   }
   for (const HistoryEntry& entry : history_) {
-    value.clear();
-    EncodeHistoryValue(entry, &value);
-    put(Column::kHistory, keys::History(entry.account, entry.seq));
+    key.clear();
+    keys::AppendHistory(entry.account, entry.seq, &key);
+    out->PutWith(Column::kHistory, key,
+                 [&](std::string* value) { EncodeHistoryValue(entry, value); });
   }
   for (const HoldOp& op : hold_ops_) {
     if (op.is_delete) {
@@ -389,8 +387,8 @@ void Applier::WriteChanges(WriteBatch* out) const {
   if (state_.last_seq >= first_seq_) {
     // Entries of this batch are numbered first_seq_.. and stamped first_timestamp_..,
     // one nanosecond apart, so a time maps to a sequence number (Ledger::LastSeqAt).
-    value = keys::U64(first_seq_) + keys::U64(state_.last_seq - first_seq_ + 1);
-    put(Column::kBatches, keys::BatchStart(first_timestamp_));
+    out->Put(Column::kBatches, keys::BatchStart(first_timestamp_),
+             keys::U64(first_seq_) + keys::U64(state_.last_seq - first_seq_ + 1));
   }
 }
 

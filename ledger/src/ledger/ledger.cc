@@ -142,13 +142,14 @@ StatusOr<BatchResult> Ledger::Apply(const Batch& batch) {
 }
 
 Status Ledger::Commit(const Batch& batch, BatchResult* result, Applier& applier) {
-  std::string batch_bytes;
-  std::string result_bytes;
-  EncodeBatch(batch, &batch_bytes);
-  EncodeResults(result->results, &result_bytes);
-  result->chain_head = NextChainHead(state_->chain_head, batch_bytes, result_bytes);
+  batch_bytes_.clear();
+  result_bytes_.clear();
+  EncodeBatch(batch, &batch_bytes_);
+  EncodeResults(result->results, &result_bytes_);
+  result->chain_head = NextChainHead(state_->chain_head, batch_bytes_, result_bytes_);
 
-  WriteBatch write;
+  WriteBatch& write = write_;
+  write.Clear();
   applier.WriteChanges(&write);
   std::string head(result->chain_head.begin(), result->chain_head.end());
   write.Put(Column::kMeta, keys::kFormat, std::string(1, static_cast<char>(kFormatVersion)));

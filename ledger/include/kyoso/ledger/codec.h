@@ -70,6 +70,7 @@ void AppendTransfer(const TransferId& id, std::string* out);
 StatusOr<TransferId> ParseTransfer(std::string_view key);
 // History: account id, a 0 byte (never in an id), then the sequence number.
 std::string History(std::string_view account, uint64_t seq);
+void AppendHistory(std::string_view account, uint64_t seq, std::string* out);
 StatusOr<uint64_t> ParseHistorySeq(std::string_view key);
 // Holds: expiry time, then the transfer id, so a scan yields them by expiry.
 std::string Hold(TimeNs expires_at, const TransferId& id);
