@@ -1,11 +1,23 @@
 #include "applier.h"
 
 #include <cassert>
+#include <limits>
 
 #include "kyoso/ledger/codec.h"
 
 namespace kyoso::ledger {
 namespace {
+
+constexpr uint32_t kNoRecord = std::numeric_limits<uint32_t>::max();
+
+// Spreads every bit of a transfer id into the low bits that pick a record slot: client
+// ids may differ only in their high bits.
+size_t RecordHash(const TransferId& id) {
+  uint64_t h = id.hi * 0x9E3779B97F4A7C15ull ^ id.lo;
+  h ^= h >> 32;
+  h *= 0xD6E8FEB86659FD93ull;
+  return h ^ (h >> 32);
+}
 
 bool IsLinked(const Command& command) {
   const auto* transfer = std::get_if<TransferRequest>(&command);
@@ -21,7 +33,13 @@ CommandResult ResultOf(const TransferRecord& record, bool duplicate) {
 
 Applier::Applier(Ledger::State& state, const Store& store, const Batch& batch)
     : state_(state), store_(store), batch_(batch) {
+  // At most one record per command, and a history line or two for most of them.
   records_.reserve(batch.commands.size());
+  record_written_.reserve(batch.commands.size());
+  history_.reserve(2 * batch.commands.size());
+  size_t slots = 16;
+  while (slots < 2 * batch.commands.size()) slots *= 2;
+  record_slots_.assign(slots, kNoRecord);
   // Ledger time never goes backwards, even if the leader's clock does.
   if (batch.timestamp > state_.last_timestamp + 1) state_.last_timestamp = batch.timestamp - 1;
   first_seq_ = state_.last_seq + 1;
@@ -179,7 +197,7 @@ void Applier::Rollback(const Savepoint& savepoint) {
           } else if constexpr (std::is_same_v<T, ProgramUndo>) {
             restore(state_.programs, undo.id, undo.before);
           } else {
-            restore(records_, undo.id, undo.before);
+            SetBatchRecord(undo.id, std::move(undo.before));
           }
         },
         undo_.back());
@@ -211,7 +229,7 @@ void Applier::RememberBefore(char tag, const Key& key, const std::string& key_te
     if (auto it = state_.programs.find(key); it != state_.programs.end()) undo.before = it->second;
   } else {
     undo.id = key;
-    if (auto it = records_.find(key); it != records_.end()) undo.before = it->second;
+    if (const TransferRecord* record = BatchRecord(key)) undo.before = *record;
   }
   undo_.emplace_back(std::move(undo));
 }
@@ -295,7 +313,7 @@ void Applier::SetRates(const std::pair<CurrencyCode, CurrencyCode>& pair,
 }
 
 std::optional<TransferRecord> Applier::LookupRecord(const TransferId& id) {
-  if (auto it = records_.find(id); it != records_.end()) return it->second;
+  if (const TransferRecord* record = BatchRecord(id)) return *record;
   std::string value;
   keys::TransferKey key = keys::TransferKeyOf(id);
   Status status = store_.Get(Column::kTransfers, std::string_view(key.data(), key.size()), &value);
@@ -317,7 +335,47 @@ void Applier::PutRecord(TransferRecord record) {
   if (in_group_)
     RememberBefore<RecordUndo>('t', record.request.id, keys::Transfer(record.request.id));
   TransferId id = record.request.id;
-  records_[id] = std::move(record);
+  SetBatchRecord(id, std::move(record));
+}
+
+size_t Applier::RecordSlot(const TransferId& id) const {
+  const size_t mask = record_slots_.size() - 1;
+  for (size_t slot = RecordHash(id) & mask;; slot = (slot + 1) & mask) {
+    uint32_t index = record_slots_[slot];
+    if (index == kNoRecord || records_[index].request.id == id) return slot;
+  }
+}
+
+void Applier::GrowRecordSlots() {
+  record_slots_.assign(2 * record_slots_.size(), kNoRecord);
+  for (size_t i = 0; i < records_.size(); ++i) {
+    record_slots_[RecordSlot(records_[i].request.id)] = static_cast<uint32_t>(i);
+  }
+}
+
+const TransferRecord* Applier::BatchRecord(const TransferId& id) const {
+  uint32_t index = record_slots_[RecordSlot(id)];
+  return index != kNoRecord && record_written_[index] ? &records_[index] : nullptr;
+}
+
+void Applier::SetBatchRecord(const TransferId& id, std::optional<TransferRecord> record) {
+  size_t slot = RecordSlot(id);
+  uint32_t index = record_slots_[slot];
+  if (index == kNoRecord) {
+    if (!record) return;
+    // Ticks, posts and refunds also rewrite earlier transfers' records, so a batch may
+    // hold more records than commands: keep the index at most half full.
+    if (2 * (records_.size() + 1) > record_slots_.size()) {
+      GrowRecordSlots();
+      slot = RecordSlot(id);
+    }
+    record_slots_[slot] = static_cast<uint32_t>(records_.size());
+    records_.push_back(std::move(*record));
+    record_written_.push_back(true);
+    return;
+  }
+  record_written_[index] = record.has_value();
+  if (record) records_[index] = std::move(*record);
 }
 
 void Applier::Stamp(uint64_t* seq, TimeNs* timestamp) {
@@ -366,8 +424,10 @@ void Applier::WriteChanges(WriteBatch* out) const {
     out->PutWith(Column::kState, keys::Rate(pair.first, pair.second),
                  [&](std::string* value) { EncodeRates(state_.rates.at(pair), value); });
   }
-  for (const auto& [id, record] : records_) {
-    keys::TransferKey transfer_key = keys::TransferKeyOf(id);
+  for (size_t i = 0; i < records_.size(); ++i) {
+    if (!record_written_[i]) continue;
+    const TransferRecord& record = records_[i];
+    keys::TransferKey transfer_key = keys::TransferKeyOf(record.request.id);
     out->PutWith(Column::kTransfers, std::string_view(transfer_key.data(), transfer_key.size()),
                  [&](std::string* value) { EncodeTransferRecord(record, value); });
   }
