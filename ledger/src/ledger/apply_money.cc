@@ -168,9 +168,9 @@ ResultCode ApplySpend(Applier& applier, TransferRecord& record, AccountKindMask 
 
   applier.Stamp(&record.seq, &record.timestamp);
   record.currency = payer->currency;
-  record.lots = draw.lots;
+  record.lots = std::move(draw.lots);
   record.incentive = cash_back.amount;
-  MoveLots(applier, *payer, *payee, draw.lots, std::move(payee_lots), record, minted);
+  MoveLots(applier, *payer, *payee, record.lots, std::move(payee_lots), record, minted);
   Account& from = applier.MutableAccount(*payer);
   CountSpend(from, q.amount, now);
   if (cash_back.amount > 0) {

@@ -90,7 +90,7 @@ ResultCode PrepareCredit(const Account& payee, const std::vector<Lot>& lots,
   Wide balance = SumLots(payee.lots) + SumLots(lots);
   if (balance > std::numeric_limits<Amount>::max()) return ResultCode::kOverflow;
   *new_lots = payee.lots;
-  if (!AddLots(new_lots, lots)) return ResultCode::kLotsLimitExceeded;
+  if (!AddLotsInPlace(new_lots, lots)) return ResultCode::kLotsLimitExceeded;
   if (payee.balance_max > 0 && balance > payee.balance_max && balance > SumLots(payee.lots)) {
     return ResultCode::kBalanceLimitExceeded;
   }
