@@ -191,7 +191,7 @@ void Applier::Rollback(const Savepoint& savepoint) {
           };
           if constexpr (std::is_same_v<T, AccountUndo>) {
             // Accounts are created only outside groups, so the entry is still there.
-            static_cast<Account&>(state_.accounts.find(undo.id)->second) = std::move(*undo.before);
+            static_cast<Account&>(*state_.accounts.Find(undo.id)) = std::move(*undo.before);
           } else if constexpr (std::is_same_v<T, CurrencyUndo>) {
             restore(state_.currencies, undo.code, undo.before);
           } else if constexpr (std::is_same_v<T, ProgramUndo>) {
@@ -216,8 +216,8 @@ void Applier::RememberBefore(char tag, const Key& key, const std::string& key_te
   U undo;
   if constexpr (std::is_same_v<U, AccountUndo>) {
     undo.id = key;
-    if (auto it = state_.accounts.find(key); it != state_.accounts.end()) {
-      undo.before = static_cast<const Account&>(it->second);
+    if (const AccountEntry* entry = state_.accounts.Find(key)) {
+      undo.before = static_cast<const Account&>(*entry);
     }
   } else if constexpr (std::is_same_v<U, CurrencyUndo>) {
     undo.code = key;
@@ -235,8 +235,7 @@ void Applier::RememberBefore(char tag, const Key& key, const std::string& key_te
 }
 
 const Account* Applier::FindAccount(std::string_view id) const {
-  auto it = state_.accounts.find(id);
-  return it == state_.accounts.end() ? nullptr : &it->second;
+  return state_.accounts.Find(id);
 }
 
 const Currency* Applier::FindCurrency(std::string_view code) const {
@@ -284,11 +283,10 @@ Program& Applier::MutableProgram(const ProgramId& id) {
 
 Account& Applier::InsertAccount(Account account) {
   assert(!in_group_);  // Admin commands are never linked, so no undo is needed.
-  AccountId id = account.id;
-  auto [it, inserted] = state_.accounts.emplace(id, AccountEntry{std::move(account), 0});
-  assert(inserted);
-  MarkChanged(it->second);
-  return it->second;
+  assert(state_.accounts.Find(account.id) == nullptr);
+  AccountEntry& entry = state_.accounts.Put(std::move(account));
+  MarkChanged(entry);
+  return entry;
 }
 
 void Applier::InsertCurrency(Currency currency) {

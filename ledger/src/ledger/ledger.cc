@@ -65,8 +65,12 @@ Status LoadStateRecord(std::string_view key, std::string_view value, Ledger::Sta
   switch (key[0]) {
     case keys::kCurrencyTag:
       return Load(DecodeCurrency(value), &state->currencies[name]);
-    case keys::kAccountTag:
-      return Load(DecodeAccount(value), static_cast<Account*>(&state->accounts[name]));
+    case keys::kAccountTag: {
+      StatusOr<Account> account = DecodeAccount(value);
+      if (!account.ok()) return account.status();
+      state->accounts.Put(std::move(account).value());
+      return Status::Ok();
+    }
     case keys::kProgramTag:
       return Load(DecodeProgram(value), &state->programs[name]);
     case keys::kRateTag: {
@@ -96,9 +100,9 @@ Status LoadState(const Store& store, Ledger::State* state) {
         return hold.ok();
       }));
   KYOSO_RETURN_IF_ERROR(record_status);
-  for (const auto& [id, entry] : state->accounts) {
-    for (const Lot& lot : entry.lots) {
-      if (lot.expiry != kNever) state->lot_expiries.emplace(lot.expiry, id);
+  for (const auto& entry : state->accounts.entries()) {
+    for (const Lot& lot : entry->lots) {
+      if (lot.expiry != kNever) state->lot_expiries.emplace(lot.expiry, entry->id);
     }
   }
   return Status::Ok();
@@ -183,8 +187,7 @@ const Currency* Ledger::FindCurrency(std::string_view code) const {
 }
 
 const Account* Ledger::FindAccount(std::string_view id) const {
-  auto it = state_->accounts.find(id);
-  return it == state_->accounts.end() ? nullptr : &it->second;
+  return state_->accounts.Find(id);
 }
 
 const Program* Ledger::FindProgram(std::string_view id) const {
@@ -211,7 +214,7 @@ const std::map<ProgramId, Program>& Ledger::programs() const {
 }
 
 void Ledger::ForEachAccount(const std::function<void(const Account&)>& visit) const {
-  for (const auto& [id, entry] : state_->accounts) visit(entry);
+  for (const auto& entry : state_->accounts.entries()) visit(*entry);
 }
 
 }  // namespace kyoso::ledger
