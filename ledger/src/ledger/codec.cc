@@ -71,7 +71,7 @@ class Writer {
     int64_t wide = v;
     Put(wide);
   }
-  void Put(int64_t& v) {
+  [[gnu::always_inline]] void Put(int64_t& v) {
     PutVarint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
   }
   void Put(std::string& v) {
