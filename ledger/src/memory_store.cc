@@ -4,19 +4,21 @@
 #include <cassert>
 #include <functional>
 #include <iterator>
+#include <limits>
+#include <memory>
 #include <string_view>
 
 namespace kyoso::ledger {
 namespace {
 
-// Lets the hash index look up a std::string_view without building a std::string, so a
-// put that overwrites an existing key allocates nothing for the key.
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-using KeyList = std::vector<std::string>;
+using EntryIndex = uint32_t;
+constexpr EntryIndex kNoEntry = std::numeric_limits<EntryIndex>::max();
+// Entries are allocated in chunks of 4,096 that never move, so the views a scan hands
+// its visitor stay valid whatever the visitor writes.
+constexpr unsigned kChunkBits = 12;
+constexpr EntryIndex kChunkSize = EntryIndex{1} << kChunkBits;
+// The index starts with this many slots and doubles whenever it would be half full.
+constexpr size_t kInitialSlots = 16;
 
 // Counts a running scan for as long as it visits, however it is left.
 class ScanGuard {
@@ -30,96 +32,198 @@ class ScanGuard {
   int& active_scans_;
 };
 
-// Removes from `keys` (sorted) every key in `doomed` (sorted, unique) in one pass.
-void RemoveSorted(KeyList& keys, const KeyList& doomed) {
-  auto next_doomed = doomed.begin();
-  std::erase_if(keys, [&](const std::string& key) {
-    while (next_doomed != doomed.end() && *next_doomed < key) ++next_doomed;
-    return next_doomed != doomed.end() && *next_doomed == key;
-  });
-}
+// One key and its value, in one allocation.
+struct Entry {
+  std::string bytes;  // The key, then the value.
+  uint32_t key_size = 0;
+  bool live = false;  // False once deleted, until a refresh recycles the entry.
+
+  std::string_view key() const { return std::string_view(bytes).substr(0, key_size); }
+  std::string_view value() const { return std::string_view(bytes).substr(key_size); }
+};
+
+// A slot of the open-addressing index: the key's hash, so that a probe rarely touches
+// an entry that is not the one sought, and the entry's number.
+struct Slot {
+  uint64_t hash = 0;
+  EntryIndex entry = kNoEntry;
+};
 
 }  // namespace
 
-// One column: a hash index that holds the data, and a sorted list of its keys for scans.
-// Writes only touch the index and record what changed (added_, deleted_); the next scan
-// folds those changes into sorted_, so a run of writes costs no ordering work.
+// One column: entries in stable chunks, an open-addressing (linear probing) hash index
+// over them, and a sorted list of entry numbers for scans. A put of a new key costs one
+// allocation (the entry's bytes, when they do not fit inline) and usually one cache miss
+// in the index. Writes only touch the index and record what changed (added_, deleted_);
+// the next scan folds those changes into sorted_, so a run of writes costs no ordering.
 struct MemoryStore::ColumnData {
+  ColumnData() : slots_(kInitialSlots) {}
+
   void Put(std::string_view key, std::string_view value) {
-    auto it = map_.find(key);
-    if (it != map_.end()) {
-      it->second.assign(value);
+    const uint64_t hash = Hash(key);
+    size_t slot = Probe(key, hash);
+    if (slots_[slot].entry != kNoEntry) {
+      Entry& entry = At(slots_[slot].entry);
+      entry.bytes.resize(entry.key_size);
+      entry.bytes.append(value);
       return;
     }
-    map_.emplace(std::string(key), std::string(value));
-    added_.emplace_back(key);
+    if (2 * (live_ + 1) > slots_.size()) {
+      Grow();
+      slot = Probe(key, hash);
+    }
+    const EntryIndex index = NewEntry(key, value);
+    slots_[slot] = Slot{hash, index};
+    ++live_;
+    added_.push_back(index);
   }
 
   void Delete(std::string_view key) {
-    auto it = map_.find(key);
-    if (it == map_.end()) return;
-    deleted_.push_back(std::move(map_.extract(it).key()));
+    const size_t slot = Probe(key, Hash(key));
+    const EntryIndex index = slots_[slot].entry;
+    if (index == kNoEntry) return;
+    EraseSlot(slot);
+    --live_;
+    // The bytes stay until the next refresh: a visitor may still hold views of them.
+    At(index).live = false;
+    deleted_.push_back(index);
   }
 
-  // Brings sorted_ up to date with map_, so that it holds exactly map_'s keys.
+  const Entry* Find(std::string_view key) const {
+    const EntryIndex index = slots_[Probe(key, Hash(key))].entry;
+    return index == kNoEntry ? nullptr : &At(index);
+  }
+
+  // Brings sorted_ up to date, so that it holds exactly the live entries, in key order.
   void Refresh() const {
     // A scan running its visitor is iterating sorted_; reshaping it now would pull the
     // ground from under that scan. A nested scan sees the keys as of the outer scan.
     if (active_scans_ > 0) return;
-    if (added_.empty() && deleted_.empty()) return;
-    const bool had_deletes = !deleted_.empty();
-    if (had_deletes) DropDeleted();
-    std::sort(added_.begin(), added_.end());
+    if (!deleted_.empty()) DropDeleted();
+    if (added_.empty()) return;
+    auto by_key = [this](EntryIndex a, EntryIndex b) { return At(a).key() < At(b).key(); };
+    std::sort(added_.begin(), added_.end(), by_key);
     const auto middle = static_cast<std::ptrdiff_t>(sorted_.size());
-    sorted_.insert(sorted_.end(), std::make_move_iterator(added_.begin()),
-                   std::make_move_iterator(added_.end()));
-    std::inplace_merge(sorted_.begin(), sorted_.begin() + middle, sorted_.end());
-    // A key deleted and put again since the last refresh is both still in sorted_ and in
-    // added_ (maybe more than once); without deletes every added key is new.
-    if (had_deletes) sorted_.erase(std::unique(sorted_.begin(), sorted_.end()), sorted_.end());
+    sorted_.insert(sorted_.end(), added_.begin(), added_.end());
+    std::inplace_merge(sorted_.begin(), sorted_.begin() + middle, sorted_.end(), by_key);
     added_.clear();
   }
 
-  // Removes from sorted_ and added_ the keys deleted and not put again since.
+  // Removes deleted entries from sorted_ and added_, and recycles them. A key deleted
+  // and put again has a new entry, so every live key has exactly one.
   void DropDeleted() const {
-    std::erase_if(deleted_, [&](const std::string& key) { return map_.contains(key); });
-    std::sort(deleted_.begin(), deleted_.end());
-    deleted_.erase(std::unique(deleted_.begin(), deleted_.end()), deleted_.end());
-    RemoveSorted(sorted_, deleted_);
-    std::erase_if(added_, [&](const std::string& key) {
-      return std::binary_search(deleted_.begin(), deleted_.end(), key);
-    });
+    auto dead = [this](EntryIndex index) { return !At(index).live; };
+    std::erase_if(sorted_, dead);
+    std::erase_if(added_, dead);
+    for (EntryIndex index : deleted_) {
+      std::string().swap(At(index).bytes);
+      free_.push_back(index);
+    }
     deleted_.clear();
   }
 
   Status Scan(std::string_view start, std::string_view end, bool reverse,
               const ScanVisitor& visit) const {
     Refresh();
-    const auto first = std::lower_bound(sorted_.begin(), sorted_.end(), start);
-    const auto last = end.empty() ? sorted_.end() : std::lower_bound(first, sorted_.end(), end);
+    auto key_less = [this](EntryIndex index, std::string_view key) {
+      return At(index).key() < key;
+    };
+    const auto first = std::lower_bound(sorted_.begin(), sorted_.end(), start, key_less);
+    const auto last =
+        end.empty() ? sorted_.end() : std::lower_bound(first, sorted_.end(), end, key_less);
     if (first >= last) return Status::Ok();
     ScanGuard guard(active_scans_);
     if (reverse) {
-      for (auto it = last; it != first && VisitKey(*std::prev(it), visit);) --it;
+      for (auto it = last; it != first && VisitEntry(*std::prev(it), visit);) --it;
     } else {
-      for (auto it = first; it != last && VisitKey(*it, visit);) ++it;
+      for (auto it = first; it != last && VisitEntry(*it, visit);) ++it;
     }
     return Status::Ok();
   }
 
-  // Returns false when the visitor asks to stop. A key the visitor deleted during the
-  // scan is no longer in map_ and is skipped.
-  bool VisitKey(const std::string& key, const ScanVisitor& visit) const {
-    auto it = map_.find(key);
-    if (it == map_.end()) return true;
-    return visit(it->first, it->second);
+  // Returns false when the visitor asks to stop. An entry the visitor deleted during the
+  // scan is skipped.
+  bool VisitEntry(EntryIndex index, const ScanVisitor& visit) const {
+    const Entry& entry = At(index);
+    if (!entry.live) return true;
+    return visit(entry.key(), entry.value());
   }
 
-  std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> map_;
-  // The ordered view and the changes not yet folded into it; see Refresh.
-  mutable KeyList sorted_;
-  mutable KeyList added_;
-  mutable KeyList deleted_;
+  size_t size() const { return live_; }
+
+ private:
+  static uint64_t Hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+  Entry& At(EntryIndex index) const {
+    return chunks_[index >> kChunkBits][index & (kChunkSize - 1)];
+  }
+
+  // The slot holding `key`, or the empty slot where it would go.
+  size_t Probe(std::string_view key, uint64_t hash) const {
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      const Slot& slot = slots_[i];
+      if (slot.entry == kNoEntry) return i;
+      if (slot.hash == hash && At(slot.entry).key() == key) return i;
+    }
+  }
+
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& slot : old) {
+      if (slot.entry == kNoEntry) continue;
+      size_t i = slot.hash & mask;
+      while (slots_[i].entry != kNoEntry) i = (i + 1) & mask;
+      slots_[i] = slot;
+    }
+  }
+
+  // Empties `slot`, shifting later slots of the same probe run back so that every key
+  // stays reachable from its home slot without tombstones.
+  void EraseSlot(size_t hole) {
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = (hole + 1) & mask; slots_[i].entry != kNoEntry; i = (i + 1) & mask) {
+      const size_t home = slots_[i].hash & mask;
+      // The slot at i may fill the hole if the hole lies between its home and i.
+      if (((i - home) & mask) >= ((i - hole) & mask)) {
+        slots_[hole] = slots_[i];
+        hole = i;
+      }
+    }
+    slots_[hole] = Slot{};
+  }
+
+  EntryIndex NewEntry(std::string_view key, std::string_view value) {
+    EntryIndex index;
+    if (!free_.empty()) {
+      index = free_.back();
+      free_.pop_back();
+    } else {
+      assert(entry_count_ < kNoEntry);
+      index = entry_count_++;
+      if ((index & (kChunkSize - 1)) == 0) chunks_.push_back(std::make_unique<Entry[]>(kChunkSize));
+    }
+    Entry& entry = At(index);
+    entry.bytes.reserve(key.size() + value.size());
+    entry.bytes.assign(key);
+    entry.bytes.append(value);
+    entry.key_size = static_cast<uint32_t>(key.size());
+    entry.live = true;
+    return index;
+  }
+
+  std::vector<std::unique_ptr<Entry[]>> chunks_;
+  EntryIndex entry_count_ = 0;
+  std::vector<Slot> slots_;
+  size_t live_ = 0;
+  // The ordered view and the changes not yet folded into it; see Refresh. Entries
+  // deleted since the last refresh wait in deleted_, recycled ones in free_.
+  mutable std::vector<EntryIndex> sorted_;
+  mutable std::vector<EntryIndex> added_;
+  mutable std::vector<EntryIndex> deleted_;
+  mutable std::vector<EntryIndex> free_;
   mutable int active_scans_ = 0;
 };
 
@@ -145,12 +249,11 @@ Status MemoryStore::Write(const WriteBatch& batch) {
 
 Status MemoryStore::Get(Column column, std::string_view key, std::string* value) const {
   assert(value != nullptr);
-  const auto& map = columns_[static_cast<size_t>(column)]->map_;
-  auto it = map.find(key);
+  const Entry* entry = columns_[static_cast<size_t>(column)]->Find(key);
   // The message is just the column's name: misses are common (a new transfer id is one)
   // and a name that short fits std::string's inline buffer, so a miss allocates nothing.
-  if (it == map.end()) return Status::NotFound(std::string(ColumnName(column)));
-  value->assign(it->second);
+  if (entry == nullptr) return Status::NotFound(std::string(ColumnName(column)));
+  value->assign(entry->value());
   return Status::Ok();
 }
 
@@ -161,7 +264,7 @@ Status MemoryStore::Scan(Column column, std::string_view start, std::string_view
 }
 
 size_t MemoryStore::CountKeys(Column column) const {
-  return columns_[static_cast<size_t>(column)]->map_.size();
+  return columns_[static_cast<size_t>(column)]->size();
 }
 
 }  // namespace kyoso::ledger

@@ -42,6 +42,19 @@ void WriteBatch::Put(Column column, std::string_view key, std::string_view value
   data_.append(value);
 }
 
+size_t WriteBatch::StartPut(Column column, std::string_view key) {
+  Put(column, key, {});
+  return entries_.size() - 1;
+}
+
+void WriteBatch::FinishPut(size_t entry) {
+  Entry& e = entries_[entry];
+  // The value is everything appended after the key; it must be the batch's last bytes.
+  assert(entry + 1 == entries_.size());
+  assert(data_.size() <= kBatchBytesMax);
+  e.value_size = static_cast<uint32_t>(data_.size() - e.key_offset - e.key_size);
+}
+
 void WriteBatch::Delete(Column column, std::string_view key) {
   assert(key.size() <= kBatchBytesMax);
   assert(data_.size() <= kBatchBytesMax - key.size());

@@ -1,11 +1,23 @@
 #include "applier.h"
 
 #include <cassert>
+#include <limits>
 
 #include "kyoso/ledger/codec.h"
 
 namespace kyoso::ledger {
 namespace {
+
+constexpr uint32_t kNoRecord = std::numeric_limits<uint32_t>::max();
+
+// Spreads every bit of a transfer id into the low bits that pick a record slot: client
+// ids may differ only in their high bits.
+size_t RecordHash(const TransferId& id) {
+  uint64_t h = id.hi * 0x9E3779B97F4A7C15ull ^ id.lo;
+  h ^= h >> 32;
+  h *= 0xD6E8FEB86659FD93ull;
+  return h ^ (h >> 32);
+}
 
 bool IsLinked(const Command& command) {
   const auto* transfer = std::get_if<TransferRequest>(&command);
@@ -21,6 +33,13 @@ CommandResult ResultOf(const TransferRecord& record, bool duplicate) {
 
 Applier::Applier(Ledger::State& state, const Store& store, const Batch& batch)
     : state_(state), store_(store), batch_(batch) {
+  // At most one record per command, and a history line or two for most of them.
+  records_.reserve(batch.commands.size());
+  record_written_.reserve(batch.commands.size());
+  history_.reserve(2 * batch.commands.size());
+  size_t slots = 16;
+  while (slots < 2 * batch.commands.size()) slots *= 2;
+  record_slots_.assign(slots, kNoRecord);
   // Ledger time never goes backwards, even if the leader's clock does.
   if (batch.timestamp > state_.last_timestamp + 1) state_.last_timestamp = batch.timestamp - 1;
   first_seq_ = state_.last_seq + 1;
@@ -105,8 +124,9 @@ CommandResult Applier::ApplyTransfer(const TransferRequest& request) {
     record.seq = 0;
     record.lots.clear();
   }
-  PutRecord(record);
-  return ResultOf(record, false);
+  result = ResultOf(record, false);
+  PutRecord(std::move(record));
+  return result;
 }
 
 void Applier::ApplyGroup(size_t begin, size_t end, std::vector<CommandResult>* results) {
@@ -147,8 +167,9 @@ CommandResult Applier::FailGroupMember(const TransferRequest& request, ResultCod
   record.request = request;
   record.timestamp = now();
   record.result = code;
-  PutRecord(record);
-  return ResultOf(record, false);
+  CommandResult result = ResultOf(record, false);
+  PutRecord(std::move(record));
+  return result;
 }
 
 Applier::Savepoint Applier::Save() const {
@@ -170,13 +191,13 @@ void Applier::Rollback(const Savepoint& savepoint) {
           };
           if constexpr (std::is_same_v<T, AccountUndo>) {
             // Accounts are created only outside groups, so the entry is still there.
-            state_.accounts.find(undo.id)->second.account = std::move(*undo.before);
+            static_cast<Account&>(*state_.accounts.Find(undo.id)) = std::move(*undo.before);
           } else if constexpr (std::is_same_v<T, CurrencyUndo>) {
             restore(state_.currencies, undo.code, undo.before);
           } else if constexpr (std::is_same_v<T, ProgramUndo>) {
             restore(state_.programs, undo.id, undo.before);
           } else {
-            restore(records_, undo.id, undo.before);
+            SetBatchRecord(undo.id, std::move(undo.before));
           }
         },
         undo_.back());
@@ -195,8 +216,8 @@ void Applier::RememberBefore(char tag, const Key& key, const std::string& key_te
   U undo;
   if constexpr (std::is_same_v<U, AccountUndo>) {
     undo.id = key;
-    if (auto it = state_.accounts.find(key); it != state_.accounts.end()) {
-      undo.before = it->second.account;
+    if (const AccountEntry* entry = state_.accounts.Find(key)) {
+      undo.before = static_cast<const Account&>(*entry);
     }
   } else if constexpr (std::is_same_v<U, CurrencyUndo>) {
     undo.code = key;
@@ -208,14 +229,13 @@ void Applier::RememberBefore(char tag, const Key& key, const std::string& key_te
     if (auto it = state_.programs.find(key); it != state_.programs.end()) undo.before = it->second;
   } else {
     undo.id = key;
-    if (auto it = records_.find(key); it != records_.end()) undo.before = it->second;
+    if (const TransferRecord* record = BatchRecord(key)) undo.before = *record;
   }
   undo_.emplace_back(std::move(undo));
 }
 
 const Account* Applier::FindAccount(std::string_view id) const {
-  auto it = state_.accounts.find(id);
-  return it == state_.accounts.end() ? nullptr : &it->second.account;
+  return state_.accounts.Find(id);
 }
 
 const Currency* Applier::FindCurrency(std::string_view code) const {
@@ -229,11 +249,18 @@ const Program* Applier::FindProgram(std::string_view id) const {
 }
 
 Account& Applier::MutableAccount(const AccountId& id) {
-  RememberBefore<AccountUndo>('a', id, id);
-  auto it = state_.accounts.find(id);
-  assert(it != state_.accounts.end());
-  MarkChanged(it->second);
-  return it->second.account;
+  const Account* account = FindAccount(id);
+  assert(account != nullptr);
+  return MutableAccount(*account);
+}
+
+Account& Applier::MutableAccount(const Account& account) {
+  // Every Account the Applier hands out is the base of an AccountEntry in the state.
+  assert(FindAccount(account.id) == &account);
+  auto& entry = static_cast<AccountEntry&>(const_cast<Account&>(account));
+  RememberBefore<AccountUndo>('a', entry.id, entry.id);
+  MarkChanged(entry);
+  return entry;
 }
 
 void Applier::MarkChanged(AccountEntry& entry) {
@@ -256,11 +283,10 @@ Program& Applier::MutableProgram(const ProgramId& id) {
 
 Account& Applier::InsertAccount(Account account) {
   assert(!in_group_);  // Admin commands are never linked, so no undo is needed.
-  AccountId id = account.id;
-  auto [it, inserted] = state_.accounts.emplace(id, AccountEntry{std::move(account), 0});
-  assert(inserted);
-  MarkChanged(it->second);
-  return it->second.account;
+  assert(state_.accounts.Find(account.id) == nullptr);
+  AccountEntry& entry = state_.accounts.Put(std::move(account));
+  MarkChanged(entry);
+  return entry;
 }
 
 void Applier::InsertCurrency(Currency currency) {
@@ -285,9 +311,10 @@ void Applier::SetRates(const std::pair<CurrencyCode, CurrencyCode>& pair,
 }
 
 std::optional<TransferRecord> Applier::LookupRecord(const TransferId& id) {
-  if (auto it = records_.find(id); it != records_.end()) return it->second;
+  if (const TransferRecord* record = BatchRecord(id)) return *record;
   std::string value;
-  Status status = store_.Get(Column::kTransfers, keys::Transfer(id), &value);
+  keys::TransferKey key = keys::TransferKeyOf(id);
+  Status status = store_.Get(Column::kTransfers, std::string_view(key.data(), key.size()), &value);
   if (status.IsNotFound()) return std::nullopt;
   if (!status.ok()) {
     io_status_ = status;
@@ -301,9 +328,52 @@ std::optional<TransferRecord> Applier::LookupRecord(const TransferId& id) {
   return std::move(record).value();
 }
 
-void Applier::PutRecord(const TransferRecord& record) {
-  RememberBefore<RecordUndo>('t', record.request.id, keys::Transfer(record.request.id));
-  records_[record.request.id] = record;
+void Applier::PutRecord(TransferRecord record) {
+  // Only a linked group needs the record's key for its undo log; build it only there.
+  if (in_group_)
+    RememberBefore<RecordUndo>('t', record.request.id, keys::Transfer(record.request.id));
+  TransferId id = record.request.id;
+  SetBatchRecord(id, std::move(record));
+}
+
+size_t Applier::RecordSlot(const TransferId& id) const {
+  const size_t mask = record_slots_.size() - 1;
+  for (size_t slot = RecordHash(id) & mask;; slot = (slot + 1) & mask) {
+    uint32_t index = record_slots_[slot];
+    if (index == kNoRecord || records_[index].request.id == id) return slot;
+  }
+}
+
+void Applier::GrowRecordSlots() {
+  record_slots_.assign(2 * record_slots_.size(), kNoRecord);
+  for (size_t i = 0; i < records_.size(); ++i) {
+    record_slots_[RecordSlot(records_[i].request.id)] = static_cast<uint32_t>(i);
+  }
+}
+
+const TransferRecord* Applier::BatchRecord(const TransferId& id) const {
+  uint32_t index = record_slots_[RecordSlot(id)];
+  return index != kNoRecord && record_written_[index] ? &records_[index] : nullptr;
+}
+
+void Applier::SetBatchRecord(const TransferId& id, std::optional<TransferRecord> record) {
+  size_t slot = RecordSlot(id);
+  uint32_t index = record_slots_[slot];
+  if (index == kNoRecord) {
+    if (!record) return;
+    // Ticks, posts and refunds also rewrite earlier transfers' records, so a batch may
+    // hold more records than commands: keep the index at most half full.
+    if (2 * (records_.size() + 1) > record_slots_.size()) {
+      GrowRecordSlots();
+      slot = RecordSlot(id);
+    }
+    record_slots_[slot] = static_cast<uint32_t>(records_.size());
+    records_.push_back(std::move(*record));
+    record_written_.push_back(true);
+    return;
+  }
+  record_written_[index] = record.has_value();
+  if (record) records_[index] = std::move(*record);
 }
 
 void Applier::Stamp(uint64_t* seq, TimeNs* timestamp) {
@@ -333,37 +403,37 @@ void Applier::IndexLotExpiries(const Account& account) {
 }
 
 void Applier::WriteChanges(WriteBatch* out) const {
-  std::string value;
-  auto put = [&](Column column, const std::string& key) { out->Put(column, key, value); };
+  // Values are encoded straight into the batch's buffer; `key` is reused for the keys
+  // that do not fit std::string's inline buffer.
+  std::string key;
   for (const AccountEntry* entry : dirty_accounts_) {
-    value.clear();
-    EncodeAccount(entry->account, &value);
-    put(Column::kState, keys::Account(entry->account.id));
+    key.assign(1, keys::kAccountTag).append(entry->id);
+    out->PutWith(Column::kState, key, [&](std::string* value) { EncodeAccount(*entry, value); });
   }
   for (const CurrencyCode& code : dirty_currencies_) {
-    value.clear();
-    EncodeCurrency(state_.currencies.at(code), &value);
-    put(Column::kState, keys::Currency(code));
+    out->PutWith(Column::kState, keys::Currency(code),
+                 [&](std::string* value) { EncodeCurrency(state_.currencies.at(code), value); });
   }
   for (const ProgramId& id : dirty_programs_) {
-    value.clear();
-    EncodeProgram(state_.programs.at(id), &value);
-    put(Column::kState, keys::Program(id));
+    out->PutWith(Column::kState, keys::Program(id),
+                 [&](std::string* value) { EncodeProgram(state_.programs.at(id), value); });
   }
   for (const auto& pair : dirty_rates_) {
-    value.clear();
-    EncodeRates(state_.rates.at(pair), &value);
-    put(Column::kState, keys::Rate(pair.first, pair.second));
+    out->PutWith(Column::kState, keys::Rate(pair.first, pair.second),
+                 [&](std::string* value) { EncodeRates(state_.rates.at(pair), value); });
   }
-  for (const auto& [id, record] : records_) {
-    value.clear();
-    EncodeTransferRecord(record, &value);
-    put(Column::kTransfers, keys::Transfer(id));
+  for (size_t i = 0; i < records_.size(); ++i) {
+    if (!record_written_[i]) continue;
+    const TransferRecord& record = records_[i];
+    keys::TransferKey transfer_key = keys::TransferKeyOf(record.request.id);
+    out->PutWith(Column::kTransfers, std::string_view(transfer_key.data(), transfer_key.size()),
+                 [&](std::string* value) { EncodeTransferRecord(record, value); });
   }
   for (const HistoryEntry& entry : history_) {
-    value.clear();
-    EncodeHistoryValue(entry, &value);
-    put(Column::kHistory, keys::History(entry.account, entry.seq));
+    key.clear();
+    keys::AppendHistory(entry.account, entry.seq, &key);
+    out->PutWith(Column::kHistory, key,
+                 [&](std::string* value) { EncodeHistoryValue(entry, value); });
   }
   for (const HoldOp& op : hold_ops_) {
     if (op.is_delete) {
@@ -375,8 +445,8 @@ void Applier::WriteChanges(WriteBatch* out) const {
   if (state_.last_seq >= first_seq_) {
     // Entries of this batch are numbered first_seq_.. and stamped first_timestamp_..,
     // one nanosecond apart, so a time maps to a sequence number (Ledger::LastSeqAt).
-    value = keys::U64(first_seq_) + keys::U64(state_.last_seq - first_seq_ + 1);
-    put(Column::kBatches, keys::BatchStart(first_timestamp_));
+    out->Put(Column::kBatches, keys::BatchStart(first_timestamp_),
+             keys::U64(first_seq_) + keys::U64(state_.last_seq - first_seq_ + 1));
   }
 }
 

@@ -67,6 +67,8 @@ class Applier {
   const Currency* FindCurrency(std::string_view code) const;
   const Program* FindProgram(std::string_view id) const;
   Account& MutableAccount(const AccountId& id);
+  // The same for an account found by FindAccount in this batch, without a second lookup.
+  Account& MutableAccount(const Account& account);
   Currency& MutableCurrency(const CurrencyCode& code);
   Program& MutableProgram(const ProgramId& id);
   // Create new records; they must not exist.
@@ -76,7 +78,7 @@ class Applier {
   void SetRates(const std::pair<CurrencyCode, CurrencyCode>& pair, std::vector<ExchangeRate> rates);
 
   std::optional<TransferRecord> LookupRecord(const TransferId& id);
-  void PutRecord(const TransferRecord& record);
+  void PutRecord(TransferRecord record);
 
   // Assigns the next sequence number and timestamp to an entry that takes effect.
   void Stamp(uint64_t* seq, TimeNs* timestamp);
@@ -99,6 +101,13 @@ class Applier {
   // Marks an account to be written at commit, once per batch.
   void MarkChanged(AccountEntry& entry);
   void Rollback(const Savepoint& savepoint);
+  // The slot of `id` in record_slots_, or the empty slot where it would go.
+  size_t RecordSlot(const TransferId& id) const;
+  void GrowRecordSlots();
+  // The record this batch wrote for `id`, or nullptr.
+  const TransferRecord* BatchRecord(const TransferId& id) const;
+  // Sets or, with nullopt, unsets the record this batch wrote for `id`.
+  void SetBatchRecord(const TransferId& id, std::optional<TransferRecord> record);
   template <typename U, typename Key>
   void RememberBefore(char tag, const Key& key, const std::string& key_text);
 
@@ -111,7 +120,13 @@ class Applier {
   std::set<CurrencyCode> dirty_currencies_;
   std::set<ProgramId> dirty_programs_;
   std::set<std::pair<CurrencyCode, CurrencyCode>> dirty_rates_;
-  std::unordered_map<TransferId, TransferRecord, TransferIdHash> records_;
+  // The transfer records this batch wrote, in order of first write, and an
+  // open-addressing index over them by id (a power of two of slots, at most half full).
+  // A record a rolled-back group had written stays in place, marked absent
+  // (record_written_), so the index never needs to delete.
+  std::vector<TransferRecord> records_;
+  std::vector<bool> record_written_;
+  std::vector<uint32_t> record_slots_;
   std::vector<HistoryEntry> history_;
   std::vector<HoldOp> hold_ops_;
   uint64_t first_seq_ = 0;

@@ -168,10 +168,10 @@ ResultCode ApplySpend(Applier& applier, TransferRecord& record, AccountKindMask 
 
   applier.Stamp(&record.seq, &record.timestamp);
   record.currency = payer->currency;
-  record.lots = draw.lots;
+  record.lots = std::move(draw.lots);
   record.incentive = cash_back.amount;
-  MoveLots(applier, q.from, q.to, draw.lots, std::move(payee_lots), record, minted);
-  Account& from = applier.MutableAccount(q.from);
+  MoveLots(applier, *payer, *payee, record.lots, std::move(payee_lots), record, minted);
+  Account& from = applier.MutableAccount(*payer);
   CountSpend(from, q.amount, now);
   if (cash_back.amount > 0) {
     BookProgramPayout(applier, from, q.program, cash_back.amount, now);
@@ -202,7 +202,7 @@ ResultCode ApplyCorrection(Applier& applier, TransferRecord& record) {
   applier.Stamp(&record.seq, &record.timestamp);
   record.currency = payer->currency;
   record.lots = draw.lots;
-  MoveLots(applier, q.from, q.to, draw.lots, std::move(payee_lots), record);
+  MoveLots(applier, *payer, *payee, draw.lots, std::move(payee_lots), record);
   return ResultCode::kOk;
 }
 

@@ -235,7 +235,7 @@ ResultCode ApplyExchange(Applier& applier, TransferRecord& record) {
     MintLots(applier, fees, std::move(fee_account_lots));
     applier.Journal(fees, q.kind, q.id, *fee);
   }
-  MoveLots(applier, legs.clearing_to->id, q.to, out.lots, std::move(payee_lots), record);
+  MoveLots(applier, *legs.clearing_to, *legs.payee, out.lots, std::move(payee_lots), record);
   return ResultCode::kOk;
 }
 

@@ -102,10 +102,8 @@ void ChargeDemurrage(Applier& applier, TimeNs now) {
     if (currency.demurrage_period_ns <= 0 || now < currency.demurrage_next_at) continue;
     // Replicas iterate accounts in the same order, so entries get the same numbers.
     std::vector<AccountId> holders;
-    for (const auto& [id, entry] : applier.state().accounts) {
-      if (entry.account.currency == code && KindIn(entry.account, kWalletKinds)) {
-        holders.push_back(id);
-      }
+    for (const auto& entry : applier.state().accounts.entries()) {
+      if (entry->currency == code && KindIn(*entry, kWalletKinds)) holders.push_back(entry->id);
     }
     std::sort(holders.begin(), holders.end());
     Currency& mutable_currency = applier.MutableCurrency(code);

@@ -65,8 +65,12 @@ Status LoadStateRecord(std::string_view key, std::string_view value, Ledger::Sta
   switch (key[0]) {
     case keys::kCurrencyTag:
       return Load(DecodeCurrency(value), &state->currencies[name]);
-    case keys::kAccountTag:
-      return Load(DecodeAccount(value), &state->accounts[name].account);
+    case keys::kAccountTag: {
+      StatusOr<Account> account = DecodeAccount(value);
+      if (!account.ok()) return account.status();
+      state->accounts.Put(std::move(account).value());
+      return Status::Ok();
+    }
     case keys::kProgramTag:
       return Load(DecodeProgram(value), &state->programs[name]);
     case keys::kRateTag: {
@@ -96,9 +100,9 @@ Status LoadState(const Store& store, Ledger::State* state) {
         return hold.ok();
       }));
   KYOSO_RETURN_IF_ERROR(record_status);
-  for (const auto& [id, entry] : state->accounts) {
-    for (const Lot& lot : entry.account.lots) {
-      if (lot.expiry != kNever) state->lot_expiries.emplace(lot.expiry, id);
+  for (const auto& entry : state->accounts.entries()) {
+    for (const Lot& lot : entry->lots) {
+      if (lot.expiry != kNever) state->lot_expiries.emplace(lot.expiry, entry->id);
     }
   }
   return Status::Ok();
@@ -142,13 +146,14 @@ StatusOr<BatchResult> Ledger::Apply(const Batch& batch) {
 }
 
 Status Ledger::Commit(const Batch& batch, BatchResult* result, Applier& applier) {
-  std::string batch_bytes;
-  std::string result_bytes;
-  EncodeBatch(batch, &batch_bytes);
-  EncodeResults(result->results, &result_bytes);
-  result->chain_head = NextChainHead(state_->chain_head, batch_bytes, result_bytes);
+  batch_bytes_.clear();
+  result_bytes_.clear();
+  EncodeBatch(batch, &batch_bytes_);
+  EncodeResults(result->results, &result_bytes_);
+  result->chain_head = NextChainHead(state_->chain_head, batch_bytes_, result_bytes_);
 
-  WriteBatch write;
+  WriteBatch& write = write_;
+  write.Clear();
   applier.WriteChanges(&write);
   std::string head(result->chain_head.begin(), result->chain_head.end());
   write.Put(Column::kMeta, keys::kFormat, std::string(1, static_cast<char>(kFormatVersion)));
@@ -182,8 +187,7 @@ const Currency* Ledger::FindCurrency(std::string_view code) const {
 }
 
 const Account* Ledger::FindAccount(std::string_view id) const {
-  auto it = state_->accounts.find(id);
-  return it == state_->accounts.end() ? nullptr : &it->second.account;
+  return state_->accounts.Find(id);
 }
 
 const Program* Ledger::FindProgram(std::string_view id) const {
@@ -210,7 +214,7 @@ const std::map<ProgramId, Program>& Ledger::programs() const {
 }
 
 void Ledger::ForEachAccount(const std::function<void(const Account&)>& visit) const {
-  for (const auto& [id, entry] : state_->accounts) visit(entry.account);
+  for (const auto& entry : state_->accounts.entries()) visit(*entry);
 }
 
 }  // namespace kyoso::ledger

@@ -69,14 +69,20 @@ TimeNs ExpiryAfter(TimeNs now, TimeNs validity_ns) {
 }
 
 bool AddLots(std::vector<Lot>* into, const std::vector<Lot>& lots) {
+  if (lots.empty()) return true;  // Nothing to add: spare the copy.
   std::vector<Lot> result = *into;
-  for (const Lot& lot : lots) {
-    if (lot.amount != 0 && !InsertOrMerge(&result, lot)) return false;
-  }
-  while (result.size() > kLotsPerAccountMax) {
-    if (!MergeNearestOfAProgram(&result)) return false;
-  }
+  if (!AddLotsInPlace(&result, lots)) return false;
   *into = std::move(result);
+  return true;
+}
+
+bool AddLotsInPlace(std::vector<Lot>* into, const std::vector<Lot>& lots) {
+  for (const Lot& lot : lots) {
+    if (lot.amount != 0 && !InsertOrMerge(into, lot)) return false;
+  }
+  while (into->size() > kLotsPerAccountMax) {
+    if (!MergeNearestOfAProgram(into)) return false;
+  }
   return true;
 }
 

@@ -90,7 +90,7 @@ ResultCode PrepareCredit(const Account& payee, const std::vector<Lot>& lots,
   Wide balance = SumLots(payee.lots) + SumLots(lots);
   if (balance > std::numeric_limits<Amount>::max()) return ResultCode::kOverflow;
   *new_lots = payee.lots;
-  if (!AddLots(new_lots, lots)) return ResultCode::kLotsLimitExceeded;
+  if (!AddLotsInPlace(new_lots, lots)) return ResultCode::kLotsLimitExceeded;
   if (payee.balance_max > 0 && balance > payee.balance_max && balance > SumLots(payee.lots)) {
     return ResultCode::kBalanceLimitExceeded;
   }
@@ -179,7 +179,7 @@ void ReconcileTopUpBasis(Account& account) {
   }
 }
 
-void MoveLots(Applier& applier, const AccountId& payer, const AccountId& payee,
+void MoveLots(Applier& applier, const Account& payer, const Account& payee,
               const std::vector<Lot>& lots, std::vector<Lot> payee_lots,
               const TransferRecord& record, const std::vector<Lot>& payer_minted) {
   Amount amount = static_cast<Amount>(SumLots(lots));

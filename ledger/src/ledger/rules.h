@@ -54,10 +54,10 @@ void BookProgramPayout(Applier& applier, Account& recipient, const ProgramId& pr
 // has earned its incentive and is no longer subject to clawback.
 void ReconcileTopUpBasis(Account& account);
 
-// Moves `lots` from payer to payee, whose lots become `payee_lots` (from
-// PrepareCredit), and journals both sides. `payer_minted` is new money the payer gets in
-// the same entry (a cash-back), already checked to fit. The entry must be stamped.
-void MoveLots(Applier& applier, const AccountId& payer, const AccountId& payee,
+// Moves `lots` from payer to payee (both found by the applier), whose lots become
+// `payee_lots` (from PrepareCredit), and journals both sides. `payer_minted` is new money the payer
+// gets in the same entry (a cash-back), already checked to fit. The entry must be stamped.
+void MoveLots(Applier& applier, const Account& payer, const Account& payee,
               const std::vector<Lot>& lots, std::vector<Lot> payee_lots,
               const TransferRecord& record, const std::vector<Lot>& payer_minted = {});
 

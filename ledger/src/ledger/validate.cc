@@ -1,16 +1,25 @@
 #include "validate.h"
 
 #include <algorithm>
+#include <array>
 
 namespace kyoso::ledger {
 namespace {
 
-bool IsNameChar(char c) {
+constexpr bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
+// IsNameChar for every byte: every transfer checks two account ids, byte by byte.
+constexpr std::array<bool, 256> kNameChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = IsNameChar(static_cast<char>(c));
+  return table;
+}();
+
 bool AllNameChars(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), IsNameChar);
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return kNameChars[static_cast<unsigned char>(c)]; });
 }
 
 }  // namespace

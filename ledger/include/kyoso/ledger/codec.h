@@ -9,6 +9,7 @@
 // left, every enum is range-checked, and trailing bytes are an error.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -62,10 +63,14 @@ std::string Account(std::string_view id);
 std::string Program(std::string_view id);
 std::string Rate(std::string_view from, std::string_view to);
 std::string Transfer(const TransferId& id);
+// The same key in a fixed-size buffer, for point reads that should not allocate.
+using TransferKey = std::array<char, 16>;
+TransferKey TransferKeyOf(const TransferId& id);
 void AppendTransfer(const TransferId& id, std::string* out);
 StatusOr<TransferId> ParseTransfer(std::string_view key);
 // History: account id, a 0 byte (never in an id), then the sequence number.
 std::string History(std::string_view account, uint64_t seq);
+void AppendHistory(std::string_view account, uint64_t seq, std::string* out);
 StatusOr<uint64_t> ParseHistorySeq(std::string_view key);
 // Holds: expiry time, then the transfer id, so a scan yields them by expiry.
 std::string Hold(TimeNs expires_at, const TransferId& id);

@@ -89,6 +89,11 @@ class Ledger {
   Store* store_;
   std::unique_ptr<State> state_;
   bool broken_ = false;  // Set while applying; stays set if the apply failed midway.
+  // Scratch buffers reused from batch to batch: they keep their capacity, so a batch's
+  // encodings do not grow them from empty each time.
+  WriteBatch write_;
+  std::string batch_bytes_;
+  std::string result_bytes_;
 };
 
 // The balance of an account: the sum of its lots.

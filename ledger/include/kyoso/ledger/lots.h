@@ -28,6 +28,9 @@ TimeNs ExpiryAfter(TimeNs now, TimeNs validity_ns);
 // than kLotsPerAccountMax lots even after merging a programme's nearest expiries, or a
 // lot would leave int64.
 [[nodiscard]] bool AddLots(std::vector<Lot>* into, const std::vector<Lot>& lots);
+// As AddLots, but on failure `into` is left partly changed: for a caller that adds to
+// a copy it throws away on failure, and so need not pay for a second one.
+[[nodiscard]] bool AddLotsInPlace(std::vector<Lot>* into, const std::vector<Lot>& lots);
 
 // Removes `lots` (as returned by DrawLots) from `from`, dropping emptied lots. Each lot
 // to remove must be present; a free never-expiring lot may go negative.

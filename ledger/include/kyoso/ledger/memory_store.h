@@ -1,7 +1,8 @@
 // MemoryStore: a Store held entirely in memory, for tests and benchmarks.
 //
 // It behaves like the RocksDB store (atomic batches, ordered scans) but keeps nothing
-// across processes. Point reads and writes go to a hash index; the ordered view that
+// across processes. Point reads and writes go to an open-addressing hash index over
+// entries that hold key and value in one allocation; the ordered view that
 // scans need is rebuilt lazily, only for columns written since the last scan.
 // Not thread-safe.
 #pragma once

@@ -45,7 +45,16 @@ class WriteBatch {
   };
 
   void Put(Column column, std::string_view key, std::string_view value);
+  // Puts a value that `encode(std::string* out)` appends to *out: it is encoded straight
+  // into the batch's buffer, with no copy. `encode` must only append.
+  template <typename Encode>
+  void PutWith(Column column, std::string_view key, Encode&& encode) {
+    const size_t entry = StartPut(column, key);
+    encode(&data_);
+    FinishPut(entry);
+  }
   void Delete(Column column, std::string_view key);
+  // Empties the batch; its buffers keep their capacity for the next one.
   void Clear();
 
   size_t size() const { return entries_.size(); }
@@ -61,6 +70,10 @@ class WriteBatch {
     uint32_t key_size;
     uint32_t value_size;  // The value follows the key in data_.
   };
+  // Adds an entry for `key` with an empty value; FinishPut sets the value's size.
+  size_t StartPut(Column column, std::string_view key);
+  void FinishPut(size_t entry);
+
   std::string data_;
   std::vector<Entry> entries_;
 };
