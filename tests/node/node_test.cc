@@ -103,6 +103,48 @@ TEST_F(NodeTest, ReportsStatusAndServesTheHealthService) {
   EXPECT_EQ(bytes, std::string("\x08\x01", 2));
 }
 
+// Generic gRPC tools find the services through server reflection: a list_services
+// request (ServerReflectionRequest field 7, empty) answers with every service's name.
+TEST_F(NodeTest, ServerReflectionListsTheServices) {
+  grpc::GenericStub generic(node->channel());
+  grpc::CompletionQueue queue;
+  grpc::ClientContext context;
+  SetTestDeadline(&context);
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call = generic.PrepareCall(
+      &context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &queue);
+  auto step = [&](int tag) {
+    void* got = nullptr;
+    bool ok = false;
+    EXPECT_TRUE(queue.Next(&got, &ok));
+    EXPECT_EQ(got, reinterpret_cast<void*>(static_cast<intptr_t>(tag)));
+    return ok;
+  };
+  auto tag = [](int n) { return reinterpret_cast<void*>(static_cast<intptr_t>(n)); };
+  call->StartCall(tag(1));
+  ASSERT_TRUE(step(1));
+  grpc::Slice list_services("\x3a\x00", 2);
+  grpc::ByteBuffer request(&list_services, 1);
+  call->Write(request, tag(2));
+  ASSERT_TRUE(step(2));
+  grpc::ByteBuffer response;
+  call->Read(&response, tag(3));
+  ASSERT_TRUE(step(3));
+  call->WritesDone(tag(4));
+  step(4);
+  grpc::Status status;
+  call->Finish(&status, tag(5));
+  step(5);
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) bytes.append(slice.begin(), slice.end());
+  for (const char* service :
+       {"kyoso.v1.Admin", "kyoso.v1.Money", "kyoso.v1.Terminal", "kyoso.v1.Resident",
+        "kyoso.v1.Query", "kyoso.v1.Node", "grpc.health.v1.Health"}) {
+    EXPECT_NE(bytes.find(service), std::string::npos) << service;
+  }
+}
+
 TEST_F(NodeTest, TopUpUnderAProgrammeAddsItsIncentiveAsProgrammeMoney) {
   Call<v1::TransferReply> topped = town->TopUp("res:alice", 100'000, kFreshFood);
   ASSERT_TRUE(topped.status.ok()) << topped.status.error_message();
