@@ -23,10 +23,13 @@ Batcher::SubmitError Batcher::Submit(std::vector<ledger::Command> commands, Done
   std::lock_guard lock(mutex_);
   if (stopping_) return SubmitError::kStopped;
   if (queued_commands_ + commands.size() > options_.queued_max) return SubmitError::kQueueFull;
-  if (queue_.empty()) first_queued_at_ = Clock::now();
+  bool was_empty = queue_.empty();
+  if (was_empty) first_queued_at_ = Clock::now();
   queued_commands_ += commands.size();
   queue_.push_back(Submission{std::move(commands), std::move(done)});
-  wake_.notify_one();
+  // The batcher thread needs waking only to start a linger or to close a full batch;
+  // waking it for every call would cost a context switch per call under load.
+  if (was_empty || queued_commands_ >= options_.size_max) wake_.notify_one();
   return SubmitError::kNone;
 }
 
