@@ -154,6 +154,14 @@ TEST_F(WalletTest, ConsentAndExportCoverTheResidentsOwnData) {
   EXPECT_EQ(whole["account"]["research_consent"], true);
 }
 
+TEST_F(WalletTest, AResidentCashesFreeMoneyBackIntoNationalMoney) {
+  json cashed = Json("erin", {"cash-out", "--amount", "10.00"});
+  EXPECT_EQ(cashed["result"], "ok");
+  EXPECT_EQ(cashed["settled_minor"], 1'000);  // No incentive on this money to give back.
+  EXPECT_EQ(town->Balance("res:erin"), 9'000);
+  EXPECT_EQ(town->GetCurrency(kBunji).reply.reserve_minor(), "9000");
+}
+
 TEST_F(WalletTest, StatusNamesTheNodesRoleAndChainHead) {
   json status = Json("erin", {"status"});
   EXPECT_EQ(status["role"], "standalone");
