@@ -945,6 +945,23 @@ TEST_F(LedgerRulesTest, HoldTimesOutAndATickReleasesIt) {
   EXPECT_EQ(page->entries[0].delta, 3'000);
 }
 
+// Found by the crash test (seed 4070681641): a hold expired back to a payer who had
+// received so much since that the return passed int64; the balance sum threw. The hold
+// now stays pending (the terminal may still capture it) and no money is dropped.
+TEST_F(LedgerRulesTest, AHoldThatCannotGoBackWithoutOverflowStaysPending) {
+  constexpr Amount kLargest = std::numeric_limits<Amount>::max();
+  Fund(kAlice, 10'000);
+  TransferRequest hold = town.Hold(kAlice, kBakery, 3'000, kHour);
+  ASSERT_TRUE(town.RunOk(hold));
+  Fund(kAlice, kLargest - 7'000 - 1'000);  // Now 1,000 short of the largest balance.
+  town.Advance(2 * kHour);
+  ASSERT_EQ(town.Run(Tick{}).code, ResultCode::kOk);
+  EXPECT_EQ(town.Record(hold.id).hold_state, HoldState::kPending);
+  EXPECT_EQ(town.Balance(kAlice), kLargest - 1'000);
+  EXPECT_EQ(town.Currency(kBunji).held, 3'000);
+  EXPECT_TRUE(town.ConservationViolations().empty());
+}
+
 TEST_F(LedgerRulesTest, LotsThatExpireInAHoldAreBurnedOnceReleased) {
   ASSERT_TRUE(town.RunOk(NewProgram("short", 10'000, RulesFor(kBusinesses, kDay))));
   Fund(kAlice, 1'000, "short");

@@ -137,6 +137,15 @@ class Applier {
   std::unordered_set<std::string> saved_in_group_;
 };
 
+// Hold returns, shared by terminals (post, void) and ticks (hold expiry). The payer's
+// lots once `lots` come back (merged, or as free money past the lot bound), or nullopt
+// when they cannot: the balance would leave int64, or nothing can merge.
+std::optional<std::vector<Lot>> LotsAfterReturn(const Account& payer, const std::vector<Lot>& lots);
+// Gives a hold's `lots` back to its payer (LotsAfterReturn must have succeeded), ends the
+// hold in `end_state` and journals the entry.
+void ReleaseHold(Applier& applier, TransferRecord& hold, const std::vector<Lot>& lots,
+                 HoldState end_state, TransferKind kind, const TransferId& entry_id);
+
 // Per-command apply functions, one file per area. Each returns the command's result
 // code and, for transfers, fills the record.
 ResultCode ApplyCreateCurrency(Applier& applier, const CreateCurrency& command);

@@ -1,14 +1,12 @@
 // What terminals do: hold (authorise), post (capture), void, and refund.
 #include <algorithm>
+#include <cassert>
+#include <limits>
 
 #include "applier.h"
 #include "rules.h"
 
 namespace kyoso::ledger {
-
-// Shared with ticks (hold expiry).
-void ReleaseHold(Applier& applier, TransferRecord& hold, const std::vector<Lot>& lots,
-                 HoldState end_state, TransferKind kind, const TransferId& entry_id);
 
 namespace {
 
@@ -26,8 +24,12 @@ ResultCode LoadHold(Applier& applier, const TransferRequest& q, TransferRecord* 
   return ResultCode::kOk;
 }
 
-// Lots a payer takes back; they came from it, so only the lot bound can refuse them.
+// Lots a payer takes back came from it, yet the payer may have received money since:
+// the return is refused when the balance would leave int64, or past the lot bound.
 ResultCode CheckReturn(const Account& payer, const std::vector<Lot>& lots) {
+  if (SumLots(payer.lots) + SumLots(lots) > std::numeric_limits<Amount>::max()) {
+    return ResultCode::kOverflow;
+  }
   std::vector<Lot> after = payer.lots;
   return AddLots(&after, lots) ? ResultCode::kOk : ResultCode::kLotsLimitExceeded;
 }
@@ -41,15 +43,26 @@ void EndHold(Applier& applier, TransferRecord& hold, HoldState end_state) {
 
 }  // namespace
 
+std::optional<std::vector<Lot>> LotsAfterReturn(const Account& payer,
+                                                const std::vector<Lot>& lots) {
+  if (SumLots(payer.lots) + SumLots(lots) > std::numeric_limits<Amount>::max()) {
+    return std::nullopt;
+  }
+  std::vector<Lot> after = payer.lots;
+  if (AddLots(&after, lots)) return after;
+  // Past the lot bound even after merging programme lots: the money goes back as free
+  // money, which is where it is safest.
+  if (AddLots(&after, {Lot{"", kNever, static_cast<Amount>(SumLots(lots))}})) return after;
+  return std::nullopt;
+}
+
 void ReleaseHold(Applier& applier, TransferRecord& hold, const std::vector<Lot>& lots,
                  HoldState end_state, TransferKind kind, const TransferId& entry_id) {
   Amount amount = static_cast<Amount>(SumLots(lots));
   Account& payer = applier.MutableAccount(hold.request.from);
-  // A release that would pass the lot bound merges the payer's programme lots first;
-  // if even that fails the money stays where it is safest: with the payer as free money.
-  if (!AddLots(&payer.lots, lots)) {
-    [[maybe_unused]] bool fits = AddLots(&payer.lots, {Lot{"", kNever, amount}});
-  }
+  std::optional<std::vector<Lot>> after = LotsAfterReturn(payer, lots);
+  assert(after.has_value());  // Callers check CheckReturn or LotsAfterReturn first.
+  payer.lots = std::move(*after);
   applier.IndexLotExpiries(payer);
   CountSpend(payer, -amount, applier.current_timestamp());
   applier.Journal(payer, kind, entry_id, amount);

@@ -8,9 +8,6 @@
 
 namespace kyoso::ledger {
 
-void ReleaseHold(Applier& applier, TransferRecord& hold, const std::vector<Lot>& lots,
-                 HoldState end_state, TransferKind kind, const TransferId& entry_id);
-
 namespace {
 
 // Expiries handled by one tick; the rest wait for the next, so a tick stays bounded.
@@ -28,18 +25,28 @@ void Burn(Applier& applier, const Account& account, const std::vector<Lot>& lots
 
 void ExpireHolds(Applier& applier, TimeNs now, size_t* budget) {
   auto& index = applier.tick_indexes().hold_expiries;
-  while (!index.empty() && index.begin()->first <= now && *budget > 0) {
-    auto [expires_at, id] = *index.begin();
-    index.erase(index.begin());
+  auto it = index.begin();
+  while (it != index.end() && it->first <= now && *budget > 0) {
+    auto [expires_at, id] = *it;
     std::optional<TransferRecord> hold = applier.LookupRecord(id);
     if (!hold || hold->hold_state != HoldState::kPending || hold->hold_expires_at != expires_at) {
-      continue;  // Posted or voided since: a stale index entry.
+      it = index.erase(it);  // Posted or voided since: a stale index entry.
+      continue;
     }
     --*budget;
+    std::vector<Lot> lots = hold->lots;
+    // A payer who received so much since that the return would leave int64 (or pass the
+    // lot bound with nothing to merge) keeps the hold pending: the terminal may still
+    // capture it, and no money is ever dropped. It stays indexed, so every replica,
+    // restarted or not, tries it again at the same ticks.
+    if (!LotsAfterReturn(*applier.FindAccount(hold->request.from), lots)) {
+      ++it;
+      continue;
+    }
+    it = index.erase(it);
     uint64_t seq = 0;
     TimeNs timestamp = 0;
     applier.Stamp(&seq, &timestamp);
-    std::vector<Lot> lots = hold->lots;
     ReleaseHold(applier, *hold, lots, HoldState::kExpired, TransferKind::kHoldExpiry, id);
   }
 }
