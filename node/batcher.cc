@@ -80,7 +80,8 @@ void Batcher::ProposeNext(std::unique_lock<std::mutex>& lock) {
     queued_commands_ -= next.commands.size();
     queue_.pop_front();
   }
-  if (!queue_.empty()) first_queued_at_ = Clock::now();
+  // What did not fit keeps its first arrival time: it is overdue and goes next, with no
+  // second linger.
   Clock::time_point now = Clock::now();
   if (now >= last_tick_ + options_.tick_interval && batch.commands.size() < options_.size_max) {
     batch.commands.push_back(ledger::Tick{});  // Its result belongs to no caller.
