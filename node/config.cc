@@ -52,7 +52,57 @@ Status ReadBatch(const toml::table& table, BatcherOptions* batch) {
   return Status::Ok();
 }
 
+template <typename T>
+Status ReadUnsigned(const toml::table& table, std::string_view key, T* out) {
+  int64_t value = static_cast<int64_t>(*out);
+  KYOSO_RETURN_IF_ERROR(Read(table, key, &value));
+  if (value < 0) return Status::InvalidArgument("config key '" + std::string(key) + "' is negative");
+  *out = static_cast<T>(value);
+  return Status::Ok();
+}
+
+Status ReadCluster(const toml::table& table, ClusterConfig* cluster) {
+  KYOSO_RETURN_IF_ERROR(CheckKeys(table,
+                                  {"id", "raft_listen", "peers", "election_timeout_ms",
+                                   "heartbeat_timeout_ms", "snapshot_threshold",
+                                   "snapshot_trailing"},
+                                  "cluster."));
+  KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "id", &cluster->id));
+  KYOSO_RETURN_IF_ERROR(Read(table, "raft_listen", &cluster->raft_listen));
+  KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "election_timeout_ms", &cluster->election_timeout_ms));
+  KYOSO_RETURN_IF_ERROR(
+      ReadUnsigned(table, "heartbeat_timeout_ms", &cluster->heartbeat_timeout_ms));
+  KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "snapshot_threshold", &cluster->snapshot_threshold));
+  KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "snapshot_trailing", &cluster->snapshot_trailing));
+  if (const toml::node* peers = table.get("peers")) {
+    const toml::array* list = peers->as_array();
+    if (list == nullptr) return Status::InvalidArgument("config key 'cluster.peers' must be a list");
+    cluster->peers.clear();
+    for (const toml::node& peer : *list) {
+      std::optional<std::string> spec = peer.value<std::string>();
+      if (!spec) return Status::InvalidArgument("cluster.peers holds a non-string");
+      cluster->peers.push_back(*spec);
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+ledger::StatusOr<PeerAddress> ParsePeer(std::string_view spec) {
+  size_t at = spec.find('@');
+  PeerAddress peer;
+  if (at == std::string_view::npos || at == 0 || at + 1 == spec.size() ||
+      spec.substr(0, at).find_first_not_of("0123456789") != std::string_view::npos ||
+      spec.find(':', at) == std::string_view::npos) {
+    return Status::InvalidArgument("peer '" + std::string(spec) +
+                                   "' must be id@host:port, e.g. 2@127.0.0.1:7502");
+  }
+  peer.id = std::stoull(std::string(spec.substr(0, at)));
+  peer.raft_address = std::string(spec.substr(at + 1));
+  if (peer.id == 0) return Status::InvalidArgument("peer ids start at 1: '" + std::string(spec) + "'");
+  return peer;
+}
 
 Status LoadConfigFile(const std::string& path, NodeConfig* config) {
   toml::table table;
@@ -66,7 +116,8 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
   }
   KYOSO_RETURN_IF_ERROR(CheckKeys(table,
                                   {"node_id", "listen", "data_dir", "log_level", "ready_file",
-                                   "shutdown_grace_ms", "message_size_max_bytes", "batch"},
+                                   "shutdown_grace_ms", "message_size_max_bytes", "batch",
+                                   "cluster"},
                                   ""));
   KYOSO_RETURN_IF_ERROR(Read(table, "node_id", &config->node_id));
   KYOSO_RETURN_IF_ERROR(Read(table, "listen", &config->listen));
@@ -81,6 +132,44 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
   config->message_size_max_bytes = static_cast<int>(message_max);
   if (const toml::table* batch = table["batch"].as_table()) {
     KYOSO_RETURN_IF_ERROR(ReadBatch(*batch, &config->batch));
+  }
+  if (const toml::table* cluster = table["cluster"].as_table()) {
+    KYOSO_RETURN_IF_ERROR(ReadCluster(*cluster, &config->cluster));
+  }
+  return Status::Ok();
+}
+
+Status ValidateCluster(const ClusterConfig& cluster) {
+  if (cluster.id == 0) {
+    if (!cluster.peers.empty() || !cluster.raft_listen.empty()) {
+      return Status::InvalidArgument("cluster.id (> 0) is required with cluster settings");
+    }
+    return Status::Ok();
+  }
+  if (cluster.raft_listen.empty()) {
+    return Status::InvalidArgument("cluster.raft_listen is required in a cluster");
+  }
+  std::set<uint64_t> ids;
+  bool self_listed = cluster.peers.empty();
+  for (const std::string& spec : cluster.peers) {
+    ledger::StatusOr<PeerAddress> peer = ParsePeer(spec);
+    if (!peer.ok()) return peer.status();
+    if (!ids.insert(peer->id).second) {
+      return Status::InvalidArgument("cluster.peers lists id " + std::to_string(peer->id) +
+                                     " twice");
+    }
+    self_listed = self_listed || peer->id == cluster.id;
+  }
+  if (!self_listed) {
+    return Status::InvalidArgument("cluster.peers must list this node (id " +
+                                   std::to_string(cluster.id) + ") when it lists any");
+  }
+  if (cluster.heartbeat_timeout_ms < 1 ||
+      cluster.election_timeout_ms < 2 * cluster.heartbeat_timeout_ms ||
+      cluster.snapshot_threshold < 1) {
+    return Status::InvalidArgument(
+        "cluster timeouts: election_timeout_ms must be at least twice heartbeat_timeout_ms, "
+        "and snapshot_threshold at least 1");
   }
   return Status::Ok();
 }
@@ -97,6 +186,11 @@ Status ValidateConfig(const NodeConfig& config) {
   }
   if (config.shutdown_grace_ms < 0 || config.message_size_max_bytes < 1024) {
     return Status::InvalidArgument("shutdown_grace_ms or message_size_max_bytes out of range");
+  }
+  KYOSO_RETURN_IF_ERROR(ValidateCluster(config.cluster));
+  if (config.cluster.id != 0 && config.listen.ends_with(":0")) {
+    return Status::InvalidArgument(
+        "in a cluster, listen needs a fixed port: nodes tell clients where the leader is");
   }
   static const std::set<std::string> kLevels = {"trace", "debug",    "info", "warn",
                                                 "error", "critical", "off"};

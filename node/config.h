@@ -4,11 +4,25 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "kyoso/ledger/status.h"
 #include "node/batcher.h"
 
 namespace kyoso::node {
+
+// Replication. With id 0 (the default) the node runs standalone.
+struct ClusterConfig {
+  uint64_t id = 0;          // This node's raft id (> 0 in a cluster).
+  std::string raft_listen;  // host:port of the raft transport; required in a cluster.
+  // The first configuration as "id@host:port" raft addresses. Every founding node lists
+  // the same peers; a node that joins later lists none and is added by the leader.
+  std::vector<std::string> peers;
+  unsigned election_timeout_ms = 1'000;
+  unsigned heartbeat_timeout_ms = 100;
+  unsigned snapshot_threshold = 1'024;  // Raft entries between snapshots.
+  unsigned snapshot_trailing = 512;     // Entries kept in the log after one.
+};
 
 struct NodeConfig {
   std::string node_id = "node-1";
@@ -24,7 +38,15 @@ struct NodeConfig {
   int shutdown_grace_ms = 5'000;
   // Largest request the gRPC server accepts.
   int message_size_max_bytes = 4 << 20;
+  ClusterConfig cluster;
 };
+
+// A founding peer parsed from "id@host:port".
+struct PeerAddress {
+  uint64_t id = 0;
+  std::string raft_address;
+};
+ledger::StatusOr<PeerAddress> ParsePeer(std::string_view spec);
 
 // Reads a TOML file into `config` (keys absent from the file keep their values).
 // Unknown keys and wrong types are errors naming the key.

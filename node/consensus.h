@@ -11,18 +11,53 @@
 // Read synchronously waiting for a result.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "kyoso/ledger/command.h"
 #include "kyoso/ledger/ledger.h"
 
 namespace kyoso::node {
 
+// Marks the leader's address in the message of a write refused by a follower
+// ("... retry at leader=127.0.0.1:7401"), for clients to retry there.
+inline constexpr std::string_view kLeaderHint = "leader=";
+
 // What a node knows of its place in the cluster.
 struct RoleInfo {
   std::string role;            // "standalone", "leader", "follower" or "candidate".
   std::string leader_address;  // Where writes go; empty when unknown.
+};
+
+struct ClusterMember {
+  uint64_t id = 0;
+  std::string raft_address;
+  std::string api_address;  // Empty until the node has announced it.
+  std::string role;         // "voter", "standby" or "spare".
+};
+
+// The node's view of the cluster, for status and divergence checks.
+struct ClusterView {
+  uint64_t node_id = 0;  // 0 on a standalone node.
+  uint64_t term = 0;
+  uint64_t commit_index = 0;
+  uint64_t applied_index = 0;  // The last raft index applied (ledger batches or not).
+  uint64_t leader_id = 0;
+  std::vector<ClusterMember> members;
+  // The chain head of the last batch at or before the index Inspect was asked about.
+  std::optional<std::pair<uint64_t, ledger::ChainHead>> head_at;
+};
+
+// A change of the cluster's membership or leadership, asked of the leader.
+struct MembershipChange {
+  enum class Kind { kAdd, kRemove, kTransferLeadership };
+  Kind kind = Kind::kAdd;
+  uint64_t id = 0;           // For a transfer, 0 lets raft choose the target.
+  std::string raft_address;  // For kAdd.
 };
 
 class Consensus {
@@ -44,6 +79,16 @@ class Consensus {
   // state instead of a linearizable read.
   virtual void Read(bool stale_ok, ReadFn read) = 0;
   virtual RoleInfo Role() const = 0;
+  // Called with the cluster view and the applied ledger (even when stale), or with the
+  // reason there are none.
+  using InspectFn = std::function<void(const ledger::Status&, const ClusterView*,
+                                       const ledger::Ledger*)>;
+  // Runs `inspect`; `head_index` selects ClusterView::head_at.
+  virtual void Inspect(uint64_t head_index, InspectFn inspect) = 0;
+  // Applies a membership change: a node added joins as a standby, catches up and is
+  // promoted to voter before `done` runs.
+  virtual void ChangeMembership(MembershipChange change,
+                                std::function<void(const ledger::Status&)> done) = 0;
   // Applies what was proposed before, then stops; later calls fail with UNAVAILABLE.
   virtual void Stop() = 0;
 };

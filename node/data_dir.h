@@ -1,7 +1,8 @@
 // DataDir: a node's data directory and the lock that keeps a second node out of it.
 //
 // Layout: <dir>/ledger is the RocksDB database, <dir>/kyoso.lock the lock file holding
-// the owner's pid. The lock is an flock held for the process's life, so it is released
+// the owner's pid; in a cluster, <dir>/raft holds the raft log and <dir>/checkpoints the
+// RocksDB checkpoints that snapshots name. The lock is an flock held for the process's life, so it is released
 // by the kernel even after SIGKILL, and a second kyoso-node on the same directory is
 // refused with a message naming the holder.
 // Thread-safety: none needed (used once at start).
@@ -23,6 +24,8 @@ class DataDir {
   DataDir& operator=(const DataDir&) = delete;
 
   std::string LedgerPath() const { return path_ + "/ledger"; }
+  std::string RaftPath() const { return path_ + "/raft"; }
+  std::string CheckpointsPath() const { return path_ + "/checkpoints"; }
 
  private:
   DataDir(std::string path, int lock_fd) : path_(std::move(path)), lock_fd_(lock_fd) {}

@@ -31,6 +31,27 @@ RoleInfo LocalConsensus::Role() const {
   return RoleInfo{"standalone", ""};
 }
 
+void LocalConsensus::Inspect(uint64_t head_index, InspectFn inspect) {
+  Read(true, [head_index, inspect = std::move(inspect)](const ledger::Status& status,
+                                                        const ledger::Ledger* ledger) {
+    if (!status.ok()) return inspect(status, nullptr, nullptr);
+    ClusterView view;
+    view.applied_index = ledger->applied_index();
+    view.commit_index = ledger->applied_index();
+    // A standalone node keeps no history of heads: only the current one is known.
+    if (head_index >= ledger->applied_index()) {
+      view.head_at = std::make_pair(ledger->applied_index(), ledger->chain_head());
+    }
+    inspect(status, &view, ledger);
+  });
+}
+
+void LocalConsensus::ChangeMembership(MembershipChange /*change*/,
+                                      std::function<void(const ledger::Status&)> done) {
+  done(ledger::Status::FailedPrecondition(
+      "this node runs standalone; start it with a [cluster] configuration to replicate"));
+}
+
 void LocalConsensus::Enqueue(Task&& task) {
   ledger::Status refusal;
   {

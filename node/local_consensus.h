@@ -29,6 +29,9 @@ class LocalConsensus final : public Consensus {
   void Propose(ledger::Batch batch, ProposeDone done) override;
   void Read(bool stale_ok, ReadFn read) override;
   RoleInfo Role() const override;
+  void Inspect(uint64_t head_index, InspectFn inspect) override;
+  void ChangeMembership(MembershipChange change,
+                        std::function<void(const ledger::Status&)> done) override;
   void Stop() override;
 
  private:

@@ -26,6 +26,17 @@ void AddFlags(CLI::App& app, NodeConfig& config, std::string& config_file) {
   app.add_option("--batch-size-max", config.batch.size_max, "Commands per batch at most");
   app.add_option("--shutdown-grace-ms", config.shutdown_grace_ms,
                  "How long SIGTERM waits for calls in flight");
+  app.add_option("--raft-id", config.cluster.id, "This node's raft id (0: standalone)");
+  app.add_option("--raft-listen", config.cluster.raft_listen,
+                 "host:port of this node's raft transport");
+  app.add_option("--peers", config.cluster.peers,
+                 "Founding nodes as id@host:port (all founders list the same); "
+                 "none for a node that joins later")
+      ->delimiter(',');
+  app.add_option("--election-timeout-ms", config.cluster.election_timeout_ms,
+                 "Raft election timeout");
+  app.add_option("--snapshot-threshold", config.cluster.snapshot_threshold,
+                 "Raft entries between snapshots");
   app.add_option_function<int64_t>(
       "--batch-linger-us",
       [&config](int64_t us) { config.batch.linger = std::chrono::microseconds(us); },

@@ -4,12 +4,16 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "kyoso/ledger/rocksdb_store.h"
+#include "node/cluster_services.h"
 #include "node/data_dir.h"
 #include "node/directory.h"
 #include "node/local_consensus.h"
+#include "node/raft/checkpoints.h"
+#include "node/raft/raft_consensus.h"
 #include "node/services.h"
 
 namespace kyoso::node {
@@ -19,11 +23,14 @@ namespace kyoso::node {
 struct NodeServer::Parts {
   NodeConfig config;
   std::unique_ptr<DataDir> data_dir;
+  // Standalone, the node owns the store and ledger; in a cluster the raft consensus does.
   std::unique_ptr<ledger::RocksDbStore> store;
   std::unique_ptr<ledger::Ledger> ledger;
+  std::unique_ptr<RocksDbCheckpoints> checkpoints;
   AccountDirectory directory;
   CallTracker calls;
-  std::unique_ptr<LocalConsensus> consensus;
+  std::unique_ptr<Consensus> consensus;
+  ledger::TimeNs last_timestamp = 0;
   std::unique_ptr<Batcher> batcher;
   std::unique_ptr<WritePath> writes;
   std::unique_ptr<AdminService> admin;
@@ -32,6 +39,8 @@ struct NodeServer::Parts {
   std::unique_ptr<ResidentService> resident;
   std::unique_ptr<QueryService> query;
   std::unique_ptr<NodeService> node;
+  std::unique_ptr<ClusterService> cluster;
+  std::unique_ptr<PeerService> peer;
   std::unique_ptr<grpc::Server> server;
   std::string address;
   bool shut_down = false;
@@ -39,10 +48,7 @@ struct NodeServer::Parts {
 
 namespace {
 
-ledger::Status OpenLedger(NodeServer::Parts& p) {
-  ledger::StatusOr<std::unique_ptr<DataDir>> dir = DataDir::Open(p.config.data_dir);
-  if (!dir.ok()) return dir.status();
-  p.data_dir = std::move(dir).value();
+ledger::Status OpenStandalone(NodeServer::Parts& p) {
   ledger::StatusOr<std::unique_ptr<ledger::RocksDbStore>> store =
       ledger::RocksDbStore::Open(p.data_dir->LedgerPath());
   if (!store.ok()) return store.status();
@@ -51,16 +57,85 @@ ledger::Status OpenLedger(NodeServer::Parts& p) {
   if (!opened.ok()) return opened.status();
   p.ledger = std::move(opened).value();
   p.directory.Load(*p.ledger);
-  return ledger::Status::Ok();
-}
-
-void StartWritePath(NodeServer::Parts& p) {
+  p.last_timestamp = p.ledger->last_timestamp();
+  spdlog::info("ledger open at {}: applied index {}, last sequence {}", p.config.data_dir,
+               p.ledger->applied_index(), p.ledger->last_seq());
   AccountDirectory* directory = &p.directory;
   p.consensus = std::make_unique<LocalConsensus>(
       p.ledger.get(), [directory](const ledger::Batch& batch, const ledger::BatchResult& result,
                                   const ledger::Ledger&) { directory->Observe(batch, result); });
-  p.batcher =
-      std::make_unique<Batcher>(p.consensus.get(), p.config.batch, p.ledger->last_timestamp());
+  return ledger::Status::Ok();
+}
+
+RaftOptions MakeRaftOptions(const NodeServer::Parts& p, bool raft_log_pristine) {
+  const ClusterConfig& cluster = p.config.cluster;
+  RaftOptions options;
+  options.id = cluster.id;
+  options.raft_address = cluster.raft_listen;
+  options.api_address = p.config.listen;
+  options.raft_dir = p.data_dir->RaftPath();
+  options.election_timeout_ms = cluster.election_timeout_ms;
+  options.heartbeat_timeout_ms = cluster.heartbeat_timeout_ms;
+  options.snapshot_threshold = cluster.snapshot_threshold;
+  options.snapshot_trailing = cluster.snapshot_trailing;
+  if (raft_log_pristine) {
+    for (const std::string& spec : cluster.peers) {
+      PeerAddress peer = ParsePeer(spec).value();  // Checked by ValidateConfig.
+      options.bootstrap.push_back(RaftPeer{peer.id, peer.raft_address});
+    }
+  }
+  return options;
+}
+
+ledger::Status OpenCluster(NodeServer::Parts& p) {
+  std::error_code error;
+  std::filesystem::create_directories(p.data_dir->RaftPath(), error);
+  if (error) return ledger::Status::IOError("create " + p.data_dir->RaftPath());
+  bool pristine = std::filesystem::is_empty(p.data_dir->RaftPath(), error);
+  ledger::StatusOr<std::unique_ptr<ledger::RocksDbStore>> store =
+      ledger::RocksDbStore::Open(p.data_dir->LedgerPath());
+  if (!store.ok()) return store.status();
+  p.checkpoints = std::make_unique<RocksDbCheckpoints>(
+      p.data_dir->LedgerPath(), p.data_dir->CheckpointsPath(), ledger::RocksDbOptions{},
+      FetchCheckpointFrom);
+  AccountDirectory* directory = &p.directory;
+  ReplicatedState::Hooks hooks;
+  hooks.applied = [directory](const ledger::Batch& batch, const ledger::BatchResult& result,
+                              const ledger::Ledger&) { directory->Observe(batch, result); };
+  hooks.restored = [directory](const ledger::Ledger& ledger) { directory->Load(ledger); };
+  ledger::StatusOr<std::unique_ptr<ReplicatedState>> state = ReplicatedState::Open(
+      p.config.cluster.id, std::move(store).value(), p.checkpoints.get(), std::move(hooks));
+  if (!state.ok()) return state.status();
+  const ledger::Ledger& ledger = (*state)->ledger();
+  if (pristine && ledger.applied_index() > 0) {
+    return ledger::Status::FailedPrecondition(
+        "the ledger in " + p.data_dir->LedgerPath() + " holds state up to raft index " +
+        std::to_string(ledger.applied_index()) + " but the raft log in " +
+        p.data_dir->RaftPath() +
+        " is missing. The node will not guess its log. To rejoin: remove it from the cluster "
+        "(kyoso-admin cluster remove), empty its data directory and add it again.");
+  }
+  p.directory.Load(ledger);
+  p.last_timestamp = ledger.last_timestamp();
+  spdlog::info("ledger open at {}: applied index {}, last sequence {}; raft log {}",
+               p.config.data_dir, ledger.applied_index(), ledger.last_seq(),
+               pristine ? "new" : "present");
+  ledger::StatusOr<std::unique_ptr<RaftConsensus>> consensus =
+      RaftConsensus::Start(MakeRaftOptions(p, pristine), std::move(state).value());
+  if (!consensus.ok()) return consensus.status();
+  p.consensus = std::move(consensus).value();
+  return ledger::Status::Ok();
+}
+
+ledger::Status OpenLedger(NodeServer::Parts& p) {
+  ledger::StatusOr<std::unique_ptr<DataDir>> dir = DataDir::Open(p.config.data_dir);
+  if (!dir.ok()) return dir.status();
+  p.data_dir = std::move(dir).value();
+  return p.config.cluster.id == 0 ? OpenStandalone(p) : OpenCluster(p);
+}
+
+void StartWritePath(NodeServer::Parts& p) {
+  p.batcher = std::make_unique<Batcher>(p.consensus.get(), p.config.batch, p.last_timestamp);
   p.writes = std::make_unique<WritePath>(p.batcher.get(), &p.directory, &p.calls);
   p.admin = std::make_unique<AdminService>(&p.calls, p.writes.get());
   p.money = std::make_unique<MoneyService>(&p.calls, p.writes.get());
@@ -68,6 +143,11 @@ void StartWritePath(NodeServer::Parts& p) {
   p.resident = std::make_unique<ResidentService>(&p.calls, p.writes.get());
   p.query = std::make_unique<QueryService>(&p.calls, p.consensus.get());
   p.node = std::make_unique<NodeService>(&p.calls, p.consensus.get(), p.config.node_id);
+  p.cluster = std::make_unique<ClusterService>(&p.calls, p.consensus.get());
+  RocksDbCheckpoints* checkpoints = p.checkpoints.get();
+  p.peer = std::make_unique<PeerService>([checkpoints](uint64_t index) {
+    return checkpoints ? checkpoints->PathOf(index) : std::nullopt;
+  });
 }
 
 ledger::Status StartGrpc(NodeServer::Parts& p) {
@@ -79,7 +159,8 @@ ledger::Status StartGrpc(NodeServer::Parts& p) {
   builder.SetMaxReceiveMessageSize(p.config.message_size_max_bytes);
   for (grpc::Service* service :
        std::initializer_list<grpc::Service*>{p.admin.get(), p.money.get(), p.terminal.get(),
-                                             p.resident.get(), p.query.get(), p.node.get()}) {
+                                             p.resident.get(), p.query.get(), p.node.get(),
+                                             p.cluster.get(), p.peer.get()}) {
     builder.RegisterService(service);
   }
   p.server = builder.BuildAndStart();
@@ -113,8 +194,6 @@ ledger::StatusOr<std::unique_ptr<NodeServer>> NodeServer::Start(const NodeConfig
   auto parts = std::make_unique<Parts>();
   parts->config = config;
   KYOSO_RETURN_IF_ERROR(OpenLedger(*parts));
-  spdlog::info("ledger open at {}: applied index {}, last sequence {}", config.data_dir,
-               parts->ledger->applied_index(), parts->ledger->last_seq());
   StartWritePath(*parts);
   KYOSO_RETURN_IF_ERROR(StartGrpc(*parts));
   KYOSO_RETURN_IF_ERROR(WriteReadyFile(*parts));
@@ -149,6 +228,7 @@ void NodeServer::Shutdown() {
   if (p.batcher) p.batcher->Stop();
   if (p.consensus) p.consensus->Stop();
   if (p.server) p.server->Wait();
+  p.consensus.reset();  // In a cluster: closes the raft log, then RocksDB.
   p.ledger.reset();
   p.store.reset();  // Closes RocksDB cleanly.
   spdlog::info("stopped; applied index and chain head are on disk");

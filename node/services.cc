@@ -274,29 +274,4 @@ ServerUnaryReactor* QueryService::GetCurrency(CallbackServerContext* c,
   });
 }
 
-// --- Node ---
-
-ServerUnaryReactor* NodeService::GetStatus(CallbackServerContext* /*context*/,
-                                           const v1::GetStatusRequest* /*q*/, v1::NodeStatus* r) {
-  ServerUnaryReactor* reactor = calls_->NewReactor();
-  RoleInfo role = consensus_->Role();
-  consensus_->Read(
-      true, [this, reactor, r, role](const ledger::Status& status, const ledger::Ledger* ledger) {
-        if (!status.ok()) return reactor->Finish(ToGrpcStatus(status));
-        const ledger::ChainHead& head = ledger->chain_head();
-        std::string head_bytes(head.begin(), head.end());
-        r->set_node_id(node_id_);
-        r->set_role(role.role);
-        r->set_leader_address(role.leader_address);
-        r->set_applied_index(ledger->applied_index());
-        r->set_chain_head(head_bytes);
-        r->set_chain_head_hex(crypto::ToHex(head_bytes));
-        r->set_last_seq(ledger->last_seq());
-        r->set_last_timestamp_ns(ledger->last_timestamp());
-        r->set_version(KYOSO_VERSION);
-        reactor->Finish(grpc::Status::OK);
-      });
-  return reactor;
-}
-
 }  // namespace kyoso::node

@@ -8,7 +8,6 @@
 
 #include "kyoso/v1/admin.grpc.pb.h"
 #include "kyoso/v1/money.grpc.pb.h"
-#include "kyoso/v1/node.grpc.pb.h"
 #include "kyoso/v1/query.grpc.pb.h"
 #include "node/call_tracker.h"
 #include "node/consensus.h"
@@ -136,19 +135,6 @@ class QueryService final : public v1::Query::CallbackService {
                            std::function<grpc::Status(const ledger::Ledger&)> read);
   CallTracker* calls_;
   Consensus* consensus_;
-};
-
-class NodeService final : public v1::Node::CallbackService {
- public:
-  NodeService(CallTracker* calls, Consensus* consensus, std::string node_id)
-      : calls_(calls), consensus_(consensus), node_id_(std::move(node_id)) {}
-  ServerUnaryReactor* GetStatus(CallbackServerContext* c, const v1::GetStatusRequest* q,
-                                v1::NodeStatus* r) override;
-
- private:
-  CallTracker* calls_;
-  Consensus* consensus_;
-  std::string node_id_;
 };
 
 }  // namespace kyoso::node

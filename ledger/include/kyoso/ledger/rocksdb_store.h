@@ -45,6 +45,11 @@ class RocksDbStore final : public Store {
   Status Scan(Column column, std::string_view start, std::string_view end, bool reverse,
               const ScanVisitor& visit) const override;
 
+  // Writes a consistent copy of the database as it is now into `dir` (which must not
+  // exist): hard links to its table files and copies of the rest, as RocksDB's
+  // Checkpoint does. The copy opens as a RocksDbStore of its own.
+  Status Checkpoint(const std::string& dir) const;
+
  private:
   struct Impl;
   explicit RocksDbStore(std::unique_ptr<Impl> impl);

@@ -1,0 +1,203 @@
+#include "node/cluster_services.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "kyoso/crypto/encoding.h"
+#include "node/translate.h"
+
+namespace kyoso::node {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kChunkBytes = 1 << 20;
+
+void ToProto(const ClusterMember& member, v1::ClusterMember* out) {
+  out->set_id(member.id);
+  out->set_raft_address(member.raft_address);
+  out->set_api_address(member.api_address);
+  out->set_role(member.role);
+}
+
+std::string HeadHex(const ledger::ChainHead& head) {
+  return crypto::ToHex(std::string_view(reinterpret_cast<const char*>(head.data()), head.size()));
+}
+
+}  // namespace
+
+// --- Node ---
+
+grpc::ServerUnaryReactor* NodeService::GetStatus(grpc::CallbackServerContext* /*context*/,
+                                                 const v1::GetStatusRequest* /*request*/,
+                                                 v1::NodeStatus* r) {
+  grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
+  RoleInfo role = consensus_->Role();
+  consensus_->Inspect(0, [this, reactor, r, role](const ledger::Status& status,
+                                                  const ClusterView* view,
+                                                  const ledger::Ledger* ledger) {
+    if (!status.ok()) return reactor->Finish(ToGrpcStatus(status));
+    const ledger::ChainHead& head = ledger->chain_head();
+    r->set_node_id(node_id_);
+    r->set_role(role.role);
+    r->set_leader_address(role.leader_address);
+    r->set_applied_index(ledger->applied_index());
+    r->set_chain_head(std::string(head.begin(), head.end()));
+    r->set_chain_head_hex(HeadHex(head));
+    r->set_last_seq(ledger->last_seq());
+    r->set_last_timestamp_ns(ledger->last_timestamp());
+    r->set_version(KYOSO_VERSION);
+    r->set_raft_id(view->node_id);
+    r->set_term(view->term);
+    r->set_commit_index(view->commit_index);
+    r->set_raft_applied_index(view->applied_index);
+    r->set_leader_id(view->leader_id);
+    for (const ClusterMember& member : view->members) ToProto(member, r->add_members());
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* NodeService::GetChainHead(grpc::CallbackServerContext* /*context*/,
+                                                    const v1::GetChainHeadRequest* q,
+                                                    v1::ChainHeadAt* r) {
+  grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
+  uint64_t index = q->index();
+  consensus_->Inspect(index, [reactor, r, index](const ledger::Status& status,
+                                                 const ClusterView* view,
+                                                 const ledger::Ledger* /*ledger*/) {
+    if (!status.ok()) return reactor->Finish(ToGrpcStatus(status));
+    if (!view->head_at || view->applied_index < index) {
+      return reactor->Finish({grpc::StatusCode::NOT_FOUND,
+                              "this node has not reached raft index " + std::to_string(index) +
+                                  " or no longer remembers its chain head"});
+    }
+    r->set_index(view->head_at->first);
+    r->set_chain_head_hex(HeadHex(view->head_at->second));
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+// --- Cluster ---
+
+grpc::ServerUnaryReactor* ClusterService::Change(MembershipChange change,
+                                                 v1::ClusterChangeReply* reply) {
+  grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
+  Consensus* consensus = consensus_;
+  consensus_->ChangeMembership(
+      std::move(change), [consensus, reactor, reply](const ledger::Status& status) {
+        if (!status.ok()) return reactor->Finish(ToGrpcStatus(status));
+        consensus->Inspect(0, [reactor, reply](const ledger::Status& inspected,
+                                               const ClusterView* view, const ledger::Ledger*) {
+          if (inspected.ok()) {
+            for (const ClusterMember& member : view->members) {
+              ToProto(member, reply->add_members());
+            }
+          }
+          reactor->Finish(grpc::Status::OK);
+        });
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ClusterService::AddNode(grpc::CallbackServerContext* /*context*/,
+                                                  const v1::AddNodeRequest* q,
+                                                  v1::ClusterChangeReply* r) {
+  if (q->id() == 0 || q->raft_address().empty()) {
+    grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
+    reactor->Finish(InvalidField("id and raft_address", "are required (id > 0)"));
+    return reactor;
+  }
+  return Change({MembershipChange::Kind::kAdd, q->id(), q->raft_address()}, r);
+}
+
+grpc::ServerUnaryReactor* ClusterService::RemoveNode(grpc::CallbackServerContext* /*context*/,
+                                                     const v1::RemoveNodeRequest* q,
+                                                     v1::ClusterChangeReply* r) {
+  if (q->id() == 0) {
+    grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
+    reactor->Finish(InvalidField("id", "is required (> 0)"));
+    return reactor;
+  }
+  return Change({MembershipChange::Kind::kRemove, q->id(), ""}, r);
+}
+
+grpc::ServerUnaryReactor* ClusterService::TransferLeadership(
+    grpc::CallbackServerContext* /*context*/, const v1::TransferLeadershipRequest* q,
+    v1::ClusterChangeReply* r) {
+  return Change({MembershipChange::Kind::kTransferLeadership, q->id(), ""}, r);
+}
+
+// --- Peer ---
+
+grpc::Status PeerService::FetchCheckpoint(grpc::ServerContext* /*context*/,
+                                          const v1::FetchCheckpointRequest* q,
+                                          grpc::ServerWriter<v1::CheckpointChunk>* writer) {
+  std::optional<std::string> dir = locate_(q->raft_index());
+  if (!dir) {
+    return {grpc::StatusCode::NOT_FOUND,
+            "no checkpoint kept for raft index " + std::to_string(q->raft_index())};
+  }
+  std::error_code error;
+  std::vector<char> buffer(kChunkBytes);
+  for (const fs::directory_entry& file : fs::directory_iterator(*dir, error)) {
+    std::ifstream in(file.path(), std::ios::binary);
+    uint64_t offset = 0;
+    bool last = false;
+    while (!last) {
+      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      std::streamsize got = in.gcount();
+      if (in.bad()) return {grpc::StatusCode::INTERNAL, "cannot read " + file.path().string()};
+      last = in.eof();
+      v1::CheckpointChunk chunk;
+      chunk.set_file(file.path().filename().string());
+      chunk.set_offset(offset);
+      chunk.set_data(buffer.data(), static_cast<size_t>(got));
+      chunk.set_last_of_file(last);
+      offset += static_cast<uint64_t>(got);
+      if (!writer->Write(chunk)) return {grpc::StatusCode::CANCELLED, "the fetcher went away"};
+    }
+  }
+  if (error) return {grpc::StatusCode::INTERNAL, "cannot list " + *dir + ": " + error.message()};
+  return grpc::Status::OK;
+}
+
+ledger::Status FetchCheckpointFrom(const std::string& api_address, uint64_t raft_index,
+                                   const std::string& into) {
+  auto channel = grpc::CreateChannel(api_address, grpc::InsecureChannelCredentials());
+  auto stub = v1::Peer::NewStub(channel);
+  grpc::ClientContext context;
+  v1::FetchCheckpointRequest request;
+  request.set_raft_index(raft_index);
+  std::unique_ptr<grpc::ClientReader<v1::CheckpointChunk>> reader =
+      stub->FetchCheckpoint(&context, request);
+  v1::CheckpointChunk chunk;
+  std::ofstream out;
+  std::string current;
+  while (reader->Read(&chunk)) {
+    const std::string& name = chunk.file();
+    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
+      return ledger::Status::Corruption("a peer sent a bad checkpoint file name");
+    }
+    if (name != current) {
+      if (out.is_open()) out.close();
+      out.open(into + "/" + name, std::ios::binary | std::ios::trunc);
+      current = name;
+    }
+    out.write(chunk.data().data(), static_cast<std::streamsize>(chunk.data().size()));
+    if (!out) return ledger::Status::IOError("cannot write " + into + "/" + name);
+    if (chunk.last_of_file()) {
+      out.close();
+      current.clear();
+    }
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return ledger::Status::IOError(status.error_message());
+  if (out.is_open()) return ledger::Status::IOError("the checkpoint stream ended mid-file");
+  return ledger::Status::Ok();
+}
+
+}  // namespace kyoso::node

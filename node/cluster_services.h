@@ -1,0 +1,74 @@
+// The node and cluster services of kyoso.v1: a node's status and chain heads (Node),
+// membership and leadership changes (Cluster), and checkpoint files for peers that
+// install a snapshot (Peer).
+//
+// Node and Cluster are callback services that never block; Peer streams files from
+// disk and uses gRPC's synchronous API (its own threads).
+// Thread-safety: gRPC calls these from its threads; every member they use is
+// thread-safe.
+#pragma once
+
+#include <functional>
+#include <optional>
+
+#include "kyoso/v1/node.grpc.pb.h"
+#include "node/call_tracker.h"
+#include "node/consensus.h"
+
+namespace kyoso::node {
+
+class NodeService final : public v1::Node::CallbackService {
+ public:
+  NodeService(CallTracker* calls, Consensus* consensus, std::string node_id)
+      : calls_(calls), consensus_(consensus), node_id_(std::move(node_id)) {}
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
+                                      const v1::GetStatusRequest* request,
+                                      v1::NodeStatus* reply) override;
+  grpc::ServerUnaryReactor* GetChainHead(grpc::CallbackServerContext* context,
+                                         const v1::GetChainHeadRequest* request,
+                                         v1::ChainHeadAt* reply) override;
+
+ private:
+  CallTracker* calls_;
+  Consensus* consensus_;
+  std::string node_id_;
+};
+
+class ClusterService final : public v1::Cluster::CallbackService {
+ public:
+  ClusterService(CallTracker* calls, Consensus* consensus)
+      : calls_(calls), consensus_(consensus) {}
+  grpc::ServerUnaryReactor* AddNode(grpc::CallbackServerContext* context,
+                                    const v1::AddNodeRequest* request,
+                                    v1::ClusterChangeReply* reply) override;
+  grpc::ServerUnaryReactor* RemoveNode(grpc::CallbackServerContext* context,
+                                       const v1::RemoveNodeRequest* request,
+                                       v1::ClusterChangeReply* reply) override;
+  grpc::ServerUnaryReactor* TransferLeadership(grpc::CallbackServerContext* context,
+                                               const v1::TransferLeadershipRequest* request,
+                                               v1::ClusterChangeReply* reply) override;
+
+ private:
+  grpc::ServerUnaryReactor* Change(MembershipChange change, v1::ClusterChangeReply* reply);
+  CallTracker* calls_;
+  Consensus* consensus_;
+};
+
+class PeerService final : public v1::Peer::Service {
+ public:
+  // `locate` gives the directory of the checkpoint kept for a raft index, if any.
+  using Locate = std::function<std::optional<std::string>(uint64_t raft_index)>;
+  explicit PeerService(Locate locate) : locate_(std::move(locate)) {}
+  grpc::Status FetchCheckpoint(grpc::ServerContext* context,
+                               const v1::FetchCheckpointRequest* request,
+                               grpc::ServerWriter<v1::CheckpointChunk>* writer) override;
+
+ private:
+  Locate locate_;
+};
+
+// Fetches the checkpoint at `raft_index` from the node at `api_address` into `into`.
+ledger::Status FetchCheckpointFrom(const std::string& api_address, uint64_t raft_index,
+                                   const std::string& into);
+
+}  // namespace kyoso::node

@@ -1,0 +1,142 @@
+#include "node/raft/checkpoints.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+namespace kyoso::node {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kCheckpointsKept = 2;
+
+ledger::Status FsError(std::string_view what, const std::error_code& error) {
+  return ledger::Status::IOError(std::string(what) + ": " + error.message());
+}
+
+// Copies a checkpoint into a database directory: table files are immutable, so they are
+// linked; everything else (MANIFEST, CURRENT, OPTIONS, logs) is copied.
+ledger::Status CopyDatabase(const fs::path& from, const fs::path& to) {
+  std::error_code error;
+  fs::create_directories(to, error);
+  if (error) return FsError("create " + to.string(), error);
+  for (const fs::directory_entry& file : fs::directory_iterator(from, error)) {
+    fs::path target = to / file.path().filename();
+    if (file.path().extension() == ".sst") {
+      fs::create_hard_link(file.path(), target, error);
+      if (!error) continue;
+      error.clear();  // Another file system: copy instead.
+    }
+    fs::copy_file(file.path(), target, fs::copy_options::overwrite_existing, error);
+    if (error) return FsError("copy " + file.path().string(), error);
+  }
+  if (error) return FsError("read " + from.string(), error);
+  return ledger::Status::Ok();
+}
+
+}  // namespace
+
+RocksDbCheckpoints::RocksDbCheckpoints(std::string ledger_dir, std::string checkpoints_dir,
+                                       ledger::RocksDbOptions options, Fetch fetch)
+    : ledger_dir_(std::move(ledger_dir)),
+      checkpoints_dir_(std::move(checkpoints_dir)),
+      options_(options),
+      fetch_(std::move(fetch)) {}
+
+std::string RocksDbCheckpoints::DirFor(uint64_t raft_index) const {
+  return checkpoints_dir_ + "/" + std::to_string(raft_index);
+}
+
+std::optional<std::string> RocksDbCheckpoints::PathOf(uint64_t raft_index) const {
+  std::string dir = DirFor(raft_index);
+  std::error_code error;
+  if (!fs::is_directory(dir, error)) return std::nullopt;
+  return dir;
+}
+
+ledger::Status RocksDbCheckpoints::Keep(ledger::Store& store, uint64_t raft_index) {
+  auto* rocksdb = dynamic_cast<ledger::RocksDbStore*>(&store);
+  if (rocksdb == nullptr) return ledger::Status::FailedPrecondition("not a RocksDB store");
+  std::error_code error;
+  fs::create_directories(checkpoints_dir_, error);
+  if (error) return FsError("create " + checkpoints_dir_, error);
+  std::string dir = DirFor(raft_index);
+  if (!fs::exists(dir, error)) KYOSO_RETURN_IF_ERROR(rocksdb->Checkpoint(dir));
+  DropOlderThan(raft_index, kCheckpointsKept);
+  return ledger::Status::Ok();
+}
+
+void RocksDbCheckpoints::DropOlderThan(uint64_t raft_index, size_t keep) {
+  std::vector<uint64_t> indices;
+  std::error_code error;
+  for (const fs::directory_entry& entry : fs::directory_iterator(checkpoints_dir_, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) {
+      fs::remove_all(entry.path(), error);  // A fetch that never finished.
+      continue;
+    }
+    indices.push_back(std::stoull(name));
+  }
+  std::sort(indices.rbegin(), indices.rend());
+  for (size_t i = 0; i < indices.size(); ++i) {
+    if (i >= keep && indices[i] < raft_index) fs::remove_all(DirFor(indices[i]), error);
+  }
+}
+
+ledger::Status RocksDbCheckpoints::FetchFromPeers(const SnapshotDescription& description) {
+  std::vector<uint64_t> order{description.source};
+  for (const auto& [id, address] : description.directory) {
+    if (id != description.source) order.push_back(id);
+  }
+  std::string last_error = "no node of the snapshot's directory has an API address";
+  for (uint64_t id : order) {
+    auto found = description.directory.find(id);
+    if (found == description.directory.end()) continue;
+    std::string partial = DirFor(description.raft_index) + ".partial";
+    std::error_code error;
+    fs::remove_all(partial, error);
+    fs::create_directories(partial, error);
+    if (error) return FsError("create " + partial, error);
+    ledger::Status fetched = fetch_(found->second, description.raft_index, partial);
+    if (fetched.ok()) {
+      fs::rename(partial, DirFor(description.raft_index), error);
+      if (error) return FsError("rename " + partial, error);
+      spdlog::info("fetched the checkpoint at raft index {} from node {} ({})",
+                   description.raft_index, id, found->second);
+      return ledger::Status::Ok();
+    }
+    last_error = "node " + std::to_string(id) + " (" + found->second + "): " + fetched.message();
+    spdlog::warn("fetching the checkpoint at raft index {} failed: {}", description.raft_index,
+                 last_error);
+  }
+  return ledger::Status::IOError("cannot fetch the checkpoint at raft index " +
+                                 std::to_string(description.raft_index) + ": " + last_error);
+}
+
+ledger::StatusOr<std::unique_ptr<ledger::Store>> RocksDbCheckpoints::Install(
+    const SnapshotDescription& description, std::unique_ptr<ledger::Store> current) {
+  if (!PathOf(description.raft_index)) KYOSO_RETURN_IF_ERROR(FetchFromPeers(description));
+  std::error_code error;
+  std::string incoming = ledger_dir_ + ".incoming";
+  std::string replaced = ledger_dir_ + ".replaced";
+  fs::remove_all(incoming, error);
+  fs::remove_all(replaced, error);
+  KYOSO_RETURN_IF_ERROR(CopyDatabase(DirFor(description.raft_index), incoming));
+  current.reset();  // Closes the live database before it is replaced.
+  // A crash between the renames leaves no ledger directory: the node then starts from an
+  // empty ledger, and raft restores this snapshot again.
+  if (fs::exists(ledger_dir_, error)) fs::rename(ledger_dir_, replaced, error);
+  if (error) return FsError("move " + ledger_dir_ + " aside", error);
+  fs::rename(incoming, ledger_dir_, error);
+  if (error) return FsError("move " + incoming + " into place", error);
+  fs::remove_all(replaced, error);
+  ledger::StatusOr<std::unique_ptr<ledger::RocksDbStore>> opened =
+      ledger::RocksDbStore::Open(ledger_dir_, options_);
+  if (!opened.ok()) return opened.status();
+  return std::unique_ptr<ledger::Store>(std::move(opened).value());
+}
+
+}  // namespace kyoso::node
