@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
   admin::AddAccountCommands(app, tool);
   admin::AddProgramCommands(app, tool);
   admin::AddMoneyCommands(app, tool);
+  admin::AddClusterCommands(app, tool);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

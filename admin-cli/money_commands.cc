@@ -134,6 +134,11 @@ int ShowStatus(AdminTool& tool) {
   if (!call.ok()) return tool.Fail(call, context);
   json out = {{"node_id", status.node_id()},
               {"role", status.role()},
+              {"leader_address", status.leader_address()},
+              {"raft_id", status.raft_id()},
+              {"term", status.term()},
+              {"commit_index", status.commit_index()},
+              {"raft_applied_index", status.raft_applied_index()},
               {"applied_index", status.applied_index()},
               {"chain_head", status.chain_head_hex()},
               {"last_seq", status.last_seq()},

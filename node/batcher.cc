@@ -83,10 +83,19 @@ void Batcher::ProposeNext(std::unique_lock<std::mutex>& lock) {
   // What did not fit keeps its first arrival time: it is overdue and goes next, with no
   // second linger.
   Clock::time_point now = Clock::now();
-  if (now >= last_tick_ + options_.tick_interval && batch.commands.size() < options_.size_max) {
-    batch.commands.push_back(ledger::Tick{});  // Its result belongs to no caller.
-    last_tick_ = now;
+  if (now >= last_tick_ + options_.tick_interval) {
+    // Ledger time advances through the leader alone: a follower's ticks would only be
+    // forwarded to it.
+    const std::string role = consensus_->Role().role;
+    bool keeps_time = role == "leader" || role == "standalone";
+    if (!keeps_time) {
+      last_tick_ = now;
+    } else if (batch.commands.size() < options_.size_max) {
+      batch.commands.push_back(ledger::Tick{});  // Its result belongs to no caller.
+      last_tick_ = now;
+    }
   }
+  if (batch.commands.empty()) return;
   batch.timestamp = NextTimestamp();
   in_flight_ = true;
   lock.unlock();

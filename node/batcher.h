@@ -7,7 +7,7 @@
 // fills, which is what lets thousands of calls share one raft entry and one WriteBatch.
 // Each submission's commands stay together and in order in one batch, so a linked group
 // is never split. When no work arrives, a tick-only batch runs every `tick_interval`, so
-// holds and lots expire on time.
+// holds and lots expire on time; in a cluster only the leader's batcher adds ticks.
 //
 // Thread-safety: Submit may be called from any thread; callbacks run on the consensus's
 // apply thread.

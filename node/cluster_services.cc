@@ -2,10 +2,13 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "kyoso/crypto/encoding.h"
+#include "kyoso/ledger/codec.h"
 #include "node/translate.h"
 
 namespace kyoso::node {
@@ -133,6 +136,41 @@ grpc::ServerUnaryReactor* ClusterService::TransferLeadership(
 
 // --- Peer ---
 
+grpc::ServerUnaryReactor* PeerService::ForwardBatch(grpc::CallbackServerContext* /*context*/,
+                                                    const v1::ForwardBatchRequest* q,
+                                                    v1::ForwardBatchReply* r) {
+  grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
+  ledger::StatusOr<ledger::Batch> batch = ledger::DecodeBatch(q->batch());
+  if (!batch.ok()) {
+    reactor->Finish(InvalidField("batch", batch.status().message()));
+    return reactor;
+  }
+  // The leader stamps the time of what it proposes.
+  batch->timestamp = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  consensus_->Propose(std::move(batch).value(), [reactor, r](const ledger::Status& status,
+                                                             const ledger::BatchResult* result) {
+    if (!status.ok()) return reactor->Finish(ToGrpcStatus(status));
+    ledger::EncodeResults(result->results, r->mutable_results());
+    r->set_chain_head(std::string(result->chain_head.begin(), result->chain_head.end()));
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* PeerService::ReadIndex(grpc::CallbackServerContext* /*context*/,
+                                                 const v1::ReadIndexRequest* /*request*/,
+                                                 v1::ReadIndexReply* r) {
+  grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
+  consensus_->ConfirmLeadership([reactor, r](const ledger::Status& status, uint64_t index) {
+    if (!status.ok()) return reactor->Finish(ToGrpcStatus(status));
+    r->set_index(index);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
 grpc::Status PeerService::FetchCheckpoint(grpc::ServerContext* /*context*/,
                                           const v1::FetchCheckpointRequest* q,
                                           grpc::ServerWriter<v1::CheckpointChunk>* writer) {
@@ -163,6 +201,76 @@ grpc::Status PeerService::FetchCheckpoint(grpc::ServerContext* /*context*/,
   }
   if (error) return {grpc::StatusCode::INTERNAL, "cannot list " + *dir + ": " + error.message()};
   return grpc::Status::OK;
+}
+
+// --- GrpcLeaderLink ---
+
+namespace {
+
+// How long a follower waits for the leader to apply a forwarded batch or confirm a read.
+constexpr auto kLeaderCallTimeout = std::chrono::seconds(10);
+
+ledger::Status FromGrpc(const grpc::Status& status) {
+  // Whatever went wrong on the way to the leader, the client may retry (same ids).
+  return ledger::Status::FailedPrecondition("forwarding to the leader failed: " +
+                                            status.error_message());
+}
+
+}  // namespace
+
+v1::Peer::Stub& GrpcLeaderLink::StubFor(const std::string& address) {
+  std::lock_guard lock(mutex_);
+  std::unique_ptr<v1::Peer::Stub>& stub = stubs_[address];
+  if (!stub) {
+    stub = v1::Peer::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  }
+  return *stub;
+}
+
+void GrpcLeaderLink::ForwardBatch(const std::string& leader_api, const ledger::Batch& batch,
+                                  BatchDone done) {
+  struct Call {
+    grpc::ClientContext context;
+    v1::ForwardBatchRequest request;
+    v1::ForwardBatchReply reply;
+    BatchDone done;
+  };
+  auto call = std::make_shared<Call>();
+  call->done = std::move(done);
+  call->context.set_deadline(std::chrono::system_clock::now() + kLeaderCallTimeout);
+  ledger::EncodeBatch(batch, call->request.mutable_batch());
+  StubFor(leader_api).async()->ForwardBatch(
+      &call->context, &call->request, &call->reply, [call](grpc::Status status) {
+        ledger::BatchResult result;
+        if (!status.ok()) return call->done(FromGrpc(status), result);
+        ledger::StatusOr<std::vector<ledger::CommandResult>> results =
+            ledger::DecodeResults(call->reply.results());
+        if (!results.ok() || call->reply.chain_head().size() != result.chain_head.size()) {
+          return call->done(ledger::Status::Corruption("the leader's answer is malformed"),
+                            result);
+        }
+        result.results = std::move(results).value();
+        std::memcpy(result.chain_head.data(), call->reply.chain_head().data(),
+                    result.chain_head.size());
+        call->done(ledger::Status::Ok(), result);
+      });
+}
+
+void GrpcLeaderLink::ReadIndex(const std::string& leader_api, IndexDone done) {
+  struct Call {
+    grpc::ClientContext context;
+    v1::ReadIndexRequest request;
+    v1::ReadIndexReply reply;
+    IndexDone done;
+  };
+  auto call = std::make_shared<Call>();
+  call->done = std::move(done);
+  call->context.set_deadline(std::chrono::system_clock::now() + kLeaderCallTimeout);
+  StubFor(leader_api).async()->ReadIndex(
+      &call->context, &call->request, &call->reply, [call](grpc::Status status) {
+        if (!status.ok()) return call->done(FromGrpc(status), 0);
+        call->done(ledger::Status::Ok(), call->reply.index());
+      });
 }
 
 ledger::Status FetchCheckpointFrom(const std::string& api_address, uint64_t raft_index,

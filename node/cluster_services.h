@@ -2,18 +2,22 @@
 // membership and leadership changes (Cluster), and checkpoint files for peers that
 // install a snapshot (Peer).
 //
-// Node and Cluster are callback services that never block; Peer streams files from
-// disk and uses gRPC's synchronous API (its own threads).
+// Node and Cluster are callback services that never block; Peer's FetchCheckpoint
+// streams files from disk on gRPC's synchronous API (its own threads), its other methods
+// are callbacks. GrpcLeaderLink is the follower's side of Peer.
 // Thread-safety: gRPC calls these from its threads; every member they use is
 // thread-safe.
 #pragma once
 
 #include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 
 #include "kyoso/v1/node.grpc.pb.h"
 #include "node/call_tracker.h"
 #include "node/consensus.h"
+#include "node/raft/raft_consensus.h"
 
 namespace kyoso::node {
 
@@ -54,17 +58,42 @@ class ClusterService final : public v1::Cluster::CallbackService {
   Consensus* consensus_;
 };
 
-class PeerService final : public v1::Peer::Service {
+class PeerService final
+    : public v1::Peer::WithCallbackMethod_ForwardBatch<
+          v1::Peer::WithCallbackMethod_ReadIndex<v1::Peer::Service>> {
  public:
   // `locate` gives the directory of the checkpoint kept for a raft index, if any.
   using Locate = std::function<std::optional<std::string>(uint64_t raft_index)>;
-  explicit PeerService(Locate locate) : locate_(std::move(locate)) {}
+  PeerService(CallTracker* calls, Consensus* consensus, Locate locate)
+      : calls_(calls), consensus_(consensus), locate_(std::move(locate)) {}
+  grpc::ServerUnaryReactor* ForwardBatch(grpc::CallbackServerContext* context,
+                                         const v1::ForwardBatchRequest* request,
+                                         v1::ForwardBatchReply* reply) override;
+  grpc::ServerUnaryReactor* ReadIndex(grpc::CallbackServerContext* context,
+                                      const v1::ReadIndexRequest* request,
+                                      v1::ReadIndexReply* reply) override;
   grpc::Status FetchCheckpoint(grpc::ServerContext* context,
                                const v1::FetchCheckpointRequest* request,
                                grpc::ServerWriter<v1::CheckpointChunk>* writer) override;
 
  private:
+  CallTracker* calls_;
+  Consensus* consensus_;
   Locate locate_;
+};
+
+// The follower's side of Peer: forwards batches and read-index requests to the leader
+// with asynchronous gRPC calls, one channel per leader address.
+class GrpcLeaderLink final : public LeaderLink {
+ public:
+  void ForwardBatch(const std::string& leader_api, const ledger::Batch& batch,
+                    BatchDone done) override;
+  void ReadIndex(const std::string& leader_api, IndexDone done) override;
+
+ private:
+  v1::Peer::Stub& StubFor(const std::string& address);
+  std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<v1::Peer::Stub>> stubs_;
 };
 
 // Fetches the checkpoint at `raft_index` from the node at `api_address` into `into`.

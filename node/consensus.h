@@ -85,6 +85,10 @@ class Consensus {
                                        const ledger::Ledger*)>;
   // Runs `inspect`; `head_index` selects ClusterView::head_at.
   virtual void Inspect(uint64_t head_index, InspectFn inspect) = 0;
+  // Confirms that this node may serve linearizable reads (in a cluster: it leads, shown
+  // by a barrier) and reports the raft index it has applied.
+  virtual void ConfirmLeadership(
+      std::function<void(const ledger::Status&, uint64_t applied_index)> done) = 0;
   // Applies a membership change: a node added joins as a standby, catches up and is
   // promoted to voter before `done` runs.
   virtual void ChangeMembership(MembershipChange change,

@@ -46,6 +46,13 @@ void LocalConsensus::Inspect(uint64_t head_index, InspectFn inspect) {
   });
 }
 
+void LocalConsensus::ConfirmLeadership(
+    std::function<void(const ledger::Status&, uint64_t applied_index)> done) {
+  Read(false, [done = std::move(done)](const ledger::Status& status, const ledger::Ledger* ledger) {
+    done(status, status.ok() ? ledger->applied_index() : 0);
+  });
+}
+
 void LocalConsensus::ChangeMembership(MembershipChange /*change*/,
                                       std::function<void(const ledger::Status&)> done) {
   done(ledger::Status::FailedPrecondition(

@@ -30,6 +30,8 @@ class LocalConsensus final : public Consensus {
   void Read(bool stale_ok, ReadFn read) override;
   RoleInfo Role() const override;
   void Inspect(uint64_t head_index, InspectFn inspect) override;
+  void ConfirmLeadership(
+      std::function<void(const ledger::Status&, uint64_t applied_index)> done) override;
   void ChangeMembership(MembershipChange change,
                         std::function<void(const ledger::Status&)> done) override;
   void Stop() override;

@@ -27,6 +27,7 @@ struct NodeServer::Parts {
   std::unique_ptr<ledger::RocksDbStore> store;
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<RocksDbCheckpoints> checkpoints;
+  GrpcLeaderLink leader_link;
   AccountDirectory directory;
   CallTracker calls;
   std::unique_ptr<Consensus> consensus;
@@ -67,13 +68,14 @@ ledger::Status OpenStandalone(NodeServer::Parts& p) {
   return ledger::Status::Ok();
 }
 
-RaftOptions MakeRaftOptions(const NodeServer::Parts& p, bool raft_log_pristine) {
+RaftOptions MakeRaftOptions(NodeServer::Parts& p, bool raft_log_pristine) {
   const ClusterConfig& cluster = p.config.cluster;
   RaftOptions options;
   options.id = cluster.id;
   options.raft_address = cluster.raft_listen;
   options.api_address = p.config.listen;
   options.raft_dir = p.data_dir->RaftPath();
+  options.leader_link = &p.leader_link;
   options.election_timeout_ms = cluster.election_timeout_ms;
   options.heartbeat_timeout_ms = cluster.heartbeat_timeout_ms;
   options.snapshot_threshold = cluster.snapshot_threshold;
@@ -145,9 +147,10 @@ void StartWritePath(NodeServer::Parts& p) {
   p.node = std::make_unique<NodeService>(&p.calls, p.consensus.get(), p.config.node_id);
   p.cluster = std::make_unique<ClusterService>(&p.calls, p.consensus.get());
   RocksDbCheckpoints* checkpoints = p.checkpoints.get();
-  p.peer = std::make_unique<PeerService>([checkpoints](uint64_t index) {
-    return checkpoints ? checkpoints->PathOf(index) : std::nullopt;
-  });
+  p.peer = std::make_unique<PeerService>(
+      &p.calls, p.consensus.get(), [checkpoints](uint64_t index) {
+        return checkpoints ? checkpoints->PathOf(index) : std::nullopt;
+      });
 }
 
 ledger::Status StartGrpc(NodeServer::Parts& p) {

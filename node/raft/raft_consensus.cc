@@ -78,6 +78,7 @@ struct RaftConsensus::LoopCallbacks {
       spdlog::shutdown();
       std::_Exit(EXIT_FAILURE);
     }
+    self->RunReadsUpTo(index);
     return 0;
   }
 
@@ -250,6 +251,14 @@ void RaftConsensus::Inspect(uint64_t head_index, InspectFn inspect) {
   }
 }
 
+void RaftConsensus::ConfirmLeadership(
+    std::function<void(const ledger::Status&, uint64_t applied_index)> done) {
+  Read(false, [this, done = std::move(done)](const ledger::Status& status,
+                                             const ledger::Ledger*) {
+    done(status, status.ok() ? kyoso_raft_last_applied(raft_) : 0);
+  });
+}
+
 void RaftConsensus::ChangeMembership(MembershipChange change,
                                      std::function<void(const ledger::Status&)> done) {
   auto shared = std::make_shared<std::function<void(const ledger::Status&)>>(std::move(done));
@@ -268,6 +277,11 @@ void RaftConsensus::Stop() {
     }
   }
   if (thread_.joinable()) thread_.join();
+  {
+    // Calls to the leader end by their deadline at the latest; their callbacks use us.
+    std::unique_lock lock(mutex_);
+    link_idle_.wait(lock, [this] { return link_calls_ == 0; });
+  }
   kyoso_raft_destroy(raft_);
   raft_ = nullptr;
 }
@@ -292,6 +306,7 @@ void RaftConsensus::OnWake() {
   }
   AnnounceIfLeading();
   StartBarrier();
+  RunReadsUpTo(kyoso_raft_last_applied(raft_));
 }
 
 void RaftConsensus::CloseNow() {
@@ -333,7 +348,9 @@ ledger::Status RaftConsensus::NotLeader() const {
 }
 
 void RaftConsensus::ProposeNow(ledger::Batch batch, ProposeDone done) {
-  if (kyoso_raft_state(raft_) != KYOSO_RAFT_LEADER) return done(NotLeader(), nullptr);
+  if (kyoso_raft_state(raft_) != KYOSO_RAFT_LEADER) {
+    return ForwardNow(std::move(batch), std::move(done));
+  }
   BatchEntry entry{options_.id, next_proposal_++, std::move(batch)};
   std::string bytes;
   EncodeEntry(entry, &bytes);
@@ -373,10 +390,67 @@ void RaftConsensus::OnApplyFailed(uint64_t index, int status) {
        nullptr);
 }
 
+bool RaftConsensus::LinkCallStarts() {
+  std::lock_guard lock(mutex_);
+  if (stopping_) return false;
+  ++link_calls_;
+  return true;
+}
+
+void RaftConsensus::LinkCallEnded() {
+  std::lock_guard lock(mutex_);
+  if (--link_calls_ == 0) link_idle_.notify_all();
+}
+
+void RaftConsensus::ForwardNow(ledger::Batch batch, ProposeDone done) {
+  std::string leader = Role().leader_address;
+  if (options_.leader_link == nullptr || leader.empty()) return done(NotLeader(), nullptr);
+  if (!LinkCallStarts()) return done(Stopped(), nullptr);
+  auto shared = std::make_shared<ProposeDone>(std::move(done));
+  options_.leader_link->ForwardBatch(
+      leader, batch,
+      [this, shared](const ledger::Status& status, const ledger::BatchResult& result) {
+        auto answer = std::make_shared<ledger::BatchResult>(result);
+        // Callbacks run on the loop thread, like those of batches proposed here.
+        if (!Post([shared, status, answer] {
+              (*shared)(status, status.ok() ? answer.get() : nullptr);
+            })) {
+          (*shared)(Stopped(), nullptr);
+        }
+        LinkCallEnded();
+      });
+}
+
 void RaftConsensus::ReadNow(bool stale_ok, ReadFn read) {
   if (stale_ok) return read(ledger::Status::Ok(), &state_->ledger());
-  if (kyoso_raft_state(raft_) != KYOSO_RAFT_LEADER) return read(NotLeader(), nullptr);
+  if (kyoso_raft_state(raft_) != KYOSO_RAFT_LEADER) return ReadViaLeader(std::move(read));
   reads_waiting_.push_back(std::move(read));
+}
+
+void RaftConsensus::ReadViaLeader(ReadFn read) {
+  std::string leader = Role().leader_address;
+  if (options_.leader_link == nullptr || leader.empty()) return read(NotLeader(), nullptr);
+  if (!LinkCallStarts()) return read(Stopped(), nullptr);
+  auto shared = std::make_shared<ReadFn>(std::move(read));
+  options_.leader_link->ReadIndex(leader, [this, shared](const ledger::Status& status,
+                                                         uint64_t index) {
+    if (!Post([this, shared, status, index] {
+          if (!status.ok()) return (*shared)(status, nullptr);
+          reads_after_.emplace(index, std::move(*shared));
+          RunReadsUpTo(kyoso_raft_last_applied(raft_));
+        })) {
+      (*shared)(Stopped(), nullptr);
+    }
+    LinkCallEnded();
+  });
+}
+
+void RaftConsensus::RunReadsUpTo(uint64_t applied) {
+  while (!reads_after_.empty() && reads_after_.begin()->first <= applied) {
+    ReadFn read = std::move(reads_after_.begin()->second);
+    reads_after_.erase(reads_after_.begin());
+    read(ledger::Status::Ok(), &state_->ledger());
+  }
 }
 
 void RaftConsensus::StartBarrier() {
@@ -478,6 +552,9 @@ void RaftConsensus::FailEverything(const ledger::Status& why) {
   auto reads = std::move(reads_waiting_);
   reads_waiting_.clear();
   for (ReadFn& read : reads) read(why, nullptr);
+  auto after = std::move(reads_after_);
+  reads_after_.clear();
+  for (auto& [index, read] : after) read(why, nullptr);
 }
 
 }  // namespace kyoso::node
