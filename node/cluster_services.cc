@@ -222,7 +222,12 @@ v1::Peer::Stub& GrpcLeaderLink::StubFor(const std::string& address) {
   std::lock_guard lock(mutex_);
   std::unique_ptr<v1::Peer::Stub>& stub = stubs_[address];
   if (!stub) {
-    stub = v1::Peer::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+    // A leader that restarts is back within seconds: do not back off for longer.
+    grpc::ChannelArguments arguments;
+    arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1'000);
+    stub = v1::Peer::NewStub(
+        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments));
   }
   return *stub;
 }
@@ -278,6 +283,8 @@ ledger::Status FetchCheckpointFrom(const std::string& api_address, uint64_t raft
   auto channel = grpc::CreateChannel(api_address, grpc::InsecureChannelCredentials());
   auto stub = v1::Peer::NewStub(channel);
   grpc::ClientContext context;
+  // Generous, yet a peer that hangs does not hold the install (and the raft loop) forever.
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(10));
   v1::FetchCheckpointRequest request;
   request.set_raft_index(raft_index);
   std::unique_ptr<grpc::ClientReader<v1::CheckpointChunk>> reader =

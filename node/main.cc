@@ -37,6 +37,8 @@ void AddFlags(CLI::App& app, NodeConfig& config, std::string& config_file) {
                  "Raft election timeout");
   app.add_option("--snapshot-threshold", config.cluster.snapshot_threshold,
                  "Raft entries between snapshots");
+  app.add_option("--snapshot-trailing", config.cluster.snapshot_trailing,
+                 "Raft entries kept in the log after a snapshot");
   app.add_option_function<int64_t>(
       "--batch-linger-us",
       [&config](int64_t us) { config.batch.linger = std::chrono::microseconds(us); },
@@ -54,6 +56,9 @@ int Serve(const NodeConfig& config) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A peer that goes away mid-write must be an error on that connection (EPIPE), not
+  // the end of this process: libuv's raft transport writes with send(), not MSG_NOSIGNAL.
+  signal(SIGPIPE, SIG_IGN);
 
   auto server = kyoso::node::NodeServer::Start(config);
   if (!server.ok()) {

@@ -105,8 +105,9 @@ ledger::Status OpenCluster(NodeServer::Parts& p) {
   hooks.applied = [directory](const ledger::Batch& batch, const ledger::BatchResult& result,
                               const ledger::Ledger&) { directory->Observe(batch, result); };
   hooks.restored = [directory](const ledger::Ledger& ledger) { directory->Load(ledger); };
-  ledger::StatusOr<std::unique_ptr<ReplicatedState>> state = ReplicatedState::Open(
-      p.config.cluster.id, std::move(store).value(), p.checkpoints.get(), std::move(hooks));
+  ledger::StatusOr<std::unique_ptr<ReplicatedState>> state =
+      ReplicatedState::Open(p.config.cluster.id, p.config.listen, std::move(store).value(),
+                            p.checkpoints.get(), std::move(hooks));
   if (!state.ok()) return state.status();
   const ledger::Ledger& ledger = (*state)->ledger();
   if (pristine && ledger.applied_index() > 0) {

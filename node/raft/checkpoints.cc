@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <system_error>
 #include <vector>
@@ -87,33 +89,36 @@ void RocksDbCheckpoints::DropOlderThan(uint64_t raft_index, size_t keep) {
 }
 
 ledger::Status RocksDbCheckpoints::FetchFromPeers(const SnapshotDescription& description) {
-  std::vector<uint64_t> order{description.source};
+  // The node that took the checkpoint first, then every other node known.
+  std::vector<std::pair<uint64_t, std::string>> order{
+      {description.source, description.source_address}};
   for (const auto& [id, address] : description.directory) {
-    if (id != description.source) order.push_back(id);
+    if (id != description.source) order.emplace_back(id, address);
   }
-  std::string last_error = "no node of the snapshot's directory has an API address";
-  for (uint64_t id : order) {
-    auto found = description.directory.find(id);
-    if (found == description.directory.end()) continue;
+  std::string last_error;
+  for (const auto& [id, address] : order) {
+    if (address.empty()) continue;
     std::string partial = DirFor(description.raft_index) + ".partial";
     std::error_code error;
     fs::remove_all(partial, error);
     fs::create_directories(partial, error);
     if (error) return FsError("create " + partial, error);
-    ledger::Status fetched = fetch_(found->second, description.raft_index, partial);
+    ledger::Status fetched = fetch_(address, description.raft_index, partial);
     if (fetched.ok()) {
+      ::sync();  // The files are durable before the directory is renamed into place.
       fs::rename(partial, DirFor(description.raft_index), error);
       if (error) return FsError("rename " + partial, error);
       spdlog::info("fetched the checkpoint at raft index {} from node {} ({})",
-                   description.raft_index, id, found->second);
+                   description.raft_index, id, address);
       return ledger::Status::Ok();
     }
-    last_error = "node " + std::to_string(id) + " (" + found->second + "): " + fetched.message();
+    last_error = "node " + std::to_string(id) + " (" + address + "): " + fetched.message();
     spdlog::warn("fetching the checkpoint at raft index {} failed: {}", description.raft_index,
                  last_error);
   }
   return ledger::Status::IOError("cannot fetch the checkpoint at raft index " +
-                                 std::to_string(description.raft_index) + ": " + last_error);
+                                 std::to_string(description.raft_index) + ": " +
+                                 (last_error.empty() ? "no node's address is known" : last_error));
 }
 
 ledger::StatusOr<std::unique_ptr<ledger::Store>> RocksDbCheckpoints::Install(

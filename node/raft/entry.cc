@@ -109,6 +109,7 @@ std::string EncodeSnapshotDescription(const SnapshotDescription& description) {
   out.append(reinterpret_cast<const char*>(description.chain_head.data()),
              description.chain_head.size());
   PutU64(description.source, &out);
+  PutString(description.source_address, &out);
   PutU64(description.directory.size(), &out);
   for (const auto& [id, address] : description.directory) {
     PutU64(id, &out);
@@ -125,7 +126,7 @@ ledger::StatusOr<SnapshotDescription> DecodeSnapshotDescription(std::string_view
   if (!in.U8(&version) || version != kEntryFormatVersion) return Malformed("snapshot version");
   if (!in.U64(&out.raft_index) || !in.U64(&out.ledger_index) ||
       !in.Bytes(out.chain_head.data(), out.chain_head.size()) || !in.U64(&out.source) ||
-      !in.U64(&count) || count > bytes.size()) {
+      !in.String(&out.source_address) || !in.U64(&count) || count > bytes.size()) {
     return Malformed("snapshot description");
   }
   for (uint64_t i = 0; i < count; ++i) {

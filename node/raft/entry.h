@@ -45,7 +45,8 @@ struct SnapshotDescription {
   uint64_t raft_index = 0;    // The raft index the state is at.
   uint64_t ledger_index = 0;  // The ledger's applied index (the last batch's raft index).
   ledger::ChainHead chain_head{};
-  uint64_t source = 0;  // Raft id of the node that keeps the checkpoint.
+  uint64_t source = 0;         // Raft id of the node that keeps the checkpoint...
+  std::string source_address;  // ...and the address of its API, to fetch it from.
   NodeDirectory directory;
 };
 

@@ -104,8 +104,11 @@ struct RaftConsensus::LoopCallbacks {
     ledger::Status status =
         self->state_->Restore(std::string_view(static_cast<const char*>(data), size));
     if (!status.ok()) {
-      spdlog::error("cannot restore a snapshot: {}", status.ToString());
-      return 1;
+      // The state may be half replaced: stop, and let a restart install the snapshot.
+      spdlog::critical("cannot install a snapshot: {}; stopping (a restart tries again)",
+                       status.ToString());
+      spdlog::shutdown();
+      std::_Exit(EXIT_FAILURE);
     }
     spdlog::info("state at raft index {} (ledger index {})", self->state_->raft_index(),
                  self->state_->ledger().applied_index());
@@ -192,18 +195,22 @@ ledger::Status RaftConsensus::Open() {
   }
   rv = kyoso_raft_start(raft_);
   if (rv != 0) {
-    std::string why = kyoso_raft_errmsg(raft_);
+    std::string why = std::string(kyoso_raft_strerror(rv)) + ": " + kyoso_raft_errmsg(raft_);
     CloseNow();
     kyoso_raft_run(raft_);
     kyoso_raft_destroy(raft_);
     raft_ = nullptr;
+    if (rv != KYOSO_RAFT_CORRUPT) {
+      return ledger::Status::IOError("cannot start raft on " + options_.raft_address +
+                                     " with its log in " + options_.raft_dir + ": " + why);
+    }
     return ledger::Status::Corruption(
-        "cannot load the raft log in " + options_.raft_dir + ": " + why +
-        ". The node will not start on a damaged log (it could drop acknowledged entries). "
+        "the raft log in " + options_.raft_dir + " is damaged (" + why +
+        "). The node will not start on it: repairing it could drop acknowledged entries. "
         "To rejoin: remove this node from the cluster (kyoso-admin cluster remove " +
         std::to_string(options_.id) +
-        " on the leader), empty its data directory, start it with no bootstrap peers and "
-        "add it again (kyoso-admin cluster add); it catches up from a snapshot.");
+        " on the leader), empty its data directory, start it with no --peers and add it "
+        "again (kyoso-admin cluster add); it catches up from a snapshot.");
   }
   thread_ = std::thread([this] { kyoso_raft_run(raft_); });
   return ledger::Status::Ok();

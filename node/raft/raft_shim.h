@@ -44,6 +44,7 @@ enum kyoso_raft_error {
   KYOSO_RAFT_LEADERSHIPLOST = 8,
   KYOSO_RAFT_SHUTDOWN = 9,
   KYOSO_RAFT_CANTBOOTSTRAP = 10,
+  KYOSO_RAFT_CORRUPT = 12,
 };
 
 /* Server roles in the configuration (the values of libraft). */

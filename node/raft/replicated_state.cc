@@ -9,9 +9,10 @@ constexpr size_t kRecentHeadsMax = 65'536;
 }  // namespace
 
 ledger::StatusOr<std::unique_ptr<ReplicatedState>> ReplicatedState::Open(
-    uint64_t node_id, std::unique_ptr<ledger::Store> store, CheckpointKeeper* keeper,
-    Hooks hooks) {
-  std::unique_ptr<ReplicatedState> state(new ReplicatedState(node_id, keeper, std::move(hooks)));
+    uint64_t node_id, std::string api_address, std::unique_ptr<ledger::Store> store,
+    CheckpointKeeper* keeper, Hooks hooks) {
+  std::unique_ptr<ReplicatedState> state(
+      new ReplicatedState(node_id, std::move(api_address), keeper, std::move(hooks)));
   ledger::StatusOr<std::unique_ptr<ledger::Ledger>> opened = ledger::Ledger::Open(store.get());
   if (!opened.ok()) return opened.status();
   state->store_ = std::move(store);
@@ -74,6 +75,7 @@ ledger::StatusOr<std::string> ReplicatedState::TakeSnapshot(uint64_t index) {
   description.ledger_index = ledger_->applied_index();
   description.chain_head = ledger_->chain_head();
   description.source = node_id_;
+  description.source_address = api_address_;
   description.directory = directory_;
   return EncodeSnapshotDescription(description);
 }

@@ -46,9 +46,10 @@ class ReplicatedState {
   };
 
   // Opens the ledger on `store`. `keeper` must outlive this object.
+  // `api_address` is where peers fetch this node's checkpoints.
   static ledger::StatusOr<std::unique_ptr<ReplicatedState>> Open(
-      uint64_t node_id, std::unique_ptr<ledger::Store> store, CheckpointKeeper* keeper,
-      Hooks hooks);
+      uint64_t node_id, std::string api_address, std::unique_ptr<ledger::Store> store,
+      CheckpointKeeper* keeper, Hooks hooks);
 
   // Applies the committed entry at raft `index`; calls `on_batch` when it was a batch
   // applied now. A non-ok Status is fatal: the replica must stop.
@@ -67,12 +68,17 @@ class ReplicatedState {
   std::optional<std::pair<uint64_t, ledger::ChainHead>> HeadAtOrBefore(uint64_t index) const;
 
  private:
-  ReplicatedState(uint64_t node_id, CheckpointKeeper* keeper, Hooks hooks)
-      : node_id_(node_id), keeper_(keeper), hooks_(std::move(hooks)) {}
+  ReplicatedState(uint64_t node_id, std::string api_address, CheckpointKeeper* keeper,
+                  Hooks hooks)
+      : node_id_(node_id),
+        api_address_(std::move(api_address)),
+        keeper_(keeper),
+        hooks_(std::move(hooks)) {}
   ledger::Status ApplyBatch(uint64_t index, BatchEntry& entry, const BatchApplied& on_batch);
   void RememberHead(uint64_t index, const ledger::ChainHead& head);
 
   uint64_t node_id_;
+  std::string api_address_;
   CheckpointKeeper* keeper_;
   Hooks hooks_;
   std::unique_ptr<ledger::Store> store_;

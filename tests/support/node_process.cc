@@ -1,5 +1,11 @@
 #include "support/node_process.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -72,9 +78,13 @@ NodeProcess::~NodeProcess() {
 
 bool NodeProcess::Start() {
   std::filesystem::remove(ready_file_);
-  std::vector<std::string> args = {KYOSO_NODE_BINARY,    "--listen",           "127.0.0.1:0",
-                                   "--data-dir",         data_dir_.string(),   "--ready-file",
-                                   ready_file_.string(), "--tick-interval-ms", "200"};
+  std::vector<std::string> args = {KYOSO_NODE_BINARY,    "--data-dir",         data_dir_.string(),
+                                   "--ready-file",       ready_file_.string(), "--tick-interval-ms",
+                                   "200"};
+  // Any free port, unless the test gave one (cluster nodes need to know theirs).
+  if (std::find(extra_args_.begin(), extra_args_.end(), "--listen") == extra_args_.end()) {
+    args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+  }
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   pid_ = ::fork();
   if (pid_ == 0) {
@@ -121,8 +131,33 @@ void NodeProcess::Kill() {
   pid_ = -1;
 }
 
+bool NodeProcess::Alive() {
+  if (!running()) return false;
+  if (WaitFor(pid_, 0ms)) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
 std::string NodeProcess::log() const {
   return ReadFile(log_file_);
+}
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t size = sizeof address;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), size) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  ::close(fd);
+  return port;
 }
 
 ProgramResult RunProgram(const std::string& program, const std::vector<std::string>& args,

@@ -39,6 +39,8 @@ class NodeProcess {
   // SIGKILL: a crash, nothing flushed beyond what was synced.
   void Kill();
   bool running() const { return pid_ > 0; }
+  // Whether the process still runs (false once it exited on its own).
+  bool Alive();
 
   const std::string& address() const { return address_; }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
@@ -62,6 +64,9 @@ struct ProgramResult {
   std::string out;
   std::string err;
 };
+// A loopback TCP port that was free a moment ago (for nodes that must know theirs).
+int FreePort();
+
 ProgramResult RunProgram(const std::string& program, const std::vector<std::string>& args,
                          const std::vector<std::string>& env = {});
 
