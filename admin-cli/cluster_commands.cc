@@ -41,8 +41,8 @@ std::string MembersText(const google::protobuf::RepeatedPtrField<v1::ClusterMemb
   return text;
 }
 
-using ChangeCall = std::function<grpc::Status(v1::Cluster::Stub&, grpc::ClientContext*,
-                                              v1::ClusterChangeReply*)>;
+using ChangeCall =
+    std::function<grpc::Status(v1::Cluster::Stub&, grpc::ClientContext*, v1::ClusterChangeReply*)>;
 
 int RunChange(AdminTool& tool, const std::string& done, const ChangeCall& call) {
   auto stub = v1::Cluster::NewStub(cli::Connect(tool.options));
@@ -118,8 +118,8 @@ std::string ReportText(const NodeReport& r) {
   if (!r.status) return r.address + ": unreachable (" + r.error + ")";
   const v1::NodeStatus& s = *r.status;
   return r.address + ": node " + std::to_string(s.raft_id()) + " " + s.role() + ", term " +
-         std::to_string(s.term()) + ", commit " + std::to_string(s.commit_index()) +
-         ", applied " + std::to_string(s.raft_applied_index()) + ", ledger batch " +
+         std::to_string(s.term()) + ", commit " + std::to_string(s.commit_index()) + ", applied " +
+         std::to_string(s.raft_applied_index()) + ", ledger batch " +
          std::to_string(s.applied_index());
 }
 
@@ -150,12 +150,11 @@ int Check(AdminTool& tool, const std::string& list) {
   if (heads.empty()) {
     text += "no node could be compared";
   } else if (consistent) {
-    text += "consistent: every node reached has chain head " +
-            heads.begin()->second.substr(0, 16) + "… at raft index " +
-            std::to_string(heads.begin()->first);
+    text += "consistent: every node reached has chain head " + heads.begin()->second.substr(0, 16) +
+            "… at raft index " + std::to_string(heads.begin()->first);
   } else {
-    text += "DIVERGED: the nodes hold different chain heads at raft index " +
-            std::to_string(lowest);
+    text +=
+        "DIVERGED: the nodes hold different chain heads at raft index " + std::to_string(lowest);
   }
   tool.Print({{"nodes", nodes},
               {"compared_at", lowest == UINT64_MAX ? 0 : lowest},

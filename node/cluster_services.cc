@@ -38,28 +38,28 @@ grpc::ServerUnaryReactor* NodeService::GetStatus(grpc::CallbackServerContext* /*
                                                  v1::NodeStatus* r) {
   grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
   RoleInfo role = consensus_->Role();
-  consensus_->Inspect(0, [this, reactor, r, role](const ledger::Status& status,
-                                                  const ClusterView* view,
-                                                  const ledger::Ledger* ledger) {
-    if (!status.ok()) return reactor->Finish(ToGrpcStatus(status));
-    const ledger::ChainHead& head = ledger->chain_head();
-    r->set_node_id(node_id_);
-    r->set_role(role.role);
-    r->set_leader_address(role.leader_address);
-    r->set_applied_index(ledger->applied_index());
-    r->set_chain_head(std::string(head.begin(), head.end()));
-    r->set_chain_head_hex(HeadHex(head));
-    r->set_last_seq(ledger->last_seq());
-    r->set_last_timestamp_ns(ledger->last_timestamp());
-    r->set_version(KYOSO_VERSION);
-    r->set_raft_id(view->node_id);
-    r->set_term(view->term);
-    r->set_commit_index(view->commit_index);
-    r->set_raft_applied_index(view->applied_index);
-    r->set_leader_id(view->leader_id);
-    for (const ClusterMember& member : view->members) ToProto(member, r->add_members());
-    reactor->Finish(grpc::Status::OK);
-  });
+  consensus_->Inspect(
+      0, [this, reactor, r, role](const ledger::Status& status, const ClusterView* view,
+                                  const ledger::Ledger* ledger) {
+        if (!status.ok()) return reactor->Finish(ToGrpcStatus(status));
+        const ledger::ChainHead& head = ledger->chain_head();
+        r->set_node_id(node_id_);
+        r->set_role(role.role);
+        r->set_leader_address(role.leader_address);
+        r->set_applied_index(ledger->applied_index());
+        r->set_chain_head(std::string(head.begin(), head.end()));
+        r->set_chain_head_hex(HeadHex(head));
+        r->set_last_seq(ledger->last_seq());
+        r->set_last_timestamp_ns(ledger->last_timestamp());
+        r->set_version(KYOSO_VERSION);
+        r->set_raft_id(view->node_id);
+        r->set_term(view->term);
+        r->set_commit_index(view->commit_index);
+        r->set_raft_applied_index(view->applied_index);
+        r->set_leader_id(view->leader_id);
+        for (const ClusterMember& member : view->members) ToProto(member, r->add_members());
+        reactor->Finish(grpc::Status::OK);
+      });
   return reactor;
 }
 
@@ -68,19 +68,19 @@ grpc::ServerUnaryReactor* NodeService::GetChainHead(grpc::CallbackServerContext*
                                                     v1::ChainHeadAt* r) {
   grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
   uint64_t index = q->index();
-  consensus_->Inspect(index, [reactor, r, index](const ledger::Status& status,
-                                                 const ClusterView* view,
-                                                 const ledger::Ledger* /*ledger*/) {
-    if (!status.ok()) return reactor->Finish(ToGrpcStatus(status));
-    if (!view->head_at || view->applied_index < index) {
-      return reactor->Finish({grpc::StatusCode::NOT_FOUND,
-                              "this node has not reached raft index " + std::to_string(index) +
-                                  " or no longer remembers its chain head"});
-    }
-    r->set_index(view->head_at->first);
-    r->set_chain_head_hex(HeadHex(view->head_at->second));
-    reactor->Finish(grpc::Status::OK);
-  });
+  consensus_->Inspect(
+      index, [reactor, r, index](const ledger::Status& status, const ClusterView* view,
+                                 const ledger::Ledger* /*ledger*/) {
+        if (!status.ok()) return reactor->Finish(ToGrpcStatus(status));
+        if (!view->head_at || view->applied_index < index) {
+          return reactor->Finish({grpc::StatusCode::NOT_FOUND,
+                                  "this node has not reached raft index " + std::to_string(index) +
+                                      " or no longer remembers its chain head"});
+        }
+        r->set_index(view->head_at->first);
+        r->set_chain_head_hex(HeadHex(view->head_at->second));
+        reactor->Finish(grpc::Status::OK);
+      });
   return reactor;
 }
 
@@ -244,15 +244,15 @@ void GrpcLeaderLink::ForwardBatch(const std::string& leader_api, const ledger::B
   call->done = std::move(done);
   call->context.set_deadline(std::chrono::system_clock::now() + kLeaderCallTimeout);
   ledger::EncodeBatch(batch, call->request.mutable_batch());
-  StubFor(leader_api).async()->ForwardBatch(
-      &call->context, &call->request, &call->reply, [call](grpc::Status status) {
+  StubFor(leader_api)
+      .async()
+      ->ForwardBatch(&call->context, &call->request, &call->reply, [call](grpc::Status status) {
         ledger::BatchResult result;
         if (!status.ok()) return call->done(FromGrpc(status), result);
         ledger::StatusOr<std::vector<ledger::CommandResult>> results =
             ledger::DecodeResults(call->reply.results());
         if (!results.ok() || call->reply.chain_head().size() != result.chain_head.size()) {
-          return call->done(ledger::Status::Corruption("the leader's answer is malformed"),
-                            result);
+          return call->done(ledger::Status::Corruption("the leader's answer is malformed"), result);
         }
         result.results = std::move(results).value();
         std::memcpy(result.chain_head.data(), call->reply.chain_head().data(),
@@ -271,8 +271,9 @@ void GrpcLeaderLink::ReadIndex(const std::string& leader_api, IndexDone done) {
   auto call = std::make_shared<Call>();
   call->done = std::move(done);
   call->context.set_deadline(std::chrono::system_clock::now() + kLeaderCallTimeout);
-  StubFor(leader_api).async()->ReadIndex(
-      &call->context, &call->request, &call->reply, [call](grpc::Status status) {
+  StubFor(leader_api)
+      .async()
+      ->ReadIndex(&call->context, &call->request, &call->reply, [call](grpc::Status status) {
         if (!status.ok()) return call->done(FromGrpc(status), 0);
         call->done(ledger::Status::Ok(), call->reply.index());
       });

@@ -40,8 +40,7 @@ class NodeService final : public v1::Node::CallbackService {
 
 class ClusterService final : public v1::Cluster::CallbackService {
  public:
-  ClusterService(CallTracker* calls, Consensus* consensus)
-      : calls_(calls), consensus_(consensus) {}
+  ClusterService(CallTracker* calls, Consensus* consensus) : calls_(calls), consensus_(consensus) {}
   grpc::ServerUnaryReactor* AddNode(grpc::CallbackServerContext* context,
                                     const v1::AddNodeRequest* request,
                                     v1::ClusterChangeReply* reply) override;
@@ -58,9 +57,8 @@ class ClusterService final : public v1::Cluster::CallbackService {
   Consensus* consensus_;
 };
 
-class PeerService final
-    : public v1::Peer::WithCallbackMethod_ForwardBatch<
-          v1::Peer::WithCallbackMethod_ReadIndex<v1::Peer::Service>> {
+class PeerService final : public v1::Peer::WithCallbackMethod_ForwardBatch<
+                              v1::Peer::WithCallbackMethod_ReadIndex<v1::Peer::Service>> {
  public:
   // `locate` gives the directory of the checkpoint kept for a raft index, if any.
   using Locate = std::function<std::optional<std::string>(uint64_t raft_index)>;

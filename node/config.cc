@@ -56,17 +56,18 @@ template <typename T>
 Status ReadUnsigned(const toml::table& table, std::string_view key, T* out) {
   int64_t value = static_cast<int64_t>(*out);
   KYOSO_RETURN_IF_ERROR(Read(table, key, &value));
-  if (value < 0) return Status::InvalidArgument("config key '" + std::string(key) + "' is negative");
+  if (value < 0)
+    return Status::InvalidArgument("config key '" + std::string(key) + "' is negative");
   *out = static_cast<T>(value);
   return Status::Ok();
 }
 
 Status ReadCluster(const toml::table& table, ClusterConfig* cluster) {
-  KYOSO_RETURN_IF_ERROR(CheckKeys(table,
-                                  {"id", "raft_listen", "peers", "election_timeout_ms",
-                                   "heartbeat_timeout_ms", "snapshot_threshold",
-                                   "snapshot_trailing"},
-                                  "cluster."));
+  KYOSO_RETURN_IF_ERROR(
+      CheckKeys(table,
+                {"id", "raft_listen", "peers", "election_timeout_ms", "heartbeat_timeout_ms",
+                 "snapshot_threshold", "snapshot_trailing"},
+                "cluster."));
   KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "id", &cluster->id));
   KYOSO_RETURN_IF_ERROR(Read(table, "raft_listen", &cluster->raft_listen));
   KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "election_timeout_ms", &cluster->election_timeout_ms));
@@ -76,7 +77,8 @@ Status ReadCluster(const toml::table& table, ClusterConfig* cluster) {
   KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "snapshot_trailing", &cluster->snapshot_trailing));
   if (const toml::node* peers = table.get("peers")) {
     const toml::array* list = peers->as_array();
-    if (list == nullptr) return Status::InvalidArgument("config key 'cluster.peers' must be a list");
+    if (list == nullptr)
+      return Status::InvalidArgument("config key 'cluster.peers' must be a list");
     cluster->peers.clear();
     for (const toml::node& peer : *list) {
       std::optional<std::string> spec = peer.value<std::string>();
@@ -100,7 +102,8 @@ ledger::StatusOr<PeerAddress> ParsePeer(std::string_view spec) {
   }
   peer.id = std::stoull(std::string(spec.substr(0, at)));
   peer.raft_address = std::string(spec.substr(at + 1));
-  if (peer.id == 0) return Status::InvalidArgument("peer ids start at 1: '" + std::string(spec) + "'");
+  if (peer.id == 0)
+    return Status::InvalidArgument("peer ids start at 1: '" + std::string(spec) + "'");
   return peer;
 }
 
@@ -114,11 +117,11 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
                                    std::to_string(error.source().begin.line) + ": " +
                                    std::string(error.description()));
   }
-  KYOSO_RETURN_IF_ERROR(CheckKeys(table,
-                                  {"node_id", "listen", "data_dir", "log_level", "ready_file",
-                                   "shutdown_grace_ms", "message_size_max_bytes", "batch",
-                                   "cluster"},
-                                  ""));
+  KYOSO_RETURN_IF_ERROR(
+      CheckKeys(table,
+                {"node_id", "listen", "data_dir", "log_level", "ready_file", "shutdown_grace_ms",
+                 "message_size_max_bytes", "batch", "cluster"},
+                ""));
   KYOSO_RETURN_IF_ERROR(Read(table, "node_id", &config->node_id));
   KYOSO_RETURN_IF_ERROR(Read(table, "listen", &config->listen));
   KYOSO_RETURN_IF_ERROR(Read(table, "data_dir", &config->data_dir));

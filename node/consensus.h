@@ -81,8 +81,8 @@ class Consensus {
   virtual RoleInfo Role() const = 0;
   // Called with the cluster view and the applied ledger (even when stale), or with the
   // reason there are none.
-  using InspectFn = std::function<void(const ledger::Status&, const ClusterView*,
-                                       const ledger::Ledger*)>;
+  using InspectFn =
+      std::function<void(const ledger::Status&, const ClusterView*, const ledger::Ledger*)>;
   // Runs `inspect`; `head_index` selects ClusterView::head_at.
   virtual void Inspect(uint64_t head_index, InspectFn inspect) = 0;
   // Confirms that this node may serve linearizable reads (in a cluster: it leads, shown

@@ -2,8 +2,8 @@
 //
 // Layout: <dir>/ledger is the RocksDB database, <dir>/kyoso.lock the lock file holding
 // the owner's pid; in a cluster, <dir>/raft holds the raft log and <dir>/checkpoints the
-// RocksDB checkpoints that snapshots name. The lock is an flock held for the process's life, so it is released
-// by the kernel even after SIGKILL, and a second kyoso-node on the same directory is
+// RocksDB checkpoints that snapshots name. The lock is an flock held for the process's life, so it
+// is released by the kernel even after SIGKILL, and a second kyoso-node on the same directory is
 // refused with a message naming the holder.
 // Thread-safety: none needed (used once at start).
 #pragma once

@@ -97,9 +97,9 @@ ledger::Status OpenCluster(NodeServer::Parts& p) {
   ledger::StatusOr<std::unique_ptr<ledger::RocksDbStore>> store =
       ledger::RocksDbStore::Open(p.data_dir->LedgerPath());
   if (!store.ok()) return store.status();
-  p.checkpoints = std::make_unique<RocksDbCheckpoints>(
-      p.data_dir->LedgerPath(), p.data_dir->CheckpointsPath(), ledger::RocksDbOptions{},
-      FetchCheckpointFrom);
+  p.checkpoints =
+      std::make_unique<RocksDbCheckpoints>(p.data_dir->LedgerPath(), p.data_dir->CheckpointsPath(),
+                                           ledger::RocksDbOptions{}, FetchCheckpointFrom);
   AccountDirectory* directory = &p.directory;
   ReplicatedState::Hooks hooks;
   hooks.applied = [directory](const ledger::Batch& batch, const ledger::BatchResult& result,
@@ -113,8 +113,7 @@ ledger::Status OpenCluster(NodeServer::Parts& p) {
   if (pristine && ledger.applied_index() > 0) {
     return ledger::Status::FailedPrecondition(
         "the ledger in " + p.data_dir->LedgerPath() + " holds state up to raft index " +
-        std::to_string(ledger.applied_index()) + " but the raft log in " +
-        p.data_dir->RaftPath() +
+        std::to_string(ledger.applied_index()) + " but the raft log in " + p.data_dir->RaftPath() +
         " is missing. The node will not guess its log. To rejoin: remove it from the cluster "
         "(kyoso-admin cluster remove), empty its data directory and add it again.");
   }
@@ -148,8 +147,8 @@ void StartWritePath(NodeServer::Parts& p) {
   p.node = std::make_unique<NodeService>(&p.calls, p.consensus.get(), p.config.node_id);
   p.cluster = std::make_unique<ClusterService>(&p.calls, p.consensus.get());
   RocksDbCheckpoints* checkpoints = p.checkpoints.get();
-  p.peer = std::make_unique<PeerService>(
-      &p.calls, p.consensus.get(), [checkpoints](uint64_t index) {
+  p.peer =
+      std::make_unique<PeerService>(&p.calls, p.consensus.get(), [checkpoints](uint64_t index) {
         return checkpoints ? checkpoints->PathOf(index) : std::nullopt;
       });
 }
@@ -161,10 +160,9 @@ ledger::Status StartGrpc(NodeServer::Parts& p) {
   int port = 0;
   builder.AddListeningPort(p.config.listen, grpc::InsecureServerCredentials(), &port);
   builder.SetMaxReceiveMessageSize(p.config.message_size_max_bytes);
-  for (grpc::Service* service :
-       std::initializer_list<grpc::Service*>{p.admin.get(), p.money.get(), p.terminal.get(),
-                                             p.resident.get(), p.query.get(), p.node.get(),
-                                             p.cluster.get(), p.peer.get()}) {
+  for (grpc::Service* service : std::initializer_list<grpc::Service*>{
+           p.admin.get(), p.money.get(), p.terminal.get(), p.resident.get(), p.query.get(),
+           p.node.get(), p.cluster.get(), p.peer.get()}) {
     builder.RegisterService(service);
   }
   p.server = builder.BuildAndStart();

@@ -1,7 +1,6 @@
 #include "node/raft/checkpoints.h"
 
 #include <spdlog/spdlog.h>
-
 #include <unistd.h>
 
 #include <filesystem>

@@ -41,8 +41,7 @@ ledger::Status Stopped() {
 }
 
 ledger::Status RaftError(std::string_view what, int status) {
-  return ledger::Status::FailedPrecondition(std::string(what) + ": " +
-                                            kyoso_raft_strerror(status));
+  return ledger::Status::FailedPrecondition(std::string(what) + ": " + kyoso_raft_strerror(status));
 }
 
 }  // namespace
@@ -86,8 +85,7 @@ struct RaftConsensus::LoopCallbacks {
     auto* self = static_cast<RaftConsensus*>(user);
     ledger::StatusOr<std::string> description = self->state_->TakeSnapshot(index);
     if (!description.ok()) {
-      spdlog::error("snapshot at raft index {} failed: {}", index,
-                    description.status().ToString());
+      spdlog::error("snapshot at raft index {} failed: {}", index, description.status().ToString());
       return 1;
     }
     *data = kyoso_raft_malloc(description->size());
@@ -171,8 +169,8 @@ ledger::Status RaftConsensus::Open() {
   options.snapshot_trailing = options_.snapshot_trailing;
   options.tick_ms = kTickMs;
   char errmsg[512] = {0};
-  int rv = kyoso_raft_create(&options, &fsm, &LoopCallbacks::Wake, this, &raft_, errmsg,
-                             sizeof errmsg);
+  int rv =
+      kyoso_raft_create(&options, &fsm, &LoopCallbacks::Wake, this, &raft_, errmsg, sizeof errmsg);
   if (rv != 0) return ledger::Status::IOError(errmsg);
   if (!options_.bootstrap.empty()) {
     std::vector<uint64_t> ids;
@@ -260,8 +258,7 @@ void RaftConsensus::Inspect(uint64_t head_index, InspectFn inspect) {
 
 void RaftConsensus::ConfirmLeadership(
     std::function<void(const ledger::Status&, uint64_t applied_index)> done) {
-  Read(false, [this, done = std::move(done)](const ledger::Status& status,
-                                             const ledger::Ledger*) {
+  Read(false, [this, done = std::move(done)](const ledger::Status& status, const ledger::Ledger*) {
     done(status, status.ok() ? kyoso_raft_last_applied(raft_) : 0);
   });
 }
@@ -363,8 +360,8 @@ void RaftConsensus::ProposeNow(ledger::Batch batch, ProposeDone done) {
   EncodeEntry(entry, &bytes);
   auto* context = new LoopCallbacks::Apply{this, 0};
   uint64_t index = 0;
-  int rv = kyoso_raft_apply(raft_, bytes.data(), bytes.size(), &index,
-                            &LoopCallbacks::ApplyDone, context);
+  int rv = kyoso_raft_apply(raft_, bytes.data(), bytes.size(), &index, &LoopCallbacks::ApplyDone,
+                            context);
   if (rv != 0) {
     delete context;
     return done(rv == KYOSO_RAFT_NOTLEADER ? NotLeader() : RaftError("cannot propose", rv),
@@ -439,17 +436,17 @@ void RaftConsensus::ReadViaLeader(ReadFn read) {
   if (options_.leader_link == nullptr || leader.empty()) return read(NotLeader(), nullptr);
   if (!LinkCallStarts()) return read(Stopped(), nullptr);
   auto shared = std::make_shared<ReadFn>(std::move(read));
-  options_.leader_link->ReadIndex(leader, [this, shared](const ledger::Status& status,
-                                                         uint64_t index) {
-    if (!Post([this, shared, status, index] {
-          if (!status.ok()) return (*shared)(status, nullptr);
-          reads_after_.emplace(index, std::move(*shared));
-          RunReadsUpTo(kyoso_raft_last_applied(raft_));
-        })) {
-      (*shared)(Stopped(), nullptr);
-    }
-    LinkCallEnded();
-  });
+  options_.leader_link->ReadIndex(leader,
+                                  [this, shared](const ledger::Status& status, uint64_t index) {
+                                    if (!Post([this, shared, status, index] {
+                                          if (!status.ok()) return (*shared)(status, nullptr);
+                                          reads_after_.emplace(index, std::move(*shared));
+                                          RunReadsUpTo(kyoso_raft_last_applied(raft_));
+                                        })) {
+                                      (*shared)(Stopped(), nullptr);
+                                    }
+                                    LinkCallEnded();
+                                  });
 }
 
 void RaftConsensus::RunReadsUpTo(uint64_t applied) {
@@ -494,8 +491,8 @@ void RaftConsensus::ChangeNow(const MembershipChange& change,
   int rv = 0;
   switch (change.kind) {
     case MembershipChange::Kind::kAdd:
-      rv = kyoso_raft_add(raft_, change.id, change.raft_address.c_str(),
-                          &LoopCallbacks::ChangeDone, context);
+      rv = kyoso_raft_add(raft_, change.id, change.raft_address.c_str(), &LoopCallbacks::ChangeDone,
+                          context);
       break;
     case MembershipChange::Kind::kRemove:
       rv = kyoso_raft_remove(raft_, change.id, &LoopCallbacks::ChangeDone, context);
@@ -517,8 +514,8 @@ void RaftConsensus::AnnounceIfLeading() {
   std::string bytes;
   EncodeEntry(AnnounceEntry{options_.id, options_.api_address}, &bytes);
   uint64_t index = 0;
-  int rv = kyoso_raft_apply(raft_, bytes.data(), bytes.size(), &index,
-                            &LoopCallbacks::AnnounceDone, this);
+  int rv = kyoso_raft_apply(raft_, bytes.data(), bytes.size(), &index, &LoopCallbacks::AnnounceDone,
+                            this);
   if (rv == 0) {
     announce_in_flight_ = true;
   } else {

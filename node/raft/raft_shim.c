@@ -26,11 +26,11 @@ _Static_assert(KYOSO_SAME(KYOSO_RAFT_LEADER, RAFT_LEADER) &&
                    KYOSO_SAME(KYOSO_RAFT_FOLLOWER, RAFT_FOLLOWER),
                "raft states moved");
 
-void *kyoso_raft_malloc(size_t size) {
+void* kyoso_raft_malloc(size_t size) {
   return raft_malloc(size);
 }
 
-const char *kyoso_raft_strerror(int status) {
+const char* kyoso_raft_strerror(int status) {
   return raft_strerror(status);
 }
 
@@ -39,7 +39,7 @@ const char *kyoso_raft_strerror(int status) {
 struct fsm_glue {
   struct raft_fsm fsm;
   kyoso_raft_fsm user;
-  struct raft *raft;
+  struct raft* raft;
 };
 
 /* The disk log takes entries whose length is a multiple of 8, so each entry is padded
@@ -48,13 +48,13 @@ static size_t padded_size(size_t size) {
   return size + (8 - size % 8);
 }
 
-static void pad(unsigned char *entry, size_t size) {
+static void pad(unsigned char* entry, size_t size) {
   size_t padding = 8 - size % 8;
   memset(entry + size, (int)padding, padding);
 }
 
-static int unpadded_size(const struct raft_buffer *buf, size_t *size) {
-  const unsigned char *bytes = buf->base;
+static int unpadded_size(const struct raft_buffer* buf, size_t* size) {
+  const unsigned char* bytes = buf->base;
   size_t padding;
   if (buf->len == 0 || buf->len % 8 != 0) return RAFT_MALFORMED;
   padding = bytes[buf->len - 1];
@@ -65,8 +65,8 @@ static int unpadded_size(const struct raft_buffer *buf, size_t *size) {
 
 /* libraft applies entries in order and records each as applied right after it, so the
  * entry being applied is the one after the last applied. */
-static int glue_apply(struct raft_fsm *fsm, const struct raft_buffer *buf, void **result) {
-  struct fsm_glue *glue = fsm->data;
+static int glue_apply(struct raft_fsm* fsm, const struct raft_buffer* buf, void** result) {
+  struct fsm_glue* glue = fsm->data;
   size_t size = 0;
   int rv = unpadded_size(buf, &size);
   *result = NULL;
@@ -75,9 +75,9 @@ static int glue_apply(struct raft_fsm *fsm, const struct raft_buffer *buf, void 
 }
 
 /* Snapshots are taken when everything committed has been applied. */
-static int glue_snapshot(struct raft_fsm *fsm, struct raft_buffer *bufs[], unsigned *n_bufs) {
-  struct fsm_glue *glue = fsm->data;
-  void *data = NULL;
+static int glue_snapshot(struct raft_fsm* fsm, struct raft_buffer* bufs[], unsigned* n_bufs) {
+  struct fsm_glue* glue = fsm->data;
+  void* data = NULL;
   size_t size = 0;
   int rv = glue->user.snapshot(glue->user.user, raft_last_applied(glue->raft), &data, &size);
   if (rv != 0) return rv;
@@ -93,14 +93,14 @@ static int glue_snapshot(struct raft_fsm *fsm, struct raft_buffer *bufs[], unsig
 }
 
 /* On success the state machine owns the buffer, and frees it. */
-static int glue_restore(struct raft_fsm *fsm, struct raft_buffer *buf) {
-  struct fsm_glue *glue = fsm->data;
+static int glue_restore(struct raft_fsm* fsm, struct raft_buffer* buf) {
+  struct fsm_glue* glue = fsm->data;
   int rv = glue->user.restore(glue->user.user, buf->base, buf->len);
   if (rv == 0) raft_free(buf->base);
   return rv;
 }
 
-static void glue_init(struct fsm_glue *glue, const kyoso_raft_fsm *user) {
+static void glue_init(struct fsm_glue* glue, const kyoso_raft_fsm* user) {
   memset(glue, 0, sizeof *glue);
   glue->user = *user;
   glue->fsm.version = 1;
@@ -115,19 +115,19 @@ static void glue_init(struct fsm_glue *glue, const kyoso_raft_fsm *user) {
 struct apply_request {
   struct raft_apply req;
   kyoso_raft_done_cb done;
-  void *user;
+  void* user;
 };
 
-static void apply_done(struct raft_apply *req, int status, void *result) {
-  struct apply_request *request = req->data;
+static void apply_done(struct raft_apply* req, int status, void* result) {
+  struct apply_request* request = req->data;
   (void)result;
   request->done(request->user, status);
   free(request);
 }
 
-static int submit_apply(struct raft *raft, const void *data, size_t size, uint64_t *index,
-                        kyoso_raft_done_cb done, void *user) {
-  struct apply_request *request = malloc(sizeof *request);
+static int submit_apply(struct raft* raft, const void* data, size_t size, uint64_t* index,
+                        kyoso_raft_done_cb done, void* user) {
+  struct apply_request* request = malloc(sizeof *request);
   struct raft_buffer buf;
   int rv;
   if (request == NULL) return RAFT_NOMEM;
@@ -155,11 +155,11 @@ static int submit_apply(struct raft *raft, const void *data, size_t size, uint64
 struct barrier_request {
   struct raft_barrier req;
   kyoso_raft_done_cb done;
-  void *user;
+  void* user;
 };
 
-static void barrier_done(struct raft_barrier *req, int status) {
-  struct barrier_request *request = req->data;
+static void barrier_done(struct raft_barrier* req, int status) {
+  struct barrier_request* request = req->data;
   request->done(request->user, status);
   free(request);
 }
@@ -167,17 +167,17 @@ static void barrier_done(struct raft_barrier *req, int status) {
 struct change_request {
   struct raft_change req;
   kyoso_raft_done_cb done;
-  void *user;
+  void* user;
 };
 
-static void change_done(struct raft_change *req, int status) {
-  struct change_request *request = req->data;
+static void change_done(struct raft_change* req, int status) {
+  struct change_request* request = req->data;
   request->done(request->user, status);
   free(request);
 }
 
-static struct change_request *new_change(kyoso_raft_done_cb done, void *user) {
-  struct change_request *request = malloc(sizeof *request);
+static struct change_request* new_change(kyoso_raft_done_cb done, void* user) {
+  struct change_request* request = malloc(sizeof *request);
   if (request == NULL) return NULL;
   request->req.data = request;
   request->done = done;
@@ -185,24 +185,27 @@ static struct change_request *new_change(kyoso_raft_done_cb done, void *user) {
   return request;
 }
 
+/* A transfer request embeds the send request of its TimeoutNow message, which libraft may
+ * still hold after the callback: requests are kept on a list and freed once the server
+ * is closed. Transfers are rare (maintenance), so the list stays short. */
 struct transfer_request {
   struct raft_transfer req;
-  struct raft *raft;
+  struct raft* raft;
   kyoso_raft_done_cb done;
-  void *user;
+  void* user;
+  struct transfer_request* next;
 };
 
 /* libraft reports only that the transfer ended; it worked if someone else leads now. */
-static void transfer_done(struct raft_transfer *req) {
-  struct transfer_request *request = req->data;
+static void transfer_done(struct raft_transfer* req) {
+  struct transfer_request* request = req->data;
   int status = raft_state(request->raft) == RAFT_LEADER ? RAFT_NOTFOUND : 0;
   request->done(request->user, status);
-  free(request);
 }
 
-static int submit_transfer(struct raft *raft, uint64_t id, kyoso_raft_done_cb done,
-                           void *user) {
-  struct transfer_request *request = malloc(sizeof *request);
+static int submit_transfer(struct raft* raft, struct transfer_request** list, uint64_t id,
+                           kyoso_raft_done_cb done, void* user) {
+  struct transfer_request* request = malloc(sizeof *request);
   int rv;
   if (request == NULL) return RAFT_NOMEM;
   request->req.data = request;
@@ -210,8 +213,21 @@ static int submit_transfer(struct raft *raft, uint64_t id, kyoso_raft_done_cb do
   request->done = done;
   request->user = user;
   rv = raft_transfer(raft, &request->req, id, transfer_done);
-  if (rv != 0) free(request);
-  return rv;
+  if (rv != 0) {
+    free(request);
+    return rv;
+  }
+  request->next = *list;
+  *list = request;
+  return 0;
+}
+
+static void free_transfers(struct transfer_request* list) {
+  while (list != NULL) {
+    struct transfer_request* next = list->next;
+    free(list);
+    list = next;
+  }
 }
 
 /* ---- One server on a libuv loop. ---- */
@@ -224,26 +240,27 @@ struct kyoso_raft {
   struct raft_io io;
   struct raft raft;
   struct fsm_glue glue;
-  void (*wake)(void *user);
-  void *wake_user;
+  void (*wake)(void* user);
+  void* wake_user;
   unsigned tick_ms;
   bool started;
+  struct transfer_request* transfers;
 };
 
-static void on_async(uv_async_t *handle) {
-  struct kyoso_raft *r = handle->data;
+static void on_async(uv_async_t* handle) {
+  struct kyoso_raft* r = handle->data;
   r->wake(r->wake_user);
 }
 
-static void on_timer(uv_timer_t *handle) {
-  struct kyoso_raft *r = handle->data;
+static void on_timer(uv_timer_t* handle) {
+  struct kyoso_raft* r = handle->data;
   r->wake(r->wake_user);
 }
 
-int kyoso_raft_create(const kyoso_raft_options *options, const kyoso_raft_fsm *fsm,
-                      void (*wake)(void *user), void *wake_user, kyoso_raft **out,
-                      char *errmsg, size_t errmsg_size) {
-  struct kyoso_raft *r = calloc(1, sizeof *r);
+int kyoso_raft_create(const kyoso_raft_options* options, const kyoso_raft_fsm* fsm,
+                      void (*wake)(void* user), void* wake_user, kyoso_raft** out, char* errmsg,
+                      size_t errmsg_size) {
+  struct kyoso_raft* r = calloc(1, sizeof *r);
   int rv;
   if (r == NULL) return RAFT_NOMEM;
   r->wake = wake;
@@ -299,8 +316,8 @@ err_loop:
   return rv;
 }
 
-int kyoso_raft_bootstrap(kyoso_raft *r, unsigned n, const uint64_t *ids,
-                         const char *const *addresses) {
+int kyoso_raft_bootstrap(kyoso_raft* r, unsigned n, const uint64_t* ids,
+                         const char* const* addresses) {
   struct raft_configuration configuration;
   unsigned i;
   int rv = 0;
@@ -313,7 +330,7 @@ int kyoso_raft_bootstrap(kyoso_raft *r, unsigned n, const uint64_t *ids,
   return rv;
 }
 
-int kyoso_raft_start(kyoso_raft *r) {
+int kyoso_raft_start(kyoso_raft* r) {
   int rv = raft_start(&r->raft);
   if (rv != 0) return rv;
   r->started = true;
@@ -321,43 +338,44 @@ int kyoso_raft_start(kyoso_raft *r) {
   return 0;
 }
 
-void kyoso_raft_run(kyoso_raft *r) {
+void kyoso_raft_run(kyoso_raft* r) {
   uv_run(&r->loop, UV_RUN_DEFAULT);
 }
 
-void kyoso_raft_wake(kyoso_raft *r) {
+void kyoso_raft_wake(kyoso_raft* r) {
   uv_async_send(&r->async);
 }
 
-static void on_raft_closed(struct raft *raft) {
-  struct kyoso_raft *r = (struct kyoso_raft *)((char *)raft - offsetof(struct kyoso_raft, raft));
-  uv_close((uv_handle_t *)&r->async, NULL);
-  uv_close((uv_handle_t *)&r->timer, NULL);
+static void on_raft_closed(struct raft* raft) {
+  struct kyoso_raft* r = (struct kyoso_raft*)((char*)raft - offsetof(struct kyoso_raft, raft));
+  uv_close((uv_handle_t*)&r->async, NULL);
+  uv_close((uv_handle_t*)&r->timer, NULL);
 }
 
-void kyoso_raft_close(kyoso_raft *r) {
+void kyoso_raft_close(kyoso_raft* r) {
   uv_timer_stop(&r->timer);
   raft_close(&r->raft, on_raft_closed);
 }
 
-void kyoso_raft_destroy(kyoso_raft *r) {
+void kyoso_raft_destroy(kyoso_raft* r) {
+  free_transfers(r->transfers);
   raft_uv_close(&r->io);
   raft_uv_tcp_close(&r->transport);
   uv_loop_close(&r->loop);
   free(r);
 }
 
-const char *kyoso_raft_errmsg(kyoso_raft *r) {
+const char* kyoso_raft_errmsg(kyoso_raft* r) {
   return raft_errmsg(&r->raft);
 }
 
-int kyoso_raft_apply(kyoso_raft *r, const void *data, size_t size, uint64_t *index,
-                     kyoso_raft_done_cb done, void *user) {
+int kyoso_raft_apply(kyoso_raft* r, const void* data, size_t size, uint64_t* index,
+                     kyoso_raft_done_cb done, void* user) {
   return submit_apply(&r->raft, data, size, index, done, user);
 }
 
-int kyoso_raft_barrier(kyoso_raft *r, kyoso_raft_done_cb done, void *user) {
-  struct barrier_request *request = malloc(sizeof *request);
+int kyoso_raft_barrier(kyoso_raft* r, kyoso_raft_done_cb done, void* user) {
+  struct barrier_request* request = malloc(sizeof *request);
   int rv;
   if (request == NULL) return RAFT_NOMEM;
   request->req.data = request;
@@ -368,9 +386,9 @@ int kyoso_raft_barrier(kyoso_raft *r, kyoso_raft_done_cb done, void *user) {
   return rv;
 }
 
-int kyoso_raft_add(kyoso_raft *r, uint64_t id, const char *address, kyoso_raft_done_cb done,
-                   void *user) {
-  struct change_request *request = new_change(done, user);
+int kyoso_raft_add(kyoso_raft* r, uint64_t id, const char* address, kyoso_raft_done_cb done,
+                   void* user) {
+  struct change_request* request = new_change(done, user);
   int rv;
   if (request == NULL) return RAFT_NOMEM;
   rv = raft_add(&r->raft, &request->req, id, address, change_done);
@@ -378,9 +396,8 @@ int kyoso_raft_add(kyoso_raft *r, uint64_t id, const char *address, kyoso_raft_d
   return rv;
 }
 
-int kyoso_raft_assign(kyoso_raft *r, uint64_t id, int role, kyoso_raft_done_cb done,
-                      void *user) {
-  struct change_request *request = new_change(done, user);
+int kyoso_raft_assign(kyoso_raft* r, uint64_t id, int role, kyoso_raft_done_cb done, void* user) {
+  struct change_request* request = new_change(done, user);
   int rv;
   if (request == NULL) return RAFT_NOMEM;
   rv = raft_assign(&r->raft, &request->req, id, role, change_done);
@@ -388,8 +405,8 @@ int kyoso_raft_assign(kyoso_raft *r, uint64_t id, int role, kyoso_raft_done_cb d
   return rv;
 }
 
-int kyoso_raft_remove(kyoso_raft *r, uint64_t id, kyoso_raft_done_cb done, void *user) {
-  struct change_request *request = new_change(done, user);
+int kyoso_raft_remove(kyoso_raft* r, uint64_t id, kyoso_raft_done_cb done, void* user) {
+  struct change_request* request = new_change(done, user);
   int rv;
   if (request == NULL) return RAFT_NOMEM;
   rv = raft_remove(&r->raft, &request->req, id, change_done);
@@ -397,35 +414,35 @@ int kyoso_raft_remove(kyoso_raft *r, uint64_t id, kyoso_raft_done_cb done, void 
   return rv;
 }
 
-int kyoso_raft_transfer(kyoso_raft *r, uint64_t id, kyoso_raft_done_cb done, void *user) {
-  return submit_transfer(&r->raft, id, done, user);
+int kyoso_raft_transfer(kyoso_raft* r, uint64_t id, kyoso_raft_done_cb done, void* user) {
+  return submit_transfer(&r->raft, &r->transfers, id, done, user);
 }
 
-int kyoso_raft_state(kyoso_raft *r) {
+int kyoso_raft_state(kyoso_raft* r) {
   return r->started ? (int)raft_state(&r->raft) : KYOSO_RAFT_UNAVAILABLE;
 }
 
-uint64_t kyoso_raft_leader(kyoso_raft *r, const char **address) {
+uint64_t kyoso_raft_leader(kyoso_raft* r, const char** address) {
   raft_id id = 0;
   *address = NULL;
   raft_leader(&r->raft, &id, address);
   return id;
 }
 
-uint64_t kyoso_raft_term(kyoso_raft *r) {
+uint64_t kyoso_raft_term(kyoso_raft* r) {
   return raft_current_term(&r->raft);
 }
 
-uint64_t kyoso_raft_commit_index(kyoso_raft *r) {
+uint64_t kyoso_raft_commit_index(kyoso_raft* r) {
   return raft_commit_index(&r->raft);
 }
 
-uint64_t kyoso_raft_last_applied(kyoso_raft *r) {
+uint64_t kyoso_raft_last_applied(kyoso_raft* r) {
   return raft_last_applied(&r->raft);
 }
 
-unsigned kyoso_raft_servers(kyoso_raft *r, kyoso_raft_server *out, unsigned max) {
-  const struct raft_configuration *configuration = &r->raft.configuration;
+unsigned kyoso_raft_servers(kyoso_raft* r, kyoso_raft_server* out, unsigned max) {
+  const struct raft_configuration* configuration = &r->raft.configuration;
   unsigned i;
   for (i = 0; i < configuration->n && i < max; i++) {
     out[i].id = configuration->servers[i].id;
@@ -437,15 +454,25 @@ unsigned kyoso_raft_servers(kyoso_raft *r, kyoso_raft_server *out, unsigned max)
 
 /* ---- A simulated cluster. ---- */
 
+static void quiet_emit(struct raft_tracer* tracer, int type, const void* info) {
+  (void)tracer;
+  (void)type;
+  (void)info;
+}
+
+/* The fixture traces every event to stdout; a simulation of thousands of steps wants
+ * only its own findings. */
+static struct raft_tracer quiet_tracer = {NULL, 2, quiet_emit};
+
 struct kyoso_raft_sim {
   struct raft_fixture fixture;
   struct fsm_glue glue[RAFT_FIXTURE_MAX_SERVERS];
+  struct transfer_request* transfers;
 };
 
-kyoso_raft_sim *kyoso_raft_sim_create(unsigned n, const kyoso_raft_fsm *fsms, uint32_t seed,
-                                      unsigned snapshot_threshold,
-                                      unsigned snapshot_trailing) {
-  struct kyoso_raft_sim *sim;
+kyoso_raft_sim* kyoso_raft_sim_create(unsigned n, const kyoso_raft_fsm* fsms, uint32_t seed,
+                                      unsigned snapshot_threshold, unsigned snapshot_trailing) {
+  struct kyoso_raft_sim* sim;
   struct raft_configuration configuration;
   unsigned i;
   if (n == 0 || n > RAFT_FIXTURE_MAX_SERVERS) return NULL;
@@ -456,11 +483,12 @@ kyoso_raft_sim *kyoso_raft_sim_create(unsigned n, const kyoso_raft_fsm *fsms, ui
     return NULL;
   }
   for (i = 0; i < n; i++) {
-    struct raft *raft;
+    struct raft* raft;
     glue_init(&sim->glue[i], &fsms[i]);
     if (raft_fixture_grow(&sim->fixture, &sim->glue[i].fsm) != 0) goto err;
     raft = raft_fixture_get(&sim->fixture, i);
     sim->glue[i].raft = raft;
+    raft->tracer = &quiet_tracer;
     raft_seed(raft, seed * 2654435761u + i + 1);
     raft_set_snapshot_threshold(raft, snapshot_threshold);
     raft_set_snapshot_trailing(raft, snapshot_trailing);
@@ -480,70 +508,78 @@ err:
   return NULL;
 }
 
-void kyoso_raft_sim_destroy(kyoso_raft_sim *sim) {
+void kyoso_raft_sim_destroy(kyoso_raft_sim* sim) {
+  unsigned i, j, n = raft_fixture_n(&sim->fixture);
+  /* The fixture's close mishandles some messages still on the wire: deliver them first. */
+  for (i = 0; i < n; i++) {
+    for (j = 0; j < n; j++) {
+      if (i != j) raft_fixture_step_until_delivered(&sim->fixture, i, j, 5000);
+    }
+  }
   raft_fixture_close(&sim->fixture);
+  free_transfers(sim->transfers);
   free(sim);
 }
 
-uint64_t kyoso_raft_sim_step(kyoso_raft_sim *sim) {
+uint64_t kyoso_raft_sim_step(kyoso_raft_sim* sim) {
   raft_fixture_step(&sim->fixture);
   return raft_fixture_time(&sim->fixture);
 }
 
-unsigned kyoso_raft_sim_leader(kyoso_raft_sim *sim) {
+unsigned kyoso_raft_sim_leader(kyoso_raft_sim* sim) {
   return raft_fixture_leader_index(&sim->fixture);
 }
 
-int kyoso_raft_sim_state(kyoso_raft_sim *sim, unsigned i) {
+int kyoso_raft_sim_state(kyoso_raft_sim* sim, unsigned i) {
   return (int)raft_state(raft_fixture_get(&sim->fixture, i));
 }
 
-uint64_t kyoso_raft_sim_last_applied(kyoso_raft_sim *sim, unsigned i) {
+uint64_t kyoso_raft_sim_last_applied(kyoso_raft_sim* sim, unsigned i) {
   return raft_last_applied(raft_fixture_get(&sim->fixture, i));
 }
 
-int kyoso_raft_sim_apply(kyoso_raft_sim *sim, unsigned i, const void *data, size_t size,
-                         uint64_t *index, kyoso_raft_done_cb done, void *user) {
+int kyoso_raft_sim_apply(kyoso_raft_sim* sim, unsigned i, const void* data, size_t size,
+                         uint64_t* index, kyoso_raft_done_cb done, void* user) {
   return submit_apply(raft_fixture_get(&sim->fixture, i), data, size, index, done, user);
 }
 
-int kyoso_raft_sim_alive(kyoso_raft_sim *sim, unsigned i) {
+int kyoso_raft_sim_alive(kyoso_raft_sim* sim, unsigned i) {
   return raft_fixture_alive(&sim->fixture, i);
 }
 
-void kyoso_raft_sim_kill(kyoso_raft_sim *sim, unsigned i) {
+void kyoso_raft_sim_kill(kyoso_raft_sim* sim, unsigned i) {
   raft_fixture_kill(&sim->fixture, i);
 }
 
-void kyoso_raft_sim_revive(kyoso_raft_sim *sim, unsigned i) {
+void kyoso_raft_sim_revive(kyoso_raft_sim* sim, unsigned i) {
   raft_fixture_revive(&sim->fixture, i);
 }
 
-void kyoso_raft_sim_disconnect(kyoso_raft_sim *sim, unsigned i, unsigned j) {
+void kyoso_raft_sim_disconnect(kyoso_raft_sim* sim, unsigned i, unsigned j) {
   raft_fixture_disconnect(&sim->fixture, i, j);
 }
 
-void kyoso_raft_sim_reconnect(kyoso_raft_sim *sim, unsigned i, unsigned j) {
+void kyoso_raft_sim_reconnect(kyoso_raft_sim* sim, unsigned i, unsigned j) {
   raft_fixture_reconnect(&sim->fixture, i, j);
 }
 
-void kyoso_raft_sim_saturate(kyoso_raft_sim *sim, unsigned i, unsigned j) {
+void kyoso_raft_sim_saturate(kyoso_raft_sim* sim, unsigned i, unsigned j) {
   raft_fixture_saturate(&sim->fixture, i, j);
 }
 
-void kyoso_raft_sim_desaturate(kyoso_raft_sim *sim, unsigned i, unsigned j) {
+void kyoso_raft_sim_desaturate(kyoso_raft_sim* sim, unsigned i, unsigned j) {
   raft_fixture_desaturate(&sim->fixture, i, j);
 }
 
-void kyoso_raft_sim_set_latency(kyoso_raft_sim *sim, unsigned i, unsigned msecs) {
+void kyoso_raft_sim_set_latency(kyoso_raft_sim* sim, unsigned i, unsigned msecs) {
   raft_fixture_set_network_latency(&sim->fixture, i, msecs);
 }
 
-void kyoso_raft_sim_set_disk_latency(kyoso_raft_sim *sim, unsigned i, unsigned msecs) {
+void kyoso_raft_sim_set_disk_latency(kyoso_raft_sim* sim, unsigned i, unsigned msecs) {
   raft_fixture_set_disk_latency(&sim->fixture, i, msecs);
 }
 
-int kyoso_raft_sim_transfer(kyoso_raft_sim *sim, unsigned i, uint64_t id,
-                            kyoso_raft_done_cb done, void *user) {
-  return submit_transfer(raft_fixture_get(&sim->fixture, i), id, done, user);
+int kyoso_raft_sim_transfer(kyoso_raft_sim* sim, unsigned i, uint64_t id, kyoso_raft_done_cb done,
+                            void* user) {
+  return submit_transfer(raft_fixture_get(&sim->fixture, i), &sim->transfers, id, done, user);
 }

@@ -59,11 +59,11 @@ void ReplicatedState::RememberHead(uint64_t index, const ledger::ChainHead& head
 std::optional<std::pair<uint64_t, ledger::ChainHead>> ReplicatedState::HeadAtOrBefore(
     uint64_t index) const {
   // Binary search for the last entry whose index is <= `index`.
-  auto after = std::upper_bound(
-      recent_heads_.begin(), recent_heads_.end(), index,
-      [](uint64_t wanted, const std::pair<uint64_t, ledger::ChainHead>& e) {
-        return wanted < e.first;
-      });
+  auto after =
+      std::upper_bound(recent_heads_.begin(), recent_heads_.end(), index,
+                       [](uint64_t wanted, const std::pair<uint64_t, ledger::ChainHead>& e) {
+                         return wanted < e.first;
+                       });
   if (after == recent_heads_.begin()) return std::nullopt;
   return *std::prev(after);
 }

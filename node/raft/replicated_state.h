@@ -68,8 +68,7 @@ class ReplicatedState {
   std::optional<std::pair<uint64_t, ledger::ChainHead>> HeadAtOrBefore(uint64_t index) const;
 
  private:
-  ReplicatedState(uint64_t node_id, std::string api_address, CheckpointKeeper* keeper,
-                  Hooks hooks)
+  ReplicatedState(uint64_t node_id, std::string api_address, CheckpointKeeper* keeper, Hooks hooks)
       : node_id_(node_id),
         api_address_(std::move(api_address)),
         keeper_(keeper),

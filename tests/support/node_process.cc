@@ -1,16 +1,14 @@
 #include "support/node_process.h"
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
-#include <algorithm>
-
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <optional>
@@ -78,9 +76,9 @@ NodeProcess::~NodeProcess() {
 
 bool NodeProcess::Start() {
   std::filesystem::remove(ready_file_);
-  std::vector<std::string> args = {KYOSO_NODE_BINARY,    "--data-dir",         data_dir_.string(),
-                                   "--ready-file",       ready_file_.string(), "--tick-interval-ms",
-                                   "200"};
+  std::vector<std::string> args = {
+      KYOSO_NODE_BINARY,    "--data-dir", data_dir_.string(), "--ready-file", ready_file_.string(),
+      "--tick-interval-ms", "200"};
   // Any free port, unless the test gave one (cluster nodes need to know theirs).
   if (std::find(extra_args_.begin(), extra_args_.end(), "--listen") == extra_args_.end()) {
     args.insert(args.end(), {"--listen", "127.0.0.1:0"});
