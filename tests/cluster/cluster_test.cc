@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
 #include <mutex>
 #include <random>
 #include <set>
@@ -358,6 +359,106 @@ TEST_F(ClusterTest, LeadershipMovesOnRequestAndWritesFollowIt) {
   ASSERT_TRUE(WaitForLeader());
   // Through the old leader, now a follower: forwarded to the new one.
   ASSERT_TRUE(PayUntilAcknowledged(0, leader, 1).has_value());
+}
+
+}  // namespace
+}  // namespace kyoso::testing
+
+namespace kyoso::testing {
+namespace {
+
+TEST_F(ClusterTest, ANodeAddedAtRunTimeCatchesUpAndVotes) {
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(PayUntilAcknowledged(i % kPayers, i % kNodes, 10));
+  int api_port = FreePort();
+  int raft_port = FreePort();
+  std::string raft_address = "127.0.0.1:" + std::to_string(raft_port);
+  NodeProcess fourth(temp_.path() / "node-4", {"--listen", "127.0.0.1:" + std::to_string(api_port),
+                                               "--raft-id", "4", "--raft-listen", raft_address});
+  ASSERT_TRUE(fourth.Start()) << fourth.log();
+
+  int leader = Leader();  // Membership changes are asked of the leader.
+  ASSERT_GE(leader, 0);
+  auto stub = v1::Cluster::NewStub(channels_[leader]);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 30s);
+  v1::AddNodeRequest request;
+  request.set_id(4);
+  request.set_raft_address(raft_address);
+  v1::ClusterChangeReply reply;
+  grpc::Status added = stub->AddNode(&context, request, &reply);
+  ASSERT_TRUE(added.ok()) << added.error_message() << "\n" << fourth.log();
+  bool voter = false;
+  for (const v1::ClusterMember& member : reply.members()) {
+    voter = voter || (member.id() == 4 && member.role() == "voter");
+  }
+  EXPECT_TRUE(voter) << "node 4 is not a voter after AddNode returned";
+
+  // It holds what was written before it joined.
+  auto query = v1::Query::NewStub(fourth.channel());
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    grpc::ClientContext read;
+    read.set_deadline(std::chrono::system_clock::now() + 2s);
+    v1::GetAccountRequest account;
+    account.set_id("mch:grocer");
+    account.set_stale_ok(true);
+    v1::Account grocer;
+    if (query->GetAccount(&read, account, &grocer).ok() && grocer.balance_minor() > 0) {
+      SUCCEED();
+      return;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  ADD_FAILURE() << "node 4 never caught up:\n" << fourth.log();
+}
+
+// A one-node cluster on a data directory whose raft log is then damaged or removed.
+class DamagedLogTest : public ::testing::Test {
+ protected:
+  std::vector<std::string> Args() {
+    std::string raft = "127.0.0.1:" + std::to_string(raft_port_);
+    return {"--listen",      "127.0.0.1:" + std::to_string(api_port_),
+            "--raft-id",     "1",
+            "--raft-listen", raft,
+            "--peers",       "1@" + raft};
+  }
+  // Starts the node, writes some entries, and stops it.
+  void WriteSomeAndStop() {
+    NodeProcess node(temp_.path() / "node", Args());
+    ASSERT_TRUE(node.Start()) << node.log();
+    TownClient town(node.channel());
+    ASSERT_TRUE(town.SetUpTown());
+    ASSERT_EQ(node.Stop(), 0) << node.log();
+  }
+  TempDir temp_;
+  int api_port_ = FreePort();
+  int raft_port_ = FreePort();
+};
+
+TEST_F(DamagedLogTest, ANodeWithACorruptRaftLogRefusesToStartAndSaysHowToRejoin) {
+  WriteSomeAndStop();
+  // Flip bytes in the middle of every closed segment of the raft log.
+  int damaged = 0;
+  for (const auto& file : std::filesystem::directory_iterator(temp_.path() / "node" / "raft")) {
+    std::string name = file.path().filename().string();
+    if (name.find('-') == std::string::npos || file.file_size() < 64) continue;
+    std::fstream segment(file.path(), std::ios::in | std::ios::out | std::ios::binary);
+    segment.seekp(static_cast<std::streamoff>(file.file_size() / 2));
+    segment.write("\xde\xad\xbe\xef\xde\xad\xbe\xef", 8);
+    ++damaged;
+  }
+  ASSERT_GT(damaged, 0) << "no closed raft segment to damage";
+  NodeProcess node(temp_.path() / "node", Args());
+  EXPECT_FALSE(node.Start()) << "a node started on a damaged raft log";
+  EXPECT_NE(node.log().find("is damaged"), std::string::npos) << node.log();
+  EXPECT_NE(node.log().find("To rejoin"), std::string::npos) << node.log();
+}
+
+TEST_F(DamagedLogTest, ANodeWhoseRaftLogIsGoneRefusesToStart) {
+  WriteSomeAndStop();
+  std::filesystem::remove_all(temp_.path() / "node" / "raft");
+  NodeProcess node(temp_.path() / "node", Args());
+  EXPECT_FALSE(node.Start()) << "a node started with its ledger but no raft log";
+  EXPECT_NE(node.log().find("is missing"), std::string::npos) << node.log();
 }
 
 }  // namespace
