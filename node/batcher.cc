@@ -46,12 +46,12 @@ void Batcher::Run() {
   std::unique_lock lock(mutex_);
   while (WaitForBatch(lock)) ProposeNext(lock);
   // Stopping: wait for the batch in flight, so every accepted call is answered.
-  wake_.wait(lock, [this] { return !in_flight_; });
+  wake_.wait(lock, [this] { return in_flight_ == 0; });
 }
 
 bool Batcher::WaitForBatch(std::unique_lock<std::mutex>& lock) {
   while (true) {
-    if (in_flight_) {
+    if (in_flight_ >= options_.in_flight_max) {
       wake_.wait(lock);
       continue;
     }
@@ -97,14 +97,14 @@ void Batcher::ProposeNext(std::unique_lock<std::mutex>& lock) {
   }
   if (batch.commands.empty()) return;
   batch.timestamp = NextTimestamp();
-  in_flight_ = true;
+  ++in_flight_;
   lock.unlock();
   consensus_->Propose(std::move(batch),
                       [this, slices = std::move(slices)](
                           const ledger::Status& status, const ledger::BatchResult* result) mutable {
                         Deliver(status, result, slices);
                         std::lock_guard done_lock(mutex_);
-                        in_flight_ = false;
+                        --in_flight_;
                         wake_.notify_all();
                       });
   lock.lock();

@@ -3,8 +3,9 @@
 // A batch closes when it holds `size_max` commands or when its first command has waited
 // `linger`; then the batcher stamps the time (strictly increasing, so ledger time never
 // goes back even if the wall clock does), adds a Tick when one is due, and proposes it
-// through Consensus. One batch is in flight at a time: while it applies, the next one
-// fills, which is what lets thousands of calls share one raft entry and one WriteBatch.
+// through Consensus. One batch is in flight at a time by default: while it applies, the next one
+// fills, which is what lets thousands of calls share one raft entry and one WriteBatch
+// (up to `in_flight_max` batches may be in flight: a cluster pipelines its round trips).
 // Each submission's commands stay together and in order in one batch, so a linked group
 // is never split. When no work arrives, a tick-only batch runs every `tick_interval`, so
 // holds and lots expire on time; in a cluster only the leader's batcher adds ticks.
@@ -32,6 +33,10 @@ struct BatcherOptions {
   // Commands waiting, at most: past it, Submit refuses (RESOURCE_EXHAUSTED) rather than
   // letting memory and latency grow without bound.
   size_t queued_max = 65'536;
+  // Batches proposed and not yet applied, at most. More than one lets a cluster overlap
+  // replication round trips; on this 2-core machine it measured no gain (the three
+  // replicas' apply work is the limit: docs/benchmarks.md).
+  size_t in_flight_max = 1;
 };
 
 class Batcher {
@@ -82,7 +87,7 @@ class Batcher {
   std::deque<Submission> queue_;
   size_t queued_commands_ = 0;
   Clock::time_point first_queued_at_{};
-  bool in_flight_ = false;
+  size_t in_flight_ = 0;
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -24,6 +24,8 @@ void AddFlags(CLI::App& app, NodeConfig& config, std::string& config_file) {
   app.add_option("--ready-file", config.ready_file,
                  "Write the address served to this file once ready");
   app.add_option("--batch-size-max", config.batch.size_max, "Commands per batch at most");
+  app.add_option("--batches-in-flight", config.batch.in_flight_max,
+                 "Batches proposed and not yet applied, at most");
   app.add_option("--shutdown-grace-ms", config.shutdown_grace_ms,
                  "How long SIGTERM waits for calls in flight");
   app.add_option("--raft-id", config.cluster.id, "This node's raft id (0: standalone)");
