@@ -3,11 +3,12 @@
 // an in-memory store, driven by seeded random faults — one-way partitions, message loss,
 // kills and revivals, latency, leadership transfers — while the generator's batches are
 // proposed to whoever leads. Checked after every step or apply:
-//   - equal chain heads at equal ledger indices on every replica;
-//   - the raft and ledger applied indices of each replica only grow;
-//   - every 100 steps and at the end, the ledger invariants (per-currency conservation,
-//     lots, caps) on every replica, and every acknowledged transfer present with its
-//     first sequence number on every replica that has applied past it;
+//   - equal chain heads at equal ledger indices on every replica (every apply);
+//   - the raft and ledger applied indices of each replica only grow (every apply);
+//   - the ledger invariants (per-currency conservation, lots, caps) on every replica
+//     (every step);
+//   - every 100 steps and at the end, every acknowledged transfer present with its first
+//     sequence number on every replica that has applied past it;
 //   - at the end, after healing, every replica at the same index with the same head.
 // A transfer re-proposed after an unknown outcome must come back as a duplicate with its
 // first result: none is ever applied twice.
@@ -142,7 +143,10 @@ class Simulation {
       r.state = std::move(state).value();
       fsms.push_back({&r, &Apply, &Snapshot, &Restore});
     }
-    sim_ = kyoso_raft_sim_create(nodes, fsms.data(), seed, 24, 8);
+    // Snapshots every 64 entries, 32 kept. (At 24/8, libraft 0.22.1's fixture overruns
+    // its copy of the leader's log after compaction: ASan finds a heap overflow inside the
+    // fixture on seed 76. At 64/32 seeds 1-2,500 run clean and still install snapshots.)
+    sim_ = kyoso_raft_sim_create(nodes, fsms.data(), seed, 64, 32);
     EXPECT_NE(sim_, nullptr);
     batch_ = generator_.Next();
   }
@@ -155,10 +159,12 @@ class Simulation {
       MaybeInjectFault();
       MaybePropose();
       now_ = kyoso_raft_sim_step(sim_);
+      CheckLedgers();
       if (step % 100 == 99) CheckReplicas(false);
     }
     Heal();
     ASSERT_TRUE(Converge()) << "the replicas did not converge after healing";
+    CheckLedgers();
     CheckReplicas(true);
     // Let leadership transfers still under way end: the fixture cannot close with one
     // in flight.
@@ -330,13 +336,21 @@ class Simulation {
     return false;
   }
 
+  // The ledger invariants (conservation per currency, lots, caps) on every replica.
+  void CheckLedgers() {
+    for (Replica& replica : replicas_) {
+      for (const std::string& violation : replica.checker.Check(replica.state->ledger())) {
+        ADD_FAILURE() << "seed " << seed_ << ", node " << replica.id << ": " << violation;
+      }
+    }
+  }
+
+  // Every acknowledged transfer on every replica that has applied past it (and, at the
+  // end, one chain head).
   void CheckReplicas(bool final) {
     std::set<std::string> heads;
     for (Replica& replica : replicas_) {
       const ledger::Ledger& ledger = replica.state->ledger();
-      for (const std::string& violation : replica.checker.Check(ledger)) {
-        ADD_FAILURE() << "seed " << seed_ << ", node " << replica.id << ": " << violation;
-      }
       for (const auto& [id, ack] : acknowledged_) {
         if (ledger.applied_index() < ack.raft_index) continue;
         auto record = ledger.FindTransfer(id);
