@@ -62,38 +62,37 @@ struct NodeReport {
   std::string error;
 };
 
-std::optional<v1::NodeStatus> FetchStatus(const std::string& address, const AdminTool& tool,
-                                          std::string* error) {
+// Calls `rpc` on the node at `address` with the tool's deadline; the reply, or nullopt
+// with *error set.
+template <typename Request, typename Reply>
+std::optional<Reply> CallNode(const AdminTool& tool, const std::string& address,
+                              grpc::Status (v1::Node::Stub::*rpc)(grpc::ClientContext*,
+                                                                  const Request&, Reply*),
+                              const Request& request, std::string* error) {
   cli::ClientOptions options = tool.options;
   options.node = address;
   auto stub = v1::Node::NewStub(cli::Connect(options));
   grpc::ClientContext context;
   cli::SetDeadline(&context, options);
-  v1::NodeStatus status;
-  grpc::Status call = stub->GetStatus(&context, v1::GetStatusRequest(), &status);
+  Reply reply;
+  grpc::Status call = ((*stub).*rpc)(&context, request, &reply);
   if (!call.ok()) {
     *error = call.error_message();
     return std::nullopt;
   }
-  return status;
+  return reply;
+}
+
+std::optional<v1::NodeStatus> FetchStatus(const std::string& address, const AdminTool& tool,
+                                          std::string* error) {
+  return CallNode(tool, address, &v1::Node::Stub::GetStatus, v1::GetStatusRequest(), error);
 }
 
 std::optional<v1::ChainHeadAt> FetchHead(const std::string& address, const AdminTool& tool,
                                          uint64_t index, std::string* error) {
-  cli::ClientOptions options = tool.options;
-  options.node = address;
-  auto stub = v1::Node::NewStub(cli::Connect(options));
-  grpc::ClientContext context;
-  cli::SetDeadline(&context, options);
   v1::GetChainHeadRequest request;
   request.set_index(index);
-  v1::ChainHeadAt head;
-  grpc::Status call = stub->GetChainHead(&context, request, &head);
-  if (!call.ok()) {
-    *error = call.error_message();
-    return std::nullopt;
-  }
-  return head;
+  return CallNode(tool, address, &v1::Node::Stub::GetChainHead, request, error);
 }
 
 json ReportJson(const NodeReport& r) {

@@ -218,6 +218,18 @@ ledger::Status FromGrpc(const grpc::Status& status) {
 
 }  // namespace
 
+// One asynchronous call to the leader: what must live until its callback has run.
+template <typename Request, typename Reply, typename Done>
+struct LeaderCall {
+  explicit LeaderCall(Done d) : done(std::move(d)) {
+    context.set_deadline(std::chrono::system_clock::now() + kLeaderCallTimeout);
+  }
+  grpc::ClientContext context;
+  Request request;
+  Reply reply;
+  Done done;
+};
+
 v1::Peer::Stub& GrpcLeaderLink::StubFor(const std::string& address) {
   std::lock_guard lock(mutex_);
   std::unique_ptr<v1::Peer::Stub>& stub = stubs_[address];
@@ -234,15 +246,9 @@ v1::Peer::Stub& GrpcLeaderLink::StubFor(const std::string& address) {
 
 void GrpcLeaderLink::ForwardBatch(const std::string& leader_api, const ledger::Batch& batch,
                                   BatchDone done) {
-  struct Call {
-    grpc::ClientContext context;
-    v1::ForwardBatchRequest request;
-    v1::ForwardBatchReply reply;
-    BatchDone done;
-  };
-  auto call = std::make_shared<Call>();
-  call->done = std::move(done);
-  call->context.set_deadline(std::chrono::system_clock::now() + kLeaderCallTimeout);
+  auto call =
+      std::make_shared<LeaderCall<v1::ForwardBatchRequest, v1::ForwardBatchReply, BatchDone>>(
+          std::move(done));
   ledger::EncodeBatch(batch, call->request.mutable_batch());
   StubFor(leader_api)
       .async()
@@ -262,15 +268,8 @@ void GrpcLeaderLink::ForwardBatch(const std::string& leader_api, const ledger::B
 }
 
 void GrpcLeaderLink::ReadIndex(const std::string& leader_api, IndexDone done) {
-  struct Call {
-    grpc::ClientContext context;
-    v1::ReadIndexRequest request;
-    v1::ReadIndexReply reply;
-    IndexDone done;
-  };
-  auto call = std::make_shared<Call>();
-  call->done = std::move(done);
-  call->context.set_deadline(std::chrono::system_clock::now() + kLeaderCallTimeout);
+  auto call = std::make_shared<LeaderCall<v1::ReadIndexRequest, v1::ReadIndexReply, IndexDone>>(
+      std::move(done));
   StubFor(leader_api)
       .async()
       ->ReadIndex(&call->context, &call->request, &call->reply, [call](grpc::Status status) {

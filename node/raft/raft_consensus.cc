@@ -183,10 +183,7 @@ ledger::Status RaftConsensus::Open() {
                               addresses.data());
     if (rv != 0 && rv != KYOSO_RAFT_CANTBOOTSTRAP) {
       std::string why = kyoso_raft_errmsg(raft_);
-      CloseNow();
-      kyoso_raft_run(raft_);
-      kyoso_raft_destroy(raft_);
-      raft_ = nullptr;
+      Abandon();
       return ledger::Status::IOError("cannot bootstrap the raft log in " + options_.raft_dir +
                                      ": " + why);
     }
@@ -194,10 +191,7 @@ ledger::Status RaftConsensus::Open() {
   rv = kyoso_raft_start(raft_);
   if (rv != 0) {
     std::string why = std::string(kyoso_raft_strerror(rv)) + ": " + kyoso_raft_errmsg(raft_);
-    CloseNow();
-    kyoso_raft_run(raft_);
-    kyoso_raft_destroy(raft_);
-    raft_ = nullptr;
+    Abandon();
     if (rv != KYOSO_RAFT_CORRUPT) {
       return ledger::Status::IOError("cannot start raft on " + options_.raft_address +
                                      " with its log in " + options_.raft_dir + ": " + why);
@@ -212,6 +206,13 @@ ledger::Status RaftConsensus::Open() {
   }
   thread_ = std::thread([this] { kyoso_raft_run(raft_); });
   return ledger::Status::Ok();
+}
+
+void RaftConsensus::Abandon() {
+  CloseNow();
+  kyoso_raft_run(raft_);  // Runs the close to its end; no loop thread was started.
+  kyoso_raft_destroy(raft_);
+  raft_ = nullptr;
 }
 
 RaftConsensus::~RaftConsensus() {

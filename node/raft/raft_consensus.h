@@ -94,6 +94,8 @@ class RaftConsensus final : public Consensus {
 
   RaftConsensus(const RaftOptions& options, std::unique_ptr<ReplicatedState> state);
   ledger::Status Open();
+  // Closes and frees a raft server that failed to start (on the calling thread).
+  void Abandon();
   // Queues `task` for the loop thread; false once stopping.
   bool Post(Task task);
 
