@@ -70,8 +70,10 @@ class ClusterTest : public ::testing::Test {
     town_ = std::make_unique<TownClient>(channels_[1]);
     ASSERT_TRUE(town_->SetUpTown());
     for (int p = 0; p < kPayers; ++p) {
-      ASSERT_TRUE(town_->AddResident(Payer(p)).status.ok());
-      ASSERT_TRUE(town_->Issue(Payer(p), kStartBalance).status.ok());
+      auto added = town_->AddResident(Payer(p));
+      ASSERT_TRUE(added.status.ok()) << added.status.error_message();
+      auto issued = town_->Issue(Payer(p), kStartBalance);
+      ASSERT_TRUE(issued.status.ok()) << issued.status.error_message();
     }
   }
 

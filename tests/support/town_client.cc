@@ -4,6 +4,8 @@
 #include <openssl/rand.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 
 #include "kyoso/crypto/ed25519.h"
 #include "kyoso/crypto/encoding.h"
@@ -55,15 +57,32 @@ TownClient::TownClient(std::shared_ptr<grpc::Channel> channel)
       query_(v1::Query::NewStub(channel)),
       node_(v1::Node::NewStub(channel)) {}
 
+// One call, repeated with the same request while its outcome is unknown (UNAVAILABLE: a
+// cluster's leader changed or is being elected), as a wallet does. A create repeated after
+// an unknown outcome that finds its object existing means the first attempt landed.
+template <typename Reply, typename Attempt>
+Call<Reply> WithRetries(Attempt attempt) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  Call<Reply> call = attempt();
+  while (call.status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    call = attempt();
+    const std::string result = call.result();
+    if (result.ends_with("_EXISTS")) return Call<Reply>{};
+  }
+  return call;
+}
+
 #define KYOSO_UNARY(stub, method, request, Reply)               \
-  [&] {                                                         \
+  WithRetries<Reply>([&] {                                      \
     Call<Reply> call;                                           \
     grpc::ClientContext context;                                \
     SetTestDeadline(&context);                                  \
     call.status = stub->method(&context, request, &call.reply); \
     TakeOutcome(call, context);                                 \
     return call;                                                \
-  }()
+  })
 
 bool TownClient::SetUpTown() {
   v1::CreateCurrencyRequest currency;
@@ -144,12 +163,14 @@ void TownClient::Sign(v1::Transfer* t, const std::string& kind) {
 Call<v1::TransferReply> TownClient::Send(Method method, const v1::Transfer& t) {
   v1::TransferRequest request;
   *request.mutable_transfer() = t;
-  Call<v1::TransferReply> call;
-  grpc::ClientContext context;
-  SetTestDeadline(&context);
-  call.status = ((*money_).*method)(&context, request, &call.reply);
-  TakeOutcome(call, context);
-  return call;
+  return WithRetries<v1::TransferReply>([&] {
+    Call<v1::TransferReply> call;
+    grpc::ClientContext context;
+    SetTestDeadline(&context);
+    call.status = ((*money_).*method)(&context, request, &call.reply);
+    TakeOutcome(call, context);
+    return call;
+  });
 }
 
 Call<v1::TransferReply> TownClient::SendTerminal(
@@ -158,12 +179,14 @@ Call<v1::TransferReply> TownClient::SendTerminal(
     const v1::Transfer& t) {
   v1::TransferRequest request;
   *request.mutable_transfer() = t;
-  Call<v1::TransferReply> call;
-  grpc::ClientContext context;
-  SetTestDeadline(&context);
-  call.status = ((*terminal_).*method)(&context, request, &call.reply);
-  TakeOutcome(call, context);
-  return call;
+  return WithRetries<v1::TransferReply>([&] {
+    Call<v1::TransferReply> call;
+    grpc::ClientContext context;
+    SetTestDeadline(&context);
+    call.status = ((*terminal_).*method)(&context, request, &call.reply);
+    TakeOutcome(call, context);
+    return call;
+  });
 }
 
 Call<v1::TransferReply> TownClient::TopUp(const std::string& to, int64_t amount,
