@@ -33,10 +33,10 @@ std::string HeadHex(const ledger::ChainHead& head) {
 
 // --- Node ---
 
-grpc::ServerUnaryReactor* NodeService::GetStatus(grpc::CallbackServerContext* /*context*/,
-                                                 const v1::GetStatusRequest* /*request*/,
-                                                 v1::NodeStatus* r) {
+grpc::ServerUnaryReactor* NodeService::GetStatus(grpc::CallbackServerContext* context,
+                                                 const v1::GetStatusRequest* q, v1::NodeStatus* r) {
   grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
+  if (Refused(*access_, context, Rpc::kGetStatus, *q, reactor)) return reactor;
   RoleInfo role = consensus_->Role();
   consensus_->Inspect(
       0, [this, reactor, r, role](const ledger::Status& status, const ClusterView* view,
@@ -63,10 +63,11 @@ grpc::ServerUnaryReactor* NodeService::GetStatus(grpc::CallbackServerContext* /*
   return reactor;
 }
 
-grpc::ServerUnaryReactor* NodeService::GetChainHead(grpc::CallbackServerContext* /*context*/,
+grpc::ServerUnaryReactor* NodeService::GetChainHead(grpc::CallbackServerContext* context,
                                                     const v1::GetChainHeadRequest* q,
                                                     v1::ChainHeadAt* r) {
   grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
+  if (Refused(*access_, context, Rpc::kGetChainHead, *q, reactor)) return reactor;
   uint64_t index = q->index();
   consensus_->Inspect(
       index, [reactor, r, index](const ledger::Status& status, const ClusterView* view,
@@ -86,9 +87,9 @@ grpc::ServerUnaryReactor* NodeService::GetChainHead(grpc::CallbackServerContext*
 
 // --- Cluster ---
 
-grpc::ServerUnaryReactor* ClusterService::Change(MembershipChange change,
+grpc::ServerUnaryReactor* ClusterService::Change(grpc::ServerUnaryReactor* reactor,
+                                                 MembershipChange change,
                                                  v1::ClusterChangeReply* reply) {
-  grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
   Consensus* consensus = consensus_;
   consensus_->ChangeMembership(
       std::move(change), [consensus, reactor, reply](const ledger::Status& status) {
@@ -106,40 +107,45 @@ grpc::ServerUnaryReactor* ClusterService::Change(MembershipChange change,
   return reactor;
 }
 
-grpc::ServerUnaryReactor* ClusterService::AddNode(grpc::CallbackServerContext* /*context*/,
+grpc::ServerUnaryReactor* ClusterService::AddNode(grpc::CallbackServerContext* context,
                                                   const v1::AddNodeRequest* q,
                                                   v1::ClusterChangeReply* r) {
+  grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
+  if (Refused(*access_, context, Rpc::kAddNode, *q, reactor)) return reactor;
   if (q->id() == 0 || q->raft_address().empty()) {
-    grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
     reactor->Finish(InvalidField("id and raft_address", "are required (id > 0)"));
     return reactor;
   }
-  return Change({MembershipChange::Kind::kAdd, q->id(), q->raft_address()}, r);
+  return Change(reactor, {MembershipChange::Kind::kAdd, q->id(), q->raft_address()}, r);
 }
 
-grpc::ServerUnaryReactor* ClusterService::RemoveNode(grpc::CallbackServerContext* /*context*/,
+grpc::ServerUnaryReactor* ClusterService::RemoveNode(grpc::CallbackServerContext* context,
                                                      const v1::RemoveNodeRequest* q,
                                                      v1::ClusterChangeReply* r) {
+  grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
+  if (Refused(*access_, context, Rpc::kRemoveNode, *q, reactor)) return reactor;
   if (q->id() == 0) {
-    grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
     reactor->Finish(InvalidField("id", "is required (> 0)"));
     return reactor;
   }
-  return Change({MembershipChange::Kind::kRemove, q->id(), ""}, r);
+  return Change(reactor, {MembershipChange::Kind::kRemove, q->id(), ""}, r);
 }
 
-grpc::ServerUnaryReactor* ClusterService::TransferLeadership(
-    grpc::CallbackServerContext* /*context*/, const v1::TransferLeadershipRequest* q,
-    v1::ClusterChangeReply* r) {
-  return Change({MembershipChange::Kind::kTransferLeadership, q->id(), ""}, r);
+grpc::ServerUnaryReactor* ClusterService::TransferLeadership(grpc::CallbackServerContext* context,
+                                                             const v1::TransferLeadershipRequest* q,
+                                                             v1::ClusterChangeReply* r) {
+  grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
+  if (Refused(*access_, context, Rpc::kTransferLeadership, *q, reactor)) return reactor;
+  return Change(reactor, {MembershipChange::Kind::kTransferLeadership, q->id(), ""}, r);
 }
 
 // --- Peer ---
 
-grpc::ServerUnaryReactor* PeerService::ForwardBatch(grpc::CallbackServerContext* /*context*/,
+grpc::ServerUnaryReactor* PeerService::ForwardBatch(grpc::CallbackServerContext* context,
                                                     const v1::ForwardBatchRequest* q,
                                                     v1::ForwardBatchReply* r) {
   grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
+  if (Refused(*access_, context, Rpc::kForwardBatch, *q, reactor)) return reactor;
   ledger::StatusOr<ledger::Batch> batch = ledger::DecodeBatch(q->batch());
   if (!batch.ok()) {
     reactor->Finish(InvalidField("batch", batch.status().message()));
@@ -159,10 +165,11 @@ grpc::ServerUnaryReactor* PeerService::ForwardBatch(grpc::CallbackServerContext*
   return reactor;
 }
 
-grpc::ServerUnaryReactor* PeerService::ReadIndex(grpc::CallbackServerContext* /*context*/,
-                                                 const v1::ReadIndexRequest* /*request*/,
+grpc::ServerUnaryReactor* PeerService::ReadIndex(grpc::CallbackServerContext* context,
+                                                 const v1::ReadIndexRequest* q,
                                                  v1::ReadIndexReply* r) {
   grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
+  if (Refused(*access_, context, Rpc::kReadIndex, *q, reactor)) return reactor;
   consensus_->ConfirmLeadership([reactor, r](const ledger::Status& status, uint64_t index) {
     if (!status.ok()) return reactor->Finish(ToGrpcStatus(status));
     r->set_index(index);
@@ -171,9 +178,11 @@ grpc::ServerUnaryReactor* PeerService::ReadIndex(grpc::CallbackServerContext* /*
   return reactor;
 }
 
-grpc::Status PeerService::FetchCheckpoint(grpc::ServerContext* /*context*/,
+grpc::Status PeerService::FetchCheckpoint(grpc::ServerContext* context,
                                           const v1::FetchCheckpointRequest* q,
                                           grpc::ServerWriter<v1::CheckpointChunk>* writer) {
+  grpc::Status allowed = access_->Check(*context, Rpc::kFetchCheckpoint, *q);
+  if (!allowed.ok()) return allowed;
   std::optional<std::string> dir = locate_(q->raft_index());
   if (!dir) {
     return {grpc::StatusCode::NOT_FOUND,
@@ -238,8 +247,7 @@ v1::Peer::Stub& GrpcLeaderLink::StubFor(const std::string& address) {
     grpc::ChannelArguments arguments;
     arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1'000);
-    stub = v1::Peer::NewStub(
-        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments));
+    stub = v1::Peer::NewStub(grpc::CreateCustomChannel(address, credentials_, arguments));
   }
   return *stub;
 }
@@ -278,9 +286,10 @@ void GrpcLeaderLink::ReadIndex(const std::string& leader_api, IndexDone done) {
       });
 }
 
-ledger::Status FetchCheckpointFrom(const std::string& api_address, uint64_t raft_index,
+ledger::Status FetchCheckpointFrom(const std::shared_ptr<grpc::ChannelCredentials>& credentials,
+                                   const std::string& api_address, uint64_t raft_index,
                                    const std::string& into) {
-  auto channel = grpc::CreateChannel(api_address, grpc::InsecureChannelCredentials());
+  auto channel = grpc::CreateChannel(api_address, credentials);
   auto stub = v1::Peer::NewStub(channel);
   grpc::ClientContext context;
   // Generous, yet a peer that hangs does not hold the install (and the raft loop) forever.

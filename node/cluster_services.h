@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "kyoso/v1/node.grpc.pb.h"
+#include "node/access.h"
 #include "node/call_tracker.h"
 #include "node/consensus.h"
 #include "node/raft/raft_consensus.h"
@@ -23,8 +24,8 @@ namespace kyoso::node {
 
 class NodeService final : public v1::Node::CallbackService {
  public:
-  NodeService(CallTracker* calls, Consensus* consensus, std::string node_id)
-      : calls_(calls), consensus_(consensus), node_id_(std::move(node_id)) {}
+  NodeService(CallTracker* calls, const Access* access, Consensus* consensus, std::string node_id)
+      : calls_(calls), access_(access), consensus_(consensus), node_id_(std::move(node_id)) {}
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
                                       const v1::GetStatusRequest* request,
                                       v1::NodeStatus* reply) override;
@@ -34,13 +35,15 @@ class NodeService final : public v1::Node::CallbackService {
 
  private:
   CallTracker* calls_;
+  const Access* access_;
   Consensus* consensus_;
   std::string node_id_;
 };
 
 class ClusterService final : public v1::Cluster::CallbackService {
  public:
-  ClusterService(CallTracker* calls, Consensus* consensus) : calls_(calls), consensus_(consensus) {}
+  ClusterService(CallTracker* calls, const Access* access, Consensus* consensus)
+      : calls_(calls), access_(access), consensus_(consensus) {}
   grpc::ServerUnaryReactor* AddNode(grpc::CallbackServerContext* context,
                                     const v1::AddNodeRequest* request,
                                     v1::ClusterChangeReply* reply) override;
@@ -52,8 +55,10 @@ class ClusterService final : public v1::Cluster::CallbackService {
                                                v1::ClusterChangeReply* reply) override;
 
  private:
-  grpc::ServerUnaryReactor* Change(MembershipChange change, v1::ClusterChangeReply* reply);
+  grpc::ServerUnaryReactor* Change(grpc::ServerUnaryReactor* reactor, MembershipChange change,
+                                   v1::ClusterChangeReply* reply);
   CallTracker* calls_;
+  const Access* access_;
   Consensus* consensus_;
 };
 
@@ -62,8 +67,8 @@ class PeerService final : public v1::Peer::WithCallbackMethod_ForwardBatch<
  public:
   // `locate` gives the directory of the checkpoint kept for a raft index, if any.
   using Locate = std::function<std::optional<std::string>(uint64_t raft_index)>;
-  PeerService(CallTracker* calls, Consensus* consensus, Locate locate)
-      : calls_(calls), consensus_(consensus), locate_(std::move(locate)) {}
+  PeerService(CallTracker* calls, const Access* access, Consensus* consensus, Locate locate)
+      : calls_(calls), access_(access), consensus_(consensus), locate_(std::move(locate)) {}
   grpc::ServerUnaryReactor* ForwardBatch(grpc::CallbackServerContext* context,
                                          const v1::ForwardBatchRequest* request,
                                          v1::ForwardBatchReply* reply) override;
@@ -76,6 +81,7 @@ class PeerService final : public v1::Peer::WithCallbackMethod_ForwardBatch<
 
  private:
   CallTracker* calls_;
+  const Access* access_;
   Consensus* consensus_;
   Locate locate_;
 };
@@ -84,18 +90,23 @@ class PeerService final : public v1::Peer::WithCallbackMethod_ForwardBatch<
 // with asynchronous gRPC calls, one channel per leader address.
 class GrpcLeaderLink final : public LeaderLink {
  public:
+  // `credentials`: this node's own (TLS with its node certificate, or insecure).
+  explicit GrpcLeaderLink(std::shared_ptr<grpc::ChannelCredentials> credentials)
+      : credentials_(std::move(credentials)) {}
   void ForwardBatch(const std::string& leader_api, const ledger::Batch& batch,
                     BatchDone done) override;
   void ReadIndex(const std::string& leader_api, IndexDone done) override;
 
  private:
   v1::Peer::Stub& StubFor(const std::string& address);
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<v1::Peer::Stub>> stubs_;
 };
 
 // Fetches the checkpoint at `raft_index` from the node at `api_address` into `into`.
-ledger::Status FetchCheckpointFrom(const std::string& api_address, uint64_t raft_index,
+ledger::Status FetchCheckpointFrom(const std::shared_ptr<grpc::ChannelCredentials>& credentials,
+                                   const std::string& api_address, uint64_t raft_index,
                                    const std::string& into);
 
 }  // namespace kyoso::node

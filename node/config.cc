@@ -120,7 +120,7 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
   KYOSO_RETURN_IF_ERROR(
       CheckKeys(table,
                 {"node_id", "listen", "data_dir", "log_level", "ready_file", "shutdown_grace_ms",
-                 "message_size_max_bytes", "batch", "cluster"},
+                 "message_size_max_bytes", "batch", "cluster", "tls"},
                 ""));
   KYOSO_RETURN_IF_ERROR(Read(table, "node_id", &config->node_id));
   KYOSO_RETURN_IF_ERROR(Read(table, "listen", &config->listen));
@@ -138,6 +138,12 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
   }
   if (const toml::table* cluster = table["cluster"].as_table()) {
     KYOSO_RETURN_IF_ERROR(ReadCluster(*cluster, &config->cluster));
+  }
+  if (const toml::table* tls = table["tls"].as_table()) {
+    KYOSO_RETURN_IF_ERROR(CheckKeys(*tls, {"ca_file", "cert_file", "key_file"}, "tls."));
+    KYOSO_RETURN_IF_ERROR(Read(*tls, "ca_file", &config->tls.ca_file));
+    KYOSO_RETURN_IF_ERROR(Read(*tls, "cert_file", &config->tls.cert_file));
+    KYOSO_RETURN_IF_ERROR(Read(*tls, "key_file", &config->tls.key_file));
   }
   return Status::Ok();
 }
@@ -177,6 +183,26 @@ Status ValidateCluster(const ClusterConfig& cluster) {
   return Status::Ok();
 }
 
+bool IsLoopback(std::string_view address) {
+  return address.starts_with("127.") || address.starts_with("localhost:") ||
+         address.starts_with("[::1]:");
+}
+
+Status ValidateTls(const NodeConfig& config) {
+  const TlsConfig& tls = config.tls;
+  bool any = !tls.ca_file.empty() || !tls.cert_file.empty() || !tls.key_file.empty();
+  if (any && (tls.ca_file.empty() || tls.cert_file.empty() || tls.key_file.empty())) {
+    return Status::InvalidArgument("tls needs all of ca_file, cert_file and key_file");
+  }
+  if (!any && !IsLoopback(config.listen)) {
+    return Status::InvalidArgument(
+        "listen " + config.listen +
+        " is not loopback: serving other machines requires TLS (tls.ca_file, tls.cert_file, "
+        "tls.key_file or --tls-ca, --tls-cert, --tls-key; ops/certs makes them)");
+  }
+  return Status::Ok();
+}
+
 Status ValidateConfig(const NodeConfig& config) {
   if (config.node_id.empty()) return Status::InvalidArgument("node_id must not be empty");
   if (config.data_dir.empty()) return Status::InvalidArgument("data_dir must not be empty");
@@ -191,6 +217,7 @@ Status ValidateConfig(const NodeConfig& config) {
     return Status::InvalidArgument("shutdown_grace_ms or message_size_max_bytes out of range");
   }
   KYOSO_RETURN_IF_ERROR(ValidateCluster(config.cluster));
+  KYOSO_RETURN_IF_ERROR(ValidateTls(config));
   if (config.cluster.id != 0 && config.listen.ends_with(":0")) {
     return Status::InvalidArgument(
         "in a cluster, listen needs a fixed port: nodes tell clients where the leader is");

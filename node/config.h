@@ -24,6 +24,16 @@ struct ClusterConfig {
   unsigned snapshot_trailing = 512;     // Entries kept in the log after one.
 };
 
+// TLS on the gRPC port, with client certificates required (docs/security.md). All three
+// files or none: without them the node serves plaintext on loopback only and trusts
+// every caller (development).
+struct TlsConfig {
+  std::string ca_file;    // PEM: the authority that signs clients' and nodes' certificates.
+  std::string cert_file;  // PEM: this node's certificate (chain).
+  std::string key_file;   // PEM: its private key.
+  bool enabled() const { return !cert_file.empty(); }
+};
+
 struct NodeConfig {
   std::string node_id = "node-1";
   // Loopback by default: exposing a node is an explicit decision.
@@ -39,6 +49,7 @@ struct NodeConfig {
   // Largest request the gRPC server accepts.
   int message_size_max_bytes = 4 << 20;
   ClusterConfig cluster;
+  TlsConfig tls;
 };
 
 // A founding peer parsed from "id@host:port".

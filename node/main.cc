@@ -41,6 +41,9 @@ void AddFlags(CLI::App& app, NodeConfig& config, std::string& config_file) {
                  "Raft entries between snapshots");
   app.add_option("--snapshot-trailing", config.cluster.snapshot_trailing,
                  "Raft entries kept in the log after a snapshot");
+  app.add_option("--tls-ca", config.tls.ca_file, "PEM file of the certificate authority");
+  app.add_option("--tls-cert", config.tls.cert_file, "PEM file of this node's certificate");
+  app.add_option("--tls-key", config.tls.key_file, "PEM file of this node's private key");
   app.add_option_function<int64_t>(
       "--batch-linger-us",
       [&config](int64_t us) { config.batch.linger = std::chrono::microseconds(us); },

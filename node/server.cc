@@ -15,6 +15,7 @@
 #include "node/raft/checkpoints.h"
 #include "node/raft/raft_consensus.h"
 #include "node/services.h"
+#include "node/tls.h"
 
 namespace kyoso::node {
 
@@ -27,7 +28,9 @@ struct NodeServer::Parts {
   std::unique_ptr<ledger::RocksDbStore> store;
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<RocksDbCheckpoints> checkpoints;
-  GrpcLeaderLink leader_link;
+  std::unique_ptr<Access> access;
+  std::shared_ptr<grpc::ChannelCredentials> peer_credentials;  // For calls to other nodes.
+  std::unique_ptr<GrpcLeaderLink> leader_link;
   AccountDirectory directory;
   CallTracker calls;
   std::unique_ptr<Consensus> consensus;
@@ -75,7 +78,7 @@ RaftOptions MakeRaftOptions(NodeServer::Parts& p, bool raft_log_pristine) {
   options.raft_address = cluster.raft_listen;
   options.api_address = p.config.listen;
   options.raft_dir = p.data_dir->RaftPath();
-  options.leader_link = &p.leader_link;
+  options.leader_link = p.leader_link.get();
   options.election_timeout_ms = cluster.election_timeout_ms;
   options.heartbeat_timeout_ms = cluster.heartbeat_timeout_ms;
   options.snapshot_threshold = cluster.snapshot_threshold;
@@ -97,9 +100,12 @@ ledger::Status OpenCluster(NodeServer::Parts& p) {
   ledger::StatusOr<std::unique_ptr<ledger::RocksDbStore>> store =
       ledger::RocksDbStore::Open(p.data_dir->LedgerPath());
   if (!store.ok()) return store.status();
-  p.checkpoints =
-      std::make_unique<RocksDbCheckpoints>(p.data_dir->LedgerPath(), p.data_dir->CheckpointsPath(),
-                                           ledger::RocksDbOptions{}, FetchCheckpointFrom);
+  p.checkpoints = std::make_unique<RocksDbCheckpoints>(
+      p.data_dir->LedgerPath(), p.data_dir->CheckpointsPath(), ledger::RocksDbOptions{},
+      [credentials = p.peer_credentials](const std::string& address, uint64_t index,
+                                         const std::string& into) {
+        return FetchCheckpointFrom(credentials, address, index, into);
+      });
   AccountDirectory* directory = &p.directory;
   ReplicatedState::Hooks hooks;
   hooks.applied = [directory](const ledger::Batch& batch, const ledger::BatchResult& result,
@@ -129,6 +135,22 @@ ledger::Status OpenCluster(NodeServer::Parts& p) {
   return ledger::Status::Ok();
 }
 
+ledger::Status PrepareTls(NodeServer::Parts& p) {
+  ledger::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      MakePeerCredentials(p.config.tls);
+  if (!credentials.ok()) return credentials.status();
+  p.peer_credentials = std::move(credentials).value();
+  p.leader_link = std::make_unique<GrpcLeaderLink>(p.peer_credentials);
+  p.access = std::make_unique<Access>(p.config.tls.enabled());
+  if (!p.config.tls.enabled()) {
+    spdlog::warn(
+        "no TLS: serving plaintext on {} and trusting every caller (development only; "
+        "see docs/security.md)",
+        p.config.listen);
+  }
+  return ledger::Status::Ok();
+}
+
 ledger::Status OpenLedger(NodeServer::Parts& p) {
   ledger::StatusOr<std::unique_ptr<DataDir>> dir = DataDir::Open(p.config.data_dir);
   if (!dir.ok()) return dir.status();
@@ -139,16 +161,17 @@ ledger::Status OpenLedger(NodeServer::Parts& p) {
 void StartWritePath(NodeServer::Parts& p) {
   p.batcher = std::make_unique<Batcher>(p.consensus.get(), p.config.batch, p.last_timestamp);
   p.writes = std::make_unique<WritePath>(p.batcher.get(), &p.directory, &p.calls);
-  p.admin = std::make_unique<AdminService>(&p.calls, p.writes.get());
-  p.money = std::make_unique<MoneyService>(&p.calls, p.writes.get());
-  p.terminal = std::make_unique<TerminalService>(&p.calls, p.writes.get(), &p.directory);
-  p.resident = std::make_unique<ResidentService>(&p.calls, p.writes.get());
-  p.query = std::make_unique<QueryService>(&p.calls, p.consensus.get());
-  p.node = std::make_unique<NodeService>(&p.calls, p.consensus.get(), p.config.node_id);
-  p.cluster = std::make_unique<ClusterService>(&p.calls, p.consensus.get());
+  const Access* access = p.access.get();
+  p.admin = std::make_unique<AdminService>(&p.calls, access, p.writes.get());
+  p.money = std::make_unique<MoneyService>(&p.calls, access, p.writes.get());
+  p.terminal = std::make_unique<TerminalService>(&p.calls, access, p.writes.get(), &p.directory);
+  p.resident = std::make_unique<ResidentService>(&p.calls, access, p.writes.get());
+  p.query = std::make_unique<QueryService>(&p.calls, access, p.consensus.get());
+  p.node = std::make_unique<NodeService>(&p.calls, access, p.consensus.get(), p.config.node_id);
+  p.cluster = std::make_unique<ClusterService>(&p.calls, access, p.consensus.get());
   RocksDbCheckpoints* checkpoints = p.checkpoints.get();
-  p.peer =
-      std::make_unique<PeerService>(&p.calls, p.consensus.get(), [checkpoints](uint64_t index) {
+  p.peer = std::make_unique<PeerService>(
+      &p.calls, access, p.consensus.get(), [checkpoints](uint64_t index) {
         return checkpoints ? checkpoints->PathOf(index) : std::nullopt;
       });
 }
@@ -158,7 +181,10 @@ ledger::Status StartGrpc(NodeServer::Parts& p) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(p.config.listen, grpc::InsecureServerCredentials(), &port);
+  ledger::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials(p.config.tls);
+  if (!credentials.ok()) return credentials.status();
+  builder.AddListeningPort(p.config.listen, *credentials, &port);
   builder.SetMaxReceiveMessageSize(p.config.message_size_max_bytes);
   for (grpc::Service* service : std::initializer_list<grpc::Service*>{
            p.admin.get(), p.money.get(), p.terminal.get(), p.resident.get(), p.query.get(),
@@ -195,6 +221,7 @@ ledger::Status WriteReadyFile(const NodeServer::Parts& p) {
 ledger::StatusOr<std::unique_ptr<NodeServer>> NodeServer::Start(const NodeConfig& config) {
   auto parts = std::make_unique<Parts>();
   parts->config = config;
+  KYOSO_RETURN_IF_ERROR(PrepareTls(*parts));
   KYOSO_RETURN_IF_ERROR(OpenLedger(*parts));
   StartWritePath(*parts);
   KYOSO_RETURN_IF_ERROR(StartGrpc(*parts));

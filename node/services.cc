@@ -39,9 +39,10 @@ grpc::Status NotFound(std::string what) {
 // --- Admin ---
 
 template <typename Request>
-ServerUnaryReactor* AdminService::Run(CallbackServerContext* context, const Request& request,
-                                      v1::AdminReply* reply) {
+ServerUnaryReactor* AdminService::Run(CallbackServerContext* context, Rpc rpc,
+                                      const Request& request, v1::AdminReply* reply) {
   ServerUnaryReactor* reactor = calls_->NewReactor();
+  if (Refused(*access_, context, rpc, request, reactor)) return reactor;
   Translated<ledger::Command> command = ToCommand(request);
   writes_->SubmitCommand(context, reactor, command.status, std::move(command.value), reply);
   return reactor;
@@ -50,32 +51,32 @@ ServerUnaryReactor* AdminService::Run(CallbackServerContext* context, const Requ
 ServerUnaryReactor* AdminService::CreateCurrency(CallbackServerContext* c,
                                                  const v1::CreateCurrencyRequest* q,
                                                  v1::AdminReply* r) {
-  return Run(c, *q, r);
+  return Run(c, Rpc::kCreateCurrency, *q, r);
 }
 ServerUnaryReactor* AdminService::CreateAccount(CallbackServerContext* c,
                                                 const v1::CreateAccountRequest* q,
                                                 v1::AdminReply* r) {
-  return Run(c, *q, r);
+  return Run(c, Rpc::kCreateAccount, *q, r);
 }
 ServerUnaryReactor* AdminService::SetAccountStatus(CallbackServerContext* c,
                                                    const v1::SetAccountStatusRequest* q,
                                                    v1::AdminReply* r) {
-  return Run(c, *q, r);
+  return Run(c, Rpc::kSetAccountStatus, *q, r);
 }
 ServerUnaryReactor* AdminService::CreateProgram(CallbackServerContext* c,
                                                 const v1::CreateProgramRequest* q,
                                                 v1::AdminReply* r) {
-  return Run(c, *q, r);
+  return Run(c, Rpc::kCreateProgram, *q, r);
 }
 ServerUnaryReactor* AdminService::SetProgramRules(CallbackServerContext* c,
                                                   const v1::SetProgramRulesRequest* q,
                                                   v1::AdminReply* r) {
-  return Run(c, *q, r);
+  return Run(c, Rpc::kSetProgramRules, *q, r);
 }
 ServerUnaryReactor* AdminService::SetExchangeRate(CallbackServerContext* c,
                                                   const v1::SetExchangeRateRequest* q,
                                                   v1::AdminReply* r) {
-  return Run(c, *q, r);
+  return Run(c, Rpc::kSetExchangeRate, *q, r);
 }
 
 // --- Money ---
@@ -83,6 +84,7 @@ ServerUnaryReactor* AdminService::SetExchangeRate(CallbackServerContext* c,
 ServerUnaryReactor* MoneyService::Run(CallbackServerContext* c, const v1::TransferRequest* q,
                                       v1::TransferReply* r, TransferKind kind) {
   ServerUnaryReactor* reactor = calls_->NewReactor();
+  if (Refused(*access_, c, RpcForKind(kind), *q, reactor)) return reactor;
   writes_->SubmitTransfer(c, reactor, q->transfer(), kind, r);
   return reactor;
 }
@@ -106,10 +108,22 @@ KYOSO_TRANSFER_RPC(TerminalService, Void, kVoid)
 KYOSO_TRANSFER_RPC(TerminalService, Refund, kRefund)
 #undef KYOSO_TRANSFER_RPC
 
-ServerUnaryReactor* MoneyService::SubmitBatch(CallbackServerContext* /*context*/,
+ServerUnaryReactor* MoneyService::SubmitBatch(CallbackServerContext* c,
                                               const v1::SubmitBatchRequest* q,
                                               v1::SubmitBatchReply* r) {
   ServerUnaryReactor* reactor = calls_->NewReactor();
+  Caller caller;
+  if (Refused(*access_, c, Rpc::kSubmitBatch, *q, reactor, &caller)) return reactor;
+  // Each item passes the rule of the call it stands for; kinds that are not transfers
+  // are refused item by item further on.
+  for (const v1::SubmitBatchRequest::Item& item : q->items()) {
+    std::optional<TransferKind> kind = ToLedgerKind(item.kind());
+    grpc::Status allowed = kind ? Access::Allow(caller, RpcForKind(*kind), item) : grpc::Status();
+    if (!allowed.ok()) {
+      reactor->Finish(allowed);
+      return reactor;
+    }
+  }
   writes_->SubmitBatch(reactor, *q, r);
   return reactor;
 }
@@ -119,14 +133,16 @@ ServerUnaryReactor* MoneyService::SubmitBatch(CallbackServerContext* /*context*/
 ServerUnaryReactor* TerminalService::Run(CallbackServerContext* c, const v1::TransferRequest* q,
                                          v1::TransferReply* r, TransferKind kind) {
   ServerUnaryReactor* reactor = calls_->NewReactor();
+  if (Refused(*access_, c, RpcForKind(kind), *q, reactor)) return reactor;
   writes_->SubmitTransfer(c, reactor, q->transfer(), kind, r);
   return reactor;
 }
 
-ServerUnaryReactor* TerminalService::CreatePaymentRequest(CallbackServerContext* /*context*/,
+ServerUnaryReactor* TerminalService::CreatePaymentRequest(CallbackServerContext* c,
                                                           const v1::CreatePaymentRequestRequest* q,
                                                           v1::PaymentRequest* r) {
   ServerUnaryReactor* reactor = calls_->NewReactor();
+  if (Refused(*access_, c, Rpc::kCreatePaymentRequest, *q, reactor)) return reactor;
   std::optional<AccountFacts> merchant = directory_->Find(q->merchant());
   int64_t valid_ms = q->valid_for_ms() == 0 ? kPaymentRequestDefaultMs : q->valid_for_ms();
   grpc::Status status;
@@ -171,25 +187,30 @@ ServerUnaryReactor* ResidentService::SetResearchConsent(CallbackServerContext* c
                                                         const v1::SetResearchConsentRequest* q,
                                                         v1::AdminReply* r) {
   ServerUnaryReactor* reactor = calls_->NewReactor();
+  if (Refused(*access_, c, Rpc::kSetResearchConsent, *q, reactor)) return reactor;
   writes_->SetResearchConsent(c, reactor, *q, r);
   return reactor;
 }
 
 // --- Query ---
 
-ServerUnaryReactor* QueryService::Read(CallbackServerContext* /*context*/, bool stale_ok,
-                                       std::function<grpc::Status(const ledger::Ledger&)> read) {
+template <typename Request>
+ServerUnaryReactor* QueryService::Read(
+    CallbackServerContext* c, Rpc rpc, const Request& q,
+    std::function<grpc::Status(const Caller&, const ledger::Ledger&)> read) {
   ServerUnaryReactor* reactor = calls_->NewReactor();
-  consensus_->Read(stale_ok, [reactor, read = std::move(read)](const ledger::Status& status,
-                                                               const ledger::Ledger* ledger) {
-    reactor->Finish(status.ok() ? read(*ledger) : ToGrpcStatus(status));
+  Caller caller;
+  if (Refused(*access_, c, rpc, q, reactor, &caller)) return reactor;
+  consensus_->Read(q.stale_ok(), [reactor, caller, read = std::move(read)](
+                                     const ledger::Status& status, const ledger::Ledger* ledger) {
+    reactor->Finish(status.ok() ? read(caller, *ledger) : ToGrpcStatus(status));
   });
   return reactor;
 }
 
 ServerUnaryReactor* QueryService::GetAccount(CallbackServerContext* c,
                                              const v1::GetAccountRequest* q, v1::Account* r) {
-  return Read(c, q->stale_ok(), [q, r](const ledger::Ledger& ledger) {
+  return Read(c, Rpc::kGetAccount, *q, [q, r](const Caller&, const ledger::Ledger& ledger) {
     const ledger::Account* account = ledger.FindAccount(q->id());
     if (account == nullptr) return NotFound("account " + q->id());
     ToProto(*account, r);
@@ -201,20 +222,25 @@ ServerUnaryReactor* QueryService::GetTransfer(CallbackServerContext* c,
                                               const v1::GetTransferRequest* q,
                                               v1::TransferRecord* r) {
   Translated<ledger::TransferId> id = ToTransferId("id", q->id());
-  return Read(c, q->stale_ok(), [id, r](const ledger::Ledger& ledger) {
-    if (!id.ok()) return id.status;
-    ledger::StatusOr<std::optional<ledger::TransferRecord>> record = ledger.FindTransfer(id.value);
-    if (!record.ok()) return ToGrpcStatus(record.status());
-    if (!record->has_value()) return NotFound("transfer " + id.value.ToHex());
-    ToProto(**record, r);
-    return grpc::Status::OK;
-  });
+  return Read(c, Rpc::kGetTransfer, *q,
+              [id, r](const Caller& caller, const ledger::Ledger& ledger) {
+                if (!id.ok()) return id.status;
+                ledger::StatusOr<std::optional<ledger::TransferRecord>> record =
+                    ledger.FindTransfer(id.value);
+                if (!record.ok()) return ToGrpcStatus(record.status());
+                if (!record->has_value()) return NotFound("transfer " + id.value.ToHex());
+                const ledger::TransferRequest& request = (*record)->request;
+                grpc::Status party = Access::AllowParty(caller, request.from, request.to);
+                if (!party.ok()) return party;
+                ToProto(**record, r);
+                return grpc::Status::OK;
+              });
 }
 
 ServerUnaryReactor* QueryService::ListHistory(CallbackServerContext* c,
                                               const v1::ListHistoryRequest* q,
                                               v1::ListHistoryReply* r) {
-  return Read(c, q->stale_ok(), [q, r](const ledger::Ledger& ledger) {
+  return Read(c, Rpc::kListHistory, *q, [q, r](const Caller&, const ledger::Ledger& ledger) {
     if (ledger.FindAccount(q->account()) == nullptr) return NotFound("account " + q->account());
     if (q->limit() > ledger::kHistoryPageMax) {
       return InvalidField("limit", "must be at most 1,000");
@@ -235,7 +261,7 @@ ServerUnaryReactor* QueryService::ListHistory(CallbackServerContext* c,
 
 ServerUnaryReactor* QueryService::GetBalanceAt(CallbackServerContext* c,
                                                const v1::GetBalanceAtRequest* q, v1::BalanceAt* r) {
-  return Read(c, q->stale_ok(), [q, r](const ledger::Ledger& ledger) {
+  return Read(c, Rpc::kGetBalanceAt, *q, [q, r](const Caller&, const ledger::Ledger& ledger) {
     if (ledger.FindAccount(q->account()) == nullptr) return NotFound("account " + q->account());
     uint64_t seq = q->seq();
     if (q->at_case() == v1::GetBalanceAtRequest::kTimeNs) {
@@ -256,7 +282,7 @@ ServerUnaryReactor* QueryService::GetBalanceAt(CallbackServerContext* c,
 
 ServerUnaryReactor* QueryService::GetProgram(CallbackServerContext* c,
                                              const v1::GetProgramRequest* q, v1::Program* r) {
-  return Read(c, q->stale_ok(), [q, r](const ledger::Ledger& ledger) {
+  return Read(c, Rpc::kGetProgram, *q, [q, r](const Caller&, const ledger::Ledger& ledger) {
     const ledger::Program* program = ledger.FindProgram(q->id());
     if (program == nullptr) return NotFound("programme " + q->id());
     ToProto(*program, r);
@@ -266,7 +292,7 @@ ServerUnaryReactor* QueryService::GetProgram(CallbackServerContext* c,
 
 ServerUnaryReactor* QueryService::GetCurrency(CallbackServerContext* c,
                                               const v1::GetCurrencyRequest* q, v1::Currency* r) {
-  return Read(c, q->stale_ok(), [q, r](const ledger::Ledger& ledger) {
+  return Read(c, Rpc::kGetCurrency, *q, [q, r](const Caller&, const ledger::Ledger& ledger) {
     const ledger::Currency* currency = ledger.FindCurrency(q->code());
     if (currency == nullptr) return NotFound("currency " + q->code());
     ToProto(*currency, r);

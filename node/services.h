@@ -9,6 +9,7 @@
 #include "kyoso/v1/admin.grpc.pb.h"
 #include "kyoso/v1/money.grpc.pb.h"
 #include "kyoso/v1/query.grpc.pb.h"
+#include "node/access.h"
 #include "node/call_tracker.h"
 #include "node/consensus.h"
 #include "node/write_path.h"
@@ -20,7 +21,8 @@ using grpc::ServerUnaryReactor;
 
 class AdminService final : public v1::Admin::CallbackService {
  public:
-  AdminService(CallTracker* calls, WritePath* writes) : calls_(calls), writes_(writes) {}
+  AdminService(CallTracker* calls, const Access* access, WritePath* writes)
+      : calls_(calls), access_(access), writes_(writes) {}
   ServerUnaryReactor* CreateCurrency(CallbackServerContext* context,
                                      const v1::CreateCurrencyRequest* request,
                                      v1::AdminReply* reply) override;
@@ -42,15 +44,17 @@ class AdminService final : public v1::Admin::CallbackService {
 
  private:
   template <typename Request>
-  ServerUnaryReactor* Run(CallbackServerContext* context, const Request& request,
+  ServerUnaryReactor* Run(CallbackServerContext* context, Rpc rpc, const Request& request,
                           v1::AdminReply* reply);
   CallTracker* calls_;
+  const Access* access_;
   WritePath* writes_;
 };
 
 class MoneyService final : public v1::Money::CallbackService {
  public:
-  MoneyService(CallTracker* calls, WritePath* writes) : calls_(calls), writes_(writes) {}
+  MoneyService(CallTracker* calls, const Access* access, WritePath* writes)
+      : calls_(calls), access_(access), writes_(writes) {}
   ServerUnaryReactor* Issue(CallbackServerContext* c, const v1::TransferRequest* q,
                             v1::TransferReply* r) override;
   ServerUnaryReactor* TopUp(CallbackServerContext* c, const v1::TransferRequest* q,
@@ -74,13 +78,15 @@ class MoneyService final : public v1::Money::CallbackService {
   ServerUnaryReactor* Run(CallbackServerContext* c, const v1::TransferRequest* q,
                           v1::TransferReply* r, ledger::TransferKind kind);
   CallTracker* calls_;
+  const Access* access_;
   WritePath* writes_;
 };
 
 class TerminalService final : public v1::Terminal::CallbackService {
  public:
-  TerminalService(CallTracker* calls, WritePath* writes, const AccountDirectory* directory)
-      : calls_(calls), writes_(writes), directory_(directory) {}
+  TerminalService(CallTracker* calls, const Access* access, WritePath* writes,
+                  const AccountDirectory* directory)
+      : calls_(calls), access_(access), writes_(writes), directory_(directory) {}
   ServerUnaryReactor* Authorize(CallbackServerContext* c, const v1::TransferRequest* q,
                                 v1::TransferReply* r) override;
   ServerUnaryReactor* Capture(CallbackServerContext* c, const v1::TransferRequest* q,
@@ -97,25 +103,29 @@ class TerminalService final : public v1::Terminal::CallbackService {
   ServerUnaryReactor* Run(CallbackServerContext* c, const v1::TransferRequest* q,
                           v1::TransferReply* r, ledger::TransferKind kind);
   CallTracker* calls_;
+  const Access* access_;
   WritePath* writes_;
   const AccountDirectory* directory_;
 };
 
 class ResidentService final : public v1::Resident::CallbackService {
  public:
-  ResidentService(CallTracker* calls, WritePath* writes) : calls_(calls), writes_(writes) {}
+  ResidentService(CallTracker* calls, const Access* access, WritePath* writes)
+      : calls_(calls), access_(access), writes_(writes) {}
   ServerUnaryReactor* SetResearchConsent(CallbackServerContext* c,
                                          const v1::SetResearchConsentRequest* q,
                                          v1::AdminReply* r) override;
 
  private:
   CallTracker* calls_;
+  const Access* access_;
   WritePath* writes_;
 };
 
 class QueryService final : public v1::Query::CallbackService {
  public:
-  QueryService(CallTracker* calls, Consensus* consensus) : calls_(calls), consensus_(consensus) {}
+  QueryService(CallTracker* calls, const Access* access, Consensus* consensus)
+      : calls_(calls), access_(access), consensus_(consensus) {}
   ServerUnaryReactor* GetAccount(CallbackServerContext* c, const v1::GetAccountRequest* q,
                                  v1::Account* r) override;
   ServerUnaryReactor* GetTransfer(CallbackServerContext* c, const v1::GetTransferRequest* q,
@@ -130,10 +140,13 @@ class QueryService final : public v1::Query::CallbackService {
                                   v1::Currency* r) override;
 
  private:
-  // Runs `read` on the applied state and finishes with the status it returns.
-  ServerUnaryReactor* Read(CallbackServerContext* c, bool stale_ok,
-                           std::function<grpc::Status(const ledger::Ledger&)> read);
+  // Runs `read` on the applied state, for a caller allowed to make the call, and
+  // finishes with the status it returns.
+  template <typename Request>
+  ServerUnaryReactor* Read(CallbackServerContext* c, Rpc rpc, const Request& q,
+                           std::function<grpc::Status(const Caller&, const ledger::Ledger&)> read);
   CallTracker* calls_;
+  const Access* access_;
   Consensus* consensus_;
 };
 

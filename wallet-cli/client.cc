@@ -4,8 +4,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace kyoso::cli {
 namespace {
@@ -250,10 +253,46 @@ void AddClientOptions(CLI::App& app, ClientOptions* options) {
       ->check(CLI::Range(1, 10 * 60 * 1000))
       ->capture_default_str();
   app.add_flag("--json", options->json, "Print one JSON object on stdout instead of text");
+  app.add_option("--tls-ca", options->tls_ca, "PEM file of the certificate authority (TLS)")
+      ->type_name("PATH")
+      ->envname("KYOSO_TLS_CA")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-cert", options->tls_cert, "PEM file of this client's certificate")
+      ->type_name("PATH")
+      ->envname("KYOSO_TLS_CERT")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", options->tls_key, "PEM file of this client's private key")
+      ->type_name("PATH")
+      ->envname("KYOSO_TLS_KEY")
+      ->check(CLI::ExistingFile);
 }
 
+namespace {
+
+std::string ReadTlsFile(const std::string& path) {
+  if (path.empty()) return {};
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) {
+    std::fprintf(stderr, "cannot read the TLS file %s: check the path and its permissions\n",
+                 path.c_str());
+    std::exit(kExitUsage);
+  }
+  return text.str();
+}
+
+}  // namespace
+
 std::shared_ptr<grpc::Channel> Connect(const ClientOptions& options) {
-  return grpc::CreateChannel(options.node, grpc::InsecureChannelCredentials());
+  if (options.tls_ca.empty()) {
+    return grpc::CreateChannel(options.node, grpc::InsecureChannelCredentials());
+  }
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = ReadTlsFile(options.tls_ca);
+  tls.pem_cert_chain = ReadTlsFile(options.tls_cert);
+  tls.pem_private_key = ReadTlsFile(options.tls_key);
+  return grpc::CreateChannel(options.node, grpc::SslCredentials(tls));
 }
 
 void SetDeadline(grpc::ClientContext* context, const ClientOptions& options) {

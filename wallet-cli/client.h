@@ -49,14 +49,22 @@ struct ClientOptions {
   std::string node = "127.0.0.1:7400";  // flag --node, env KYOSO_NODE
   int timeout_ms = 5000;                // flag --timeout-ms: every call's deadline
   bool json = false;                    // flag --json: machine-readable output on stdout
+  // TLS (docs/security.md): the authority's certificate and this client's certificate and
+  // key, PEM files. Without them the tool talks plaintext (a development node).
+  std::string tls_ca;    // flag --tls-ca, env KYOSO_TLS_CA
+  std::string tls_cert;  // flag --tls-cert, env KYOSO_TLS_CERT
+  std::string tls_key;   // flag --tls-key, env KYOSO_TLS_KEY
 };
 
-// Adds --node, --timeout-ms and --json to `app` (env KYOSO_NODE read as the default).
+// Adds --node, --timeout-ms, --json and the --tls-* flags to `app` (environment
+// variables read as the defaults).
 // `options` must outlive the parse.
 void AddClientOptions(CLI::App& app, ClientOptions* options);
 
-// A channel to options.node; insecure for now (TLS arrives later). Connecting is lazy:
-// an unreachable node shows up as the first call's UNAVAILABLE.
+// A channel to options.node: TLS with the client certificate when options.tls_ca is set,
+// plaintext otherwise. Connecting is lazy: an unreachable node shows up as the first
+// call's UNAVAILABLE. A TLS file that cannot be read ends the process (kExitUsage) with
+// a message naming it.
 std::shared_ptr<grpc::Channel> Connect(const ClientOptions& options);
 
 // Sets the call's deadline to now + options.timeout_ms. Call it on every ClientContext.

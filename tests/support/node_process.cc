@@ -97,7 +97,7 @@ bool NodeProcess::Start() {
     if (std::filesystem::exists(ready_file_)) {
       address_ = ReadFile(ready_file_);
       while (!address_.empty() && address_.back() == '\n') address_.pop_back();
-      channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+      channel_ = grpc::CreateChannel(address_, channel_credentials_);
       return true;
     }
     if (WaitFor(pid_, 0ms)) {

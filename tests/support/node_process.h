@@ -31,6 +31,10 @@ class NodeProcess {
   explicit NodeProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {});
   ~NodeProcess();
 
+  // The credentials of channel() (insecure unless set; set before Start).
+  void set_channel_credentials(std::shared_ptr<grpc::ChannelCredentials> credentials) {
+    channel_credentials_ = std::move(credentials);
+  }
   // Starts the node and waits until it serves (its ready file appears); false on a
   // timeout or an early exit, with the node's log in `log()`.
   bool Start();
@@ -55,6 +59,8 @@ class NodeProcess {
   pid_t pid_ = -1;
   std::string address_;
   std::shared_ptr<grpc::Channel> channel_;
+  std::shared_ptr<grpc::ChannelCredentials> channel_credentials_ =
+      grpc::InsecureChannelCredentials();
 };
 
 // Runs a program to completion with `args`, returning its exit code and capturing its
