@@ -85,14 +85,16 @@ enum class Rpc : uint8_t {
 
 // A row of the table: the RPC's full gRPC name ("kyoso.v1.Money/Pay"), the roles that
 // may call it (bit i = Role i), and the request fields that bound roles must own: a
-// path like "transfer.from" that an account-bound role's account must equal, and one a
-// programme operator's programme must equal. An empty path leaves that role unbound
-// for this RPC. A field of "*party" is checked on the record read (GetTransfer).
+// path like "transfer.from" that a merchant's or a resident's account must equal, and
+// one a programme operator's programme must equal. Money moves only out of the caller's
+// own account, or into it where the payer signed (a hold). An empty path leaves that
+// role unbound for this RPC; "*party" is checked on the record read (GetTransfer).
 struct AccessRule {
   Rpc rpc;
   std::string_view method;
   uint16_t roles;
-  std::string_view account_field;
+  std::string_view merchant_field;
+  std::string_view resident_field;
   std::string_view program_field;
 };
 

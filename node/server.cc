@@ -160,7 +160,8 @@ ledger::Status OpenLedger(NodeServer::Parts& p) {
 
 void StartWritePath(NodeServer::Parts& p) {
   p.batcher = std::make_unique<Batcher>(p.consensus.get(), p.config.batch, p.last_timestamp);
-  p.writes = std::make_unique<WritePath>(p.batcher.get(), &p.directory, &p.calls);
+  p.writes =
+      std::make_unique<WritePath>(p.batcher.get(), &p.directory, &p.calls, p.consensus.get());
   const Access* access = p.access.get();
   p.admin = std::make_unique<AdminService>(&p.calls, access, p.writes.get());
   p.money = std::make_unique<MoneyService>(&p.calls, access, p.writes.get());

@@ -64,13 +64,25 @@ void FinishWithOutcome(grpc::CallbackServerContext* context, grpc::ServerUnaryRe
   reactor->Finish(grpc::Status(status, outcome.result_name()));
 }
 
-WritePath::WritePath(Batcher* batcher, const AccountDirectory* directory, const CallTracker* calls)
-    : batcher_(batcher), directory_(directory), calls_(calls) {}
+WritePath::WritePath(Batcher* batcher, const AccountDirectory* directory, const CallTracker* calls,
+                     const Consensus* consensus)
+    : batcher_(batcher), directory_(directory), calls_(calls), consensus_(consensus) {}
+
+grpc::Status WritePath::UnknownAccount(const std::string& id) const {
+  RoleInfo role = consensus_->Role();
+  if (role.role == "follower" || role.role == "candidate") {
+    return {grpc::StatusCode::UNAVAILABLE,
+            "account " + id +
+                " is not known to this node yet (it may be catching up with the cluster); "
+                "retry with the same transfer id" +
+                (role.leader_address.empty() ? "" : ", or at the leader " + role.leader_address)};
+  }
+  return {grpc::StatusCode::NOT_FOUND, "account " + id + " does not exist"};
+}
 
 grpc::Status WritePath::CheckPayer(const v1::Transfer& transfer, ledger::TransferKind kind) const {
   std::optional<AccountFacts> payer = directory_->Find(transfer.from());
-  if (!payer)
-    return {grpc::StatusCode::NOT_FOUND, "account " + transfer.from() + " does not exist"};
+  if (!payer) return UnknownAccount(transfer.from());
   if (payer->currency != transfer.currency()) {
     return InvalidField("transfer.currency", "is " + transfer.currency() + " but account " +
                                                  transfer.from() + " holds " + payer->currency);
@@ -189,7 +201,7 @@ void WritePath::SetResearchConsent(grpc::CallbackServerContext* context,
                                    v1::AdminReply* reply) {
   std::optional<AccountFacts> account = directory_->Find(request.account());
   if (!account) {
-    return reactor->Finish({grpc::StatusCode::NOT_FOUND, "no such account"});
+    return reactor->Finish(UnknownAccount(request.account()));
   }
   if (std::llabs(NowNs() - request.issued_at_ns()) > kConsentClockSkewMaxNs) {
     return reactor->Finish(InvalidField("issued_at_ns", "is more than 5 minutes from now"));

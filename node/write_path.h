@@ -32,7 +32,9 @@ inline constexpr int64_t kConsentClockSkewMaxNs = 5LL * 60 * 1'000'000'000;
 
 class WritePath {
  public:
-  WritePath(Batcher* batcher, const AccountDirectory* directory, const CallTracker* calls);
+  // `consensus` tells whether this node may be behind (a follower catching up).
+  WritePath(Batcher* batcher, const AccountDirectory* directory, const CallTracker* calls,
+            const Consensus* consensus);
 
   // One transfer of `kind`; finishes `reactor` with `reply`.
   void SubmitTransfer(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
@@ -56,9 +58,14 @@ class WritePath {
   bool Submit(grpc::ServerUnaryReactor* reactor, std::vector<ledger::Command> commands,
               Batcher::Done done);
 
+  // NOT_FOUND for an account this node does not know, or UNAVAILABLE on a follower,
+  // whose directory may lag the leader's (it may be catching up).
+  grpc::Status UnknownAccount(const std::string& id) const;
+
   Batcher* batcher_;
   const AccountDirectory* directory_;
   const CallTracker* calls_;
+  const Consensus* consensus_;
 };
 
 // Whether a transfer of `kind` from `from` moves a resident's own money, and so needs

@@ -208,6 +208,14 @@ Failure FromStatus(const grpc::Status& status, const ClientOptions* options) {
       return {kExitInvalid, "the node refused the request as malformed: " + said, std::nullopt};
     case grpc::StatusCode::UNAUTHENTICATED:
     case grpc::StatusCode::PERMISSION_DENIED:
+      // Refused by the certificate's role or binding, or by the payer's signature.
+      if (said.find("certificate") != std::string::npos || said.starts_with("role ")) {
+        return {kExitUnauthenticated,
+                "not allowed: " + said +
+                    "; the TLS certificate given (--tls-cert, KYOSO_TLS_CERT) decides what this "
+                    "tool may do",
+                std::nullopt};
+      }
       return {kExitUnauthenticated,
               "not authorised: " + said +
                   "; check that this wallet's key (`kyoso-wallet address`) is the one "

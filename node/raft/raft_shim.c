@@ -299,6 +299,10 @@ int kyoso_raft_create(const kyoso_raft_options* options, const kyoso_raft_fsm* f
   raft_set_snapshot_threshold(&r->raft, options->snapshot_threshold);
   raft_set_snapshot_trailing(&r->raft, options->snapshot_trailing);
   raft_set_pre_vote(&r->raft, true);
+  /* A leader can stay in snapshot mode for a follower whose install it has in fact
+     completed (it acknowledges before the leader's send finished); leaving that mode
+     after a few seconds resumes replication instead of waiting for the next snapshot. */
+  raft_set_install_snapshot_timeout(&r->raft, 5000);
   uv_async_init(&r->loop, &r->async, on_async);
   r->async.data = r;
   uv_timer_init(&r->loop, &r->timer);

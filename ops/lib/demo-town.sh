@@ -1,10 +1,17 @@
 # The demo town (sourced by ops/quickstart): two currencies, a municipality with two
 # programmes, residents with wallets, merchants, producers, and some history, all set up
 # through kyoso-admin and kyoso-wallet against a running node.
-# Needs $bin, $node_address and $wallets (a directory for keystores).
+# Needs $bin, $node_address and $wallets (a directory for keystores); with $certs (see
+# ops/lib/node.sh) the municipality's tools use the issuer certificate and each wallet its
+# own (named like the wallet).
 
-admin() { "$bin/kyoso-admin" --node "$node_address" "$@"; }
-wallet() { local who=$1; shift; "$bin/kyoso-wallet" --node "$node_address" --keystore "$wallets/$who.key" "$@"; }
+# shellcheck disable=SC2046 # tls_flags yields separate words; paths have no spaces.
+admin() { "$bin/kyoso-admin" --node "$node_address" $(tls_flags issuer) "$@"; }
+# shellcheck disable=SC2046
+wallet() {
+  local who=$1; shift
+  "$bin/kyoso-wallet" --node "$node_address" --keystore "$wallets/$who.key" $(tls_flags "$who") "$@"
+}
 
 # new_wallet NAME ACCOUNT [admin account create options…]: a keystore and its account.
 new_wallet() {

@@ -1,12 +1,22 @@
 # Starting and stopping a kyoso-node from a script (sourced by ops/quickstart).
-# Needs $bin (the directory of the binaries).
+# Needs $bin (the directory of the binaries). With $certs set (a directory made by
+# ops/certs dev) the node serves TLS and the tools present the certificates in it.
+
+# tls_flags NAME: the --tls-* flags that present certificate NAME from $certs (none
+# without $certs).
+tls_flags() {
+  [ -n "${certs:-}" ] || return 0
+  echo "--tls-ca $certs/ca.crt --tls-cert $certs/$1.crt --tls-key $certs/$1.key"
+}
 
 # start_node DATA_DIR LISTEN LOG: starts a node in the background and waits until it
 # serves; sets $node_pid and $node_address.
 start_node() {
   local data_dir=$1 listen=$2 log=$3 ready="$1.ready"
   rm -f "$ready"
-  "$bin/kyoso-node" --data-dir "$data_dir" --listen "$listen" --ready-file "$ready" >>"$log" 2>&1 &
+  # shellcheck disable=SC2046 # tls_flags yields separate words; paths have no spaces.
+  "$bin/kyoso-node" --data-dir "$data_dir" --listen "$listen" --ready-file "$ready" \
+    $(tls_flags node-1) >>"$log" 2>&1 &
   node_pid=$!
   for _ in $(seq 1 300); do
     if [ -s "$ready" ]; then

@@ -1,5 +1,6 @@
-# The scripted end-to-end tour of ops/quickstart --smoke: a fresh node on a free port with
-# its data under a temp dir, the demo town, then every kind of movement, each checked.
+# The scripted end-to-end tour of ops/quickstart --smoke: a fresh node serving TLS on a
+# free port with its data and certificates under a temp dir, the demo town, then every
+# kind of movement and a refusal by role, each checked.
 # Needs $bin, lib/node.sh and lib/demo-town.sh sourced.
 
 failures=0
@@ -65,6 +66,17 @@ smoke_business() {
   check "an exchange into HANA at 1:1 less the 1% fee" 990 "$(field credited_minor "$out")"
 }
 
+smoke_roles() {
+  echo "Roles from certificates"
+  local code=0
+  wallet dave --json redeem --amount "100 BUNJI" >/dev/null 2>&1 || code=$?
+  check "a resident's certificate may not redeem (exit 7: refused identity)" 7 "$code"
+  code=0
+  "$bin/kyoso-admin" --node "$node_address" $(tls_flags bakery) --json account show res:dave \
+    >/dev/null 2>&1 || code=$?
+  check "a merchant's certificate may not read a resident's account" 7 "$code"
+}
+
 smoke_conservation() {
   echo "The books balance"
   local sum=0 id supply
@@ -82,6 +94,9 @@ run_smoke_tour() {
   smoke_dir=$(mktemp -d)
   wallets=$smoke_dir/wallets
   trap 'stop_node; rm -rf "$smoke_dir"' EXIT
+  certs=$smoke_dir/certs
+  ops/certs --dir "$certs" dev >/dev/null
+  ops/certs --dir "$certs" client resident dave res:dave >/dev/null
   start_node "$smoke_dir/node" 127.0.0.1:0 "$smoke_dir/node.log"
   echo "Smoke tour against kyoso-node on $node_address"
   seed_demo_town
@@ -89,6 +104,7 @@ run_smoke_tour() {
   smoke_payments
   smoke_terminal
   smoke_business
+  smoke_roles
   smoke_conservation
   if [ "$failures" -ne 0 ]; then
     echo "smoke tour: $failures check(s) failed; the node's log:" >&2

@@ -59,7 +59,7 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"kyoso.v1.Money/Correct", {"issuer"}},
     {"kyoso.v1.Money/SubmitBatch",
      {"issuer", "program-operator", "merchant", "resident", "exchange"}},
-    {"kyoso.v1.Terminal/Authorize", {"merchant"}},
+    {"kyoso.v1.Terminal/Authorize", {"merchant", "resident"}},
     {"kyoso.v1.Terminal/Capture", {"merchant"}},
     {"kyoso.v1.Terminal/Void", {"merchant"}},
     {"kyoso.v1.Terminal/Refund", {"merchant"}},
@@ -350,6 +350,25 @@ TEST_F(AccessTest, ACertificateNamingNoRoleIsUnauthenticated) {
   grpc::Status status = TownClient(As("nobody")).Status().status;
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_NE(status.error_message().find("visitor"), std::string::npos) << status.error_message();
+}
+
+TEST(NodeTlsSettingsTest, ANodeWithoutTlsServesLoopbackOnlyAndTlsNeedsAllThreeFiles) {
+  TempDir temp;
+  NodeProcess exposed(temp.path() / "exposed", {"--listen", "0.0.0.0:0"});
+  EXPECT_FALSE(exposed.Start());
+  EXPECT_NE(exposed.log().find("requires TLS"), std::string::npos) << exposed.log();
+
+  TestCertificates certificates(temp.path() / "certs");
+  ASSERT_TRUE(certificates.ok());
+  NodeProcess half(temp.path() / "half", {"--tls-cert", certificates.File("node-1.crt")});
+  EXPECT_FALSE(half.Start());
+  EXPECT_NE(half.log().find("tls needs all of"), std::string::npos) << half.log();
+
+  NodeProcess wrong(temp.path() / "wrong",
+                    {"--tls-ca", certificates.File("ca.crt"), "--tls-cert",
+                     certificates.File("node-1.crt"), "--tls-key", temp.path().string() + "/none"});
+  EXPECT_FALSE(wrong.Start());
+  EXPECT_NE(wrong.log().find("cannot read the node private key"), std::string::npos) << wrong.log();
 }
 
 }  // namespace
