@@ -248,15 +248,6 @@ grpc::Status Access::Identify(const grpc::ServerContextBase& context, Caller* ca
   return grpc::Status::OK;
 }
 
-grpc::Status Access::Check(const grpc::ServerContextBase& context, Rpc rpc,
-                           const google::protobuf::Message& request, Caller* caller) const {
-  Caller identified;
-  grpc::Status status = Identify(context, &identified);
-  if (!status.ok()) return status;
-  if (caller != nullptr) *caller = identified;
-  return Allow(identified, rpc, request);
-}
-
 grpc::Status Access::Allow(const Caller& caller, Rpc rpc,
                            const google::protobuf::Message& request) {
   if (caller.trusted) return grpc::Status::OK;
@@ -278,15 +269,6 @@ grpc::Status Access::AllowParty(const Caller& caller, std::string_view from, std
   return {grpc::StatusCode::PERMISSION_DENIED,
           "this " + std::string(RoleName(caller.role)) + " certificate is bound to " +
               caller.identity + ", which is neither payer nor payee of this transfer"};
-}
-
-bool Refused(const Access& access, grpc::CallbackServerContext* context, Rpc rpc,
-             const google::protobuf::Message& request, grpc::ServerUnaryReactor* reactor,
-             Caller* caller) {
-  grpc::Status status = access.Check(*context, rpc, request, caller);
-  if (status.ok()) return false;
-  reactor->Finish(status);
-  return true;
 }
 
 }  // namespace kyoso::node

@@ -1,12 +1,13 @@
 // Access: who may call what. A caller's role and identity come from its TLS client
 // certificate (subject OU = role, CN = identity); one table, kRules in access.cc, says
 // which roles may call each RPC and, for roles bound to an account or a programme, which
-// field of the request must name it. Every handler asks Check before doing anything.
+// field of the request must name it. Every handler asks the gate (gate.h), which asks
+// Identify and Allow, before doing anything.
 //
-// Without TLS (a development node on loopback) every caller is trusted and Check allows
+// Without TLS (a development node on loopback) every caller is trusted and Allow allows
 // everything; the node says so in its log at start.
 //
-// Thread-safety: Check and Identify may be called from any number of threads.
+// Thread-safety: Identify and Allow may be called from any number of threads.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -118,11 +119,8 @@ class Access {
 
   // The caller of `context`, or UNAUTHENTICATED when its certificate names no role.
   grpc::Status Identify(const grpc::ServerContextBase& context, Caller* caller) const;
-  // OK when the caller may make this call with this request; PERMISSION_DENIED (or
-  // UNAUTHENTICATED) with a sentence saying why otherwise.
-  grpc::Status Check(const grpc::ServerContextBase& context, Rpc rpc,
-                     const google::protobuf::Message& request, Caller* caller = nullptr) const;
-  // The same for an already identified caller.
+  // OK when the identified caller may make this call with this request; PERMISSION_DENIED
+  // with a sentence saying why otherwise.
   static grpc::Status Allow(const Caller& caller, Rpc rpc,
                             const google::protobuf::Message& request);
   // For "*party" rules: a bound caller may read a transfer only as its payer or payee.
@@ -134,11 +132,5 @@ class Access {
   // Certificates already read, by their PEM text (bounded; cleared when full).
   mutable std::unordered_map<std::string, Caller> known_;
 };
-
-// Finishes `reactor` with the refusal and returns true when the caller may not make this
-// call; returns false (and fills `caller` if given) when it may go on.
-bool Refused(const Access& access, grpc::CallbackServerContext* context, Rpc rpc,
-             const google::protobuf::Message& request, grpc::ServerUnaryReactor* reactor,
-             Caller* caller = nullptr);
 
 }  // namespace kyoso::node

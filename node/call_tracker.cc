@@ -37,6 +37,10 @@ bool CallTracker::draining() const {
   return draining_;
 }
 
+int CallTracker::in_flight() const {
+  return in_flight_.load(std::memory_order_relaxed);
+}
+
 bool CallTracker::WaitIdle(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   return idle_.wait_for(lock, timeout, [this] { return in_flight_ == 0; });

@@ -10,6 +10,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -23,6 +24,8 @@ class CallTracker {
   // From now on writes are refused with UNAVAILABLE (see draining()).
   void StartDraining();
   bool draining() const;
+  // Calls being served now.
+  int in_flight() const;
   // Waits until no call is in flight; false if `timeout` passed first.
   bool WaitIdle(std::chrono::milliseconds timeout);
 
@@ -32,7 +35,8 @@ class CallTracker {
 
   mutable std::mutex mutex_;
   std::condition_variable idle_;
-  int in_flight_ = 0;
+  // Changed under mutex_ (for idle_); read without it by in_flight().
+  std::atomic<int> in_flight_ = 0;
   bool draining_ = false;
 };
 

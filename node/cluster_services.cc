@@ -36,7 +36,7 @@ std::string HeadHex(const ledger::ChainHead& head) {
 grpc::ServerUnaryReactor* NodeService::GetStatus(grpc::CallbackServerContext* context,
                                                  const v1::GetStatusRequest* q, v1::NodeStatus* r) {
   grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
-  if (Refused(*access_, context, Rpc::kGetStatus, *q, reactor)) return reactor;
+  if (Refused(*gate_, context, Rpc::kGetStatus, *q, reactor)) return reactor;
   RoleInfo role = consensus_->Role();
   consensus_->Inspect(
       0, [this, reactor, r, role](const ledger::Status& status, const ClusterView* view,
@@ -67,7 +67,7 @@ grpc::ServerUnaryReactor* NodeService::GetChainHead(grpc::CallbackServerContext*
                                                     const v1::GetChainHeadRequest* q,
                                                     v1::ChainHeadAt* r) {
   grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
-  if (Refused(*access_, context, Rpc::kGetChainHead, *q, reactor)) return reactor;
+  if (Refused(*gate_, context, Rpc::kGetChainHead, *q, reactor)) return reactor;
   uint64_t index = q->index();
   consensus_->Inspect(
       index, [reactor, r, index](const ledger::Status& status, const ClusterView* view,
@@ -111,7 +111,7 @@ grpc::ServerUnaryReactor* ClusterService::AddNode(grpc::CallbackServerContext* c
                                                   const v1::AddNodeRequest* q,
                                                   v1::ClusterChangeReply* r) {
   grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
-  if (Refused(*access_, context, Rpc::kAddNode, *q, reactor)) return reactor;
+  if (Refused(*gate_, context, Rpc::kAddNode, *q, reactor)) return reactor;
   if (q->id() == 0 || q->raft_address().empty()) {
     reactor->Finish(InvalidField("id and raft_address", "are required (id > 0)"));
     return reactor;
@@ -123,7 +123,7 @@ grpc::ServerUnaryReactor* ClusterService::RemoveNode(grpc::CallbackServerContext
                                                      const v1::RemoveNodeRequest* q,
                                                      v1::ClusterChangeReply* r) {
   grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
-  if (Refused(*access_, context, Rpc::kRemoveNode, *q, reactor)) return reactor;
+  if (Refused(*gate_, context, Rpc::kRemoveNode, *q, reactor)) return reactor;
   if (q->id() == 0) {
     reactor->Finish(InvalidField("id", "is required (> 0)"));
     return reactor;
@@ -135,7 +135,7 @@ grpc::ServerUnaryReactor* ClusterService::TransferLeadership(grpc::CallbackServe
                                                              const v1::TransferLeadershipRequest* q,
                                                              v1::ClusterChangeReply* r) {
   grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
-  if (Refused(*access_, context, Rpc::kTransferLeadership, *q, reactor)) return reactor;
+  if (Refused(*gate_, context, Rpc::kTransferLeadership, *q, reactor)) return reactor;
   return Change(reactor, {MembershipChange::Kind::kTransferLeadership, q->id(), ""}, r);
 }
 
@@ -145,7 +145,7 @@ grpc::ServerUnaryReactor* PeerService::ForwardBatch(grpc::CallbackServerContext*
                                                     const v1::ForwardBatchRequest* q,
                                                     v1::ForwardBatchReply* r) {
   grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
-  if (Refused(*access_, context, Rpc::kForwardBatch, *q, reactor)) return reactor;
+  if (Refused(*gate_, context, Rpc::kForwardBatch, *q, reactor)) return reactor;
   ledger::StatusOr<ledger::Batch> batch = ledger::DecodeBatch(q->batch());
   if (!batch.ok()) {
     reactor->Finish(InvalidField("batch", batch.status().message()));
@@ -169,7 +169,7 @@ grpc::ServerUnaryReactor* PeerService::ReadIndex(grpc::CallbackServerContext* co
                                                  const v1::ReadIndexRequest* q,
                                                  v1::ReadIndexReply* r) {
   grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
-  if (Refused(*access_, context, Rpc::kReadIndex, *q, reactor)) return reactor;
+  if (Refused(*gate_, context, Rpc::kReadIndex, *q, reactor)) return reactor;
   consensus_->ConfirmLeadership([reactor, r](const ledger::Status& status, uint64_t index) {
     if (!status.ok()) return reactor->Finish(ToGrpcStatus(status));
     r->set_index(index);
@@ -181,7 +181,7 @@ grpc::ServerUnaryReactor* PeerService::ReadIndex(grpc::CallbackServerContext* co
 grpc::Status PeerService::FetchCheckpoint(grpc::ServerContext* context,
                                           const v1::FetchCheckpointRequest* q,
                                           grpc::ServerWriter<v1::CheckpointChunk>* writer) {
-  grpc::Status allowed = access_->Check(*context, Rpc::kFetchCheckpoint, *q);
+  grpc::Status allowed = gate_->Admit(*context, Rpc::kFetchCheckpoint, *q);
   if (!allowed.ok()) return allowed;
   std::optional<std::string> dir = locate_(q->raft_index());
   if (!dir) {

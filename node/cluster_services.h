@@ -15,17 +15,17 @@
 #include <optional>
 
 #include "kyoso/v1/node.grpc.pb.h"
-#include "node/access.h"
 #include "node/call_tracker.h"
 #include "node/consensus.h"
+#include "node/gate.h"
 #include "node/raft/raft_consensus.h"
 
 namespace kyoso::node {
 
 class NodeService final : public v1::Node::CallbackService {
  public:
-  NodeService(CallTracker* calls, const Access* access, Consensus* consensus, std::string node_id)
-      : calls_(calls), access_(access), consensus_(consensus), node_id_(std::move(node_id)) {}
+  NodeService(CallTracker* calls, Gate* gate, Consensus* consensus, std::string node_id)
+      : calls_(calls), gate_(gate), consensus_(consensus), node_id_(std::move(node_id)) {}
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
                                       const v1::GetStatusRequest* request,
                                       v1::NodeStatus* reply) override;
@@ -35,15 +35,15 @@ class NodeService final : public v1::Node::CallbackService {
 
  private:
   CallTracker* calls_;
-  const Access* access_;
+  Gate* gate_;
   Consensus* consensus_;
   std::string node_id_;
 };
 
 class ClusterService final : public v1::Cluster::CallbackService {
  public:
-  ClusterService(CallTracker* calls, const Access* access, Consensus* consensus)
-      : calls_(calls), access_(access), consensus_(consensus) {}
+  ClusterService(CallTracker* calls, Gate* gate, Consensus* consensus)
+      : calls_(calls), gate_(gate), consensus_(consensus) {}
   grpc::ServerUnaryReactor* AddNode(grpc::CallbackServerContext* context,
                                     const v1::AddNodeRequest* request,
                                     v1::ClusterChangeReply* reply) override;
@@ -58,7 +58,7 @@ class ClusterService final : public v1::Cluster::CallbackService {
   grpc::ServerUnaryReactor* Change(grpc::ServerUnaryReactor* reactor, MembershipChange change,
                                    v1::ClusterChangeReply* reply);
   CallTracker* calls_;
-  const Access* access_;
+  Gate* gate_;
   Consensus* consensus_;
 };
 
@@ -67,8 +67,8 @@ class PeerService final : public v1::Peer::WithCallbackMethod_ForwardBatch<
  public:
   // `locate` gives the directory of the checkpoint kept for a raft index, if any.
   using Locate = std::function<std::optional<std::string>(uint64_t raft_index)>;
-  PeerService(CallTracker* calls, const Access* access, Consensus* consensus, Locate locate)
-      : calls_(calls), access_(access), consensus_(consensus), locate_(std::move(locate)) {}
+  PeerService(CallTracker* calls, Gate* gate, Consensus* consensus, Locate locate)
+      : calls_(calls), gate_(gate), consensus_(consensus), locate_(std::move(locate)) {}
   grpc::ServerUnaryReactor* ForwardBatch(grpc::CallbackServerContext* context,
                                          const v1::ForwardBatchRequest* request,
                                          v1::ForwardBatchReply* reply) override;
@@ -81,7 +81,7 @@ class PeerService final : public v1::Peer::WithCallbackMethod_ForwardBatch<
 
  private:
   CallTracker* calls_;
-  const Access* access_;
+  Gate* gate_;
   Consensus* consensus_;
   Locate locate_;
 };

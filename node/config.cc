@@ -52,6 +52,17 @@ Status ReadBatch(const toml::table& table, BatcherOptions* batch) {
   return Status::Ok();
 }
 
+// A number written either as an integer or with a fraction.
+Status ReadNumber(const toml::table& table, std::string_view key, double* out) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return Status::Ok();
+  std::optional<double> value = node->value<double>();
+  if (!value)
+    return Status::InvalidArgument("config key '" + std::string(key) + "' must be a number");
+  *out = *value;
+  return Status::Ok();
+}
+
 template <typename T>
 Status ReadUnsigned(const toml::table& table, std::string_view key, T* out) {
   int64_t value = static_cast<int64_t>(*out);
@@ -89,6 +100,20 @@ Status ReadCluster(const toml::table& table, ClusterConfig* cluster) {
   return Status::Ok();
 }
 
+Status ReadLimits(const toml::table& table, LimitsConfig* limits) {
+  KYOSO_RETURN_IF_ERROR(CheckKeys(table,
+                                  {"calls_per_second", "calls_burst", "calls_in_flight_max",
+                                   "streams_per_connection_max", "field_bytes_max"},
+                                  "limits."));
+  KYOSO_RETURN_IF_ERROR(ReadNumber(table, "calls_per_second", &limits->calls_per_second));
+  KYOSO_RETURN_IF_ERROR(ReadNumber(table, "calls_burst", &limits->calls_burst));
+  KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "calls_in_flight_max", &limits->calls_in_flight_max));
+  KYOSO_RETURN_IF_ERROR(
+      ReadUnsigned(table, "streams_per_connection_max", &limits->streams_per_connection_max));
+  KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "field_bytes_max", &limits->field_bytes_max));
+  return Status::Ok();
+}
+
 }  // namespace
 
 ledger::StatusOr<PeerAddress> ParsePeer(std::string_view spec) {
@@ -120,7 +145,7 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
   KYOSO_RETURN_IF_ERROR(
       CheckKeys(table,
                 {"node_id", "listen", "data_dir", "log_level", "ready_file", "shutdown_grace_ms",
-                 "message_size_max_bytes", "batch", "cluster", "tls"},
+                 "message_size_max_bytes", "batch", "cluster", "tls", "limits"},
                 ""));
   KYOSO_RETURN_IF_ERROR(Read(table, "node_id", &config->node_id));
   KYOSO_RETURN_IF_ERROR(Read(table, "listen", &config->listen));
@@ -138,6 +163,9 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
   }
   if (const toml::table* cluster = table["cluster"].as_table()) {
     KYOSO_RETURN_IF_ERROR(ReadCluster(*cluster, &config->cluster));
+  }
+  if (const toml::table* limits = table["limits"].as_table()) {
+    KYOSO_RETURN_IF_ERROR(ReadLimits(*limits, &config->limits));
   }
   if (const toml::table* tls = table["tls"].as_table()) {
     KYOSO_RETURN_IF_ERROR(CheckKeys(*tls, {"ca_file", "cert_file", "key_file"}, "tls."));
@@ -203,6 +231,20 @@ Status ValidateTls(const NodeConfig& config) {
   return Status::Ok();
 }
 
+Status ValidateLimits(const LimitsConfig& limits) {
+  if (limits.calls_per_second < 0 || limits.calls_burst < 1) {
+    return Status::InvalidArgument(
+        "limits.calls_per_second must be 0 (no limit) or more, and limits.calls_burst at least 1");
+  }
+  if (limits.calls_in_flight_max < 1 || limits.streams_per_connection_max < 1 ||
+      limits.field_bytes_max < 64) {
+    return Status::InvalidArgument(
+        "limits.calls_in_flight_max and limits.streams_per_connection_max must be at least 1, "
+        "limits.field_bytes_max at least 64");
+  }
+  return Status::Ok();
+}
+
 Status ValidateConfig(const NodeConfig& config) {
   if (config.node_id.empty()) return Status::InvalidArgument("node_id must not be empty");
   if (config.data_dir.empty()) return Status::InvalidArgument("data_dir must not be empty");
@@ -218,6 +260,7 @@ Status ValidateConfig(const NodeConfig& config) {
   }
   KYOSO_RETURN_IF_ERROR(ValidateCluster(config.cluster));
   KYOSO_RETURN_IF_ERROR(ValidateTls(config));
+  KYOSO_RETURN_IF_ERROR(ValidateLimits(config.limits));
   if (config.cluster.id != 0 && config.listen.ends_with(":0")) {
     return Status::InvalidArgument(
         "in a cluster, listen needs a fixed port: nodes tell clients where the leader is");

@@ -8,6 +8,7 @@
 
 #include "kyoso/ledger/status.h"
 #include "node/batcher.h"
+#include "node/limits.h"
 
 namespace kyoso::node {
 
@@ -50,6 +51,7 @@ struct NodeConfig {
   int message_size_max_bytes = 4 << 20;
   ClusterConfig cluster;
   TlsConfig tls;
+  LimitsConfig limits;
 };
 
 // A founding peer parsed from "id@host:port".

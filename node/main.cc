@@ -44,6 +44,10 @@ void AddFlags(CLI::App& app, NodeConfig& config, std::string& config_file) {
   app.add_option("--tls-ca", config.tls.ca_file, "PEM file of the certificate authority");
   app.add_option("--tls-cert", config.tls.cert_file, "PEM file of this node's certificate");
   app.add_option("--tls-key", config.tls.key_file, "PEM file of this node's private key");
+  app.add_option("--calls-per-second", config.limits.calls_per_second,
+                 "Calls a second each client certificate may make (0: no limit)");
+  app.add_option("--calls-burst", config.limits.calls_burst,
+                 "Calls a client may make at once after a quiet spell");
   app.add_option_function<int64_t>(
       "--batch-linger-us",
       [&config](int64_t us) { config.batch.linger = std::chrono::microseconds(us); },

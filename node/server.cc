@@ -33,6 +33,7 @@ struct NodeServer::Parts {
   std::unique_ptr<GrpcLeaderLink> leader_link;
   AccountDirectory directory;
   CallTracker calls;
+  std::unique_ptr<Gate> gate;
   std::unique_ptr<Consensus> consensus;
   ledger::TimeNs last_timestamp = 0;
   std::unique_ptr<Batcher> batcher;
@@ -162,17 +163,18 @@ void StartWritePath(NodeServer::Parts& p) {
   p.batcher = std::make_unique<Batcher>(p.consensus.get(), p.config.batch, p.last_timestamp);
   p.writes =
       std::make_unique<WritePath>(p.batcher.get(), &p.directory, &p.calls, p.consensus.get());
-  const Access* access = p.access.get();
-  p.admin = std::make_unique<AdminService>(&p.calls, access, p.writes.get());
-  p.money = std::make_unique<MoneyService>(&p.calls, access, p.writes.get());
-  p.terminal = std::make_unique<TerminalService>(&p.calls, access, p.writes.get(), &p.directory);
-  p.resident = std::make_unique<ResidentService>(&p.calls, access, p.writes.get());
-  p.query = std::make_unique<QueryService>(&p.calls, access, p.consensus.get());
-  p.node = std::make_unique<NodeService>(&p.calls, access, p.consensus.get(), p.config.node_id);
-  p.cluster = std::make_unique<ClusterService>(&p.calls, access, p.consensus.get());
+  p.gate = std::make_unique<Gate>(p.access.get(), &p.calls, p.config.limits);
+  Gate* gate = p.gate.get();
+  p.admin = std::make_unique<AdminService>(&p.calls, gate, p.writes.get());
+  p.money = std::make_unique<MoneyService>(&p.calls, gate, p.writes.get());
+  p.terminal = std::make_unique<TerminalService>(&p.calls, gate, p.writes.get(), &p.directory);
+  p.resident = std::make_unique<ResidentService>(&p.calls, gate, p.writes.get());
+  p.query = std::make_unique<QueryService>(&p.calls, gate, p.consensus.get());
+  p.node = std::make_unique<NodeService>(&p.calls, gate, p.consensus.get(), p.config.node_id);
+  p.cluster = std::make_unique<ClusterService>(&p.calls, gate, p.consensus.get());
   RocksDbCheckpoints* checkpoints = p.checkpoints.get();
   p.peer = std::make_unique<PeerService>(
-      &p.calls, access, p.consensus.get(), [checkpoints](uint64_t index) {
+      &p.calls, gate, p.consensus.get(), [checkpoints](uint64_t index) {
         return checkpoints ? checkpoints->PathOf(index) : std::nullopt;
       });
 }
@@ -187,6 +189,8 @@ ledger::Status StartGrpc(NodeServer::Parts& p) {
   if (!credentials.ok()) return credentials.status();
   builder.AddListeningPort(p.config.listen, *credentials, &port);
   builder.SetMaxReceiveMessageSize(p.config.message_size_max_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             p.config.limits.streams_per_connection_max);
   for (grpc::Service* service : std::initializer_list<grpc::Service*>{
            p.admin.get(), p.money.get(), p.terminal.get(), p.resident.get(), p.query.get(),
            p.node.get(), p.cluster.get(), p.peer.get()}) {

@@ -42,7 +42,7 @@ template <typename Request>
 ServerUnaryReactor* AdminService::Run(CallbackServerContext* context, Rpc rpc,
                                       const Request& request, v1::AdminReply* reply) {
   ServerUnaryReactor* reactor = calls_->NewReactor();
-  if (Refused(*access_, context, rpc, request, reactor)) return reactor;
+  if (Refused(*gate_, context, rpc, request, reactor)) return reactor;
   Translated<ledger::Command> command = ToCommand(request);
   writes_->SubmitCommand(context, reactor, command.status, std::move(command.value), reply);
   return reactor;
@@ -84,7 +84,7 @@ ServerUnaryReactor* AdminService::SetExchangeRate(CallbackServerContext* c,
 ServerUnaryReactor* MoneyService::Run(CallbackServerContext* c, const v1::TransferRequest* q,
                                       v1::TransferReply* r, TransferKind kind) {
   ServerUnaryReactor* reactor = calls_->NewReactor();
-  if (Refused(*access_, c, RpcForKind(kind), *q, reactor)) return reactor;
+  if (Refused(*gate_, c, RpcForKind(kind), *q, reactor)) return reactor;
   writes_->SubmitTransfer(c, reactor, q->transfer(), kind, r);
   return reactor;
 }
@@ -113,7 +113,7 @@ ServerUnaryReactor* MoneyService::SubmitBatch(CallbackServerContext* c,
                                               v1::SubmitBatchReply* r) {
   ServerUnaryReactor* reactor = calls_->NewReactor();
   Caller caller;
-  if (Refused(*access_, c, Rpc::kSubmitBatch, *q, reactor, &caller)) return reactor;
+  if (Refused(*gate_, c, Rpc::kSubmitBatch, *q, reactor, &caller)) return reactor;
   // Each item passes the rule of the call it stands for; kinds that are not transfers
   // are refused item by item further on.
   for (const v1::SubmitBatchRequest::Item& item : q->items()) {
@@ -133,7 +133,7 @@ ServerUnaryReactor* MoneyService::SubmitBatch(CallbackServerContext* c,
 ServerUnaryReactor* TerminalService::Run(CallbackServerContext* c, const v1::TransferRequest* q,
                                          v1::TransferReply* r, TransferKind kind) {
   ServerUnaryReactor* reactor = calls_->NewReactor();
-  if (Refused(*access_, c, RpcForKind(kind), *q, reactor)) return reactor;
+  if (Refused(*gate_, c, RpcForKind(kind), *q, reactor)) return reactor;
   writes_->SubmitTransfer(c, reactor, q->transfer(), kind, r);
   return reactor;
 }
@@ -142,7 +142,7 @@ ServerUnaryReactor* TerminalService::CreatePaymentRequest(CallbackServerContext*
                                                           const v1::CreatePaymentRequestRequest* q,
                                                           v1::PaymentRequest* r) {
   ServerUnaryReactor* reactor = calls_->NewReactor();
-  if (Refused(*access_, c, Rpc::kCreatePaymentRequest, *q, reactor)) return reactor;
+  if (Refused(*gate_, c, Rpc::kCreatePaymentRequest, *q, reactor)) return reactor;
   std::optional<AccountFacts> merchant = directory_->Find(q->merchant());
   int64_t valid_ms = q->valid_for_ms() == 0 ? kPaymentRequestDefaultMs : q->valid_for_ms();
   grpc::Status status;
@@ -187,7 +187,7 @@ ServerUnaryReactor* ResidentService::SetResearchConsent(CallbackServerContext* c
                                                         const v1::SetResearchConsentRequest* q,
                                                         v1::AdminReply* r) {
   ServerUnaryReactor* reactor = calls_->NewReactor();
-  if (Refused(*access_, c, Rpc::kSetResearchConsent, *q, reactor)) return reactor;
+  if (Refused(*gate_, c, Rpc::kSetResearchConsent, *q, reactor)) return reactor;
   writes_->SetResearchConsent(c, reactor, *q, r);
   return reactor;
 }
@@ -200,7 +200,7 @@ ServerUnaryReactor* QueryService::Read(
     std::function<grpc::Status(const Caller&, const ledger::Ledger&)> read) {
   ServerUnaryReactor* reactor = calls_->NewReactor();
   Caller caller;
-  if (Refused(*access_, c, rpc, q, reactor, &caller)) return reactor;
+  if (Refused(*gate_, c, rpc, q, reactor, &caller)) return reactor;
   consensus_->Read(q.stale_ok(), [reactor, caller, read = std::move(read)](
                                      const ledger::Status& status, const ledger::Ledger* ledger) {
     reactor->Finish(status.ok() ? read(caller, *ledger) : ToGrpcStatus(status));

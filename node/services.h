@@ -9,9 +9,9 @@
 #include "kyoso/v1/admin.grpc.pb.h"
 #include "kyoso/v1/money.grpc.pb.h"
 #include "kyoso/v1/query.grpc.pb.h"
-#include "node/access.h"
 #include "node/call_tracker.h"
 #include "node/consensus.h"
+#include "node/gate.h"
 #include "node/write_path.h"
 
 namespace kyoso::node {
@@ -21,8 +21,8 @@ using grpc::ServerUnaryReactor;
 
 class AdminService final : public v1::Admin::CallbackService {
  public:
-  AdminService(CallTracker* calls, const Access* access, WritePath* writes)
-      : calls_(calls), access_(access), writes_(writes) {}
+  AdminService(CallTracker* calls, Gate* gate, WritePath* writes)
+      : calls_(calls), gate_(gate), writes_(writes) {}
   ServerUnaryReactor* CreateCurrency(CallbackServerContext* context,
                                      const v1::CreateCurrencyRequest* request,
                                      v1::AdminReply* reply) override;
@@ -47,14 +47,14 @@ class AdminService final : public v1::Admin::CallbackService {
   ServerUnaryReactor* Run(CallbackServerContext* context, Rpc rpc, const Request& request,
                           v1::AdminReply* reply);
   CallTracker* calls_;
-  const Access* access_;
+  Gate* gate_;
   WritePath* writes_;
 };
 
 class MoneyService final : public v1::Money::CallbackService {
  public:
-  MoneyService(CallTracker* calls, const Access* access, WritePath* writes)
-      : calls_(calls), access_(access), writes_(writes) {}
+  MoneyService(CallTracker* calls, Gate* gate, WritePath* writes)
+      : calls_(calls), gate_(gate), writes_(writes) {}
   ServerUnaryReactor* Issue(CallbackServerContext* c, const v1::TransferRequest* q,
                             v1::TransferReply* r) override;
   ServerUnaryReactor* TopUp(CallbackServerContext* c, const v1::TransferRequest* q,
@@ -78,15 +78,15 @@ class MoneyService final : public v1::Money::CallbackService {
   ServerUnaryReactor* Run(CallbackServerContext* c, const v1::TransferRequest* q,
                           v1::TransferReply* r, ledger::TransferKind kind);
   CallTracker* calls_;
-  const Access* access_;
+  Gate* gate_;
   WritePath* writes_;
 };
 
 class TerminalService final : public v1::Terminal::CallbackService {
  public:
-  TerminalService(CallTracker* calls, const Access* access, WritePath* writes,
+  TerminalService(CallTracker* calls, Gate* gate, WritePath* writes,
                   const AccountDirectory* directory)
-      : calls_(calls), access_(access), writes_(writes), directory_(directory) {}
+      : calls_(calls), gate_(gate), writes_(writes), directory_(directory) {}
   ServerUnaryReactor* Authorize(CallbackServerContext* c, const v1::TransferRequest* q,
                                 v1::TransferReply* r) override;
   ServerUnaryReactor* Capture(CallbackServerContext* c, const v1::TransferRequest* q,
@@ -103,29 +103,29 @@ class TerminalService final : public v1::Terminal::CallbackService {
   ServerUnaryReactor* Run(CallbackServerContext* c, const v1::TransferRequest* q,
                           v1::TransferReply* r, ledger::TransferKind kind);
   CallTracker* calls_;
-  const Access* access_;
+  Gate* gate_;
   WritePath* writes_;
   const AccountDirectory* directory_;
 };
 
 class ResidentService final : public v1::Resident::CallbackService {
  public:
-  ResidentService(CallTracker* calls, const Access* access, WritePath* writes)
-      : calls_(calls), access_(access), writes_(writes) {}
+  ResidentService(CallTracker* calls, Gate* gate, WritePath* writes)
+      : calls_(calls), gate_(gate), writes_(writes) {}
   ServerUnaryReactor* SetResearchConsent(CallbackServerContext* c,
                                          const v1::SetResearchConsentRequest* q,
                                          v1::AdminReply* r) override;
 
  private:
   CallTracker* calls_;
-  const Access* access_;
+  Gate* gate_;
   WritePath* writes_;
 };
 
 class QueryService final : public v1::Query::CallbackService {
  public:
-  QueryService(CallTracker* calls, const Access* access, Consensus* consensus)
-      : calls_(calls), access_(access), consensus_(consensus) {}
+  QueryService(CallTracker* calls, Gate* gate, Consensus* consensus)
+      : calls_(calls), gate_(gate), consensus_(consensus) {}
   ServerUnaryReactor* GetAccount(CallbackServerContext* c, const v1::GetAccountRequest* q,
                                  v1::Account* r) override;
   ServerUnaryReactor* GetTransfer(CallbackServerContext* c, const v1::GetTransferRequest* q,
@@ -146,7 +146,7 @@ class QueryService final : public v1::Query::CallbackService {
   ServerUnaryReactor* Read(CallbackServerContext* c, Rpc rpc, const Request& q,
                            std::function<grpc::Status(const Caller&, const ledger::Ledger&)> read);
   CallTracker* calls_;
-  const Access* access_;
+  Gate* gate_;
   Consensus* consensus_;
 };
 

@@ -76,13 +76,15 @@ NodeProcess::~NodeProcess() {
 
 bool NodeProcess::Start() {
   std::filesystem::remove(ready_file_);
-  std::vector<std::string> args = {
-      KYOSO_NODE_BINARY,    "--data-dir", data_dir_.string(), "--ready-file", ready_file_.string(),
-      "--tick-interval-ms", "200"};
-  // Any free port, unless the test gave one (cluster nodes need to know theirs).
-  if (std::find(extra_args_.begin(), extra_args_.end(), "--listen") == extra_args_.end()) {
-    args.insert(args.end(), {"--listen", "127.0.0.1:0"});
-  }
+  std::vector<std::string> args = {KYOSO_NODE_BINARY, "--data-dir", data_dir_.string(),
+                                   "--ready-file", ready_file_.string()};
+  auto given = [this](const char* flag) {
+    return std::find(extra_args_.begin(), extra_args_.end(), flag) != extra_args_.end();
+  };
+  // Any free port, unless the test gave one (cluster nodes need to know theirs); ticks
+  // often, so holds and lots expire within a test, unless the test says otherwise.
+  if (!given("--listen")) args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+  if (!given("--tick-interval-ms")) args.insert(args.end(), {"--tick-interval-ms", "200"});
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   pid_ = ::fork();
   if (pid_ == 0) {
