@@ -194,6 +194,35 @@ void AddCurrencyCommands(CLI::App& app, AdminTool& tool) {
   });
 }
 
+// A resident lost the device with its wallet: register the new wallet's key.
+void AddRotateKeyCommand(CLI::App& account, AdminTool& tool) {
+  auto id = std::make_shared<std::string>();
+  auto key_hex = std::make_shared<std::string>();
+  CLI::App* rotate = account.add_subcommand(
+      "rotate-key",
+      "Register a resident's new wallet key (a lost device); balance and history stay");
+  rotate->add_option("id", *id, "The resident's account, e.g. res:alice")->required();
+  rotate
+      ->add_option("--public-key", *key_hex,
+                   "The new wallet's public key (hex, from kyoso-wallet address)")
+      ->required();
+  rotate->callback([&tool, id, key_hex] {
+    tool.run = [&tool, id, key_hex] {
+      std::optional<std::string> key = crypto::FromHex(*key_hex);
+      if (!key || key->size() != 32) {
+        return tool.Fail(cli::kExitUsage, "--public-key must be 64 hex digits");
+      }
+      v1::RotateOwnerKeyRequest q;
+      q.set_id(*id);
+      q.set_owner_public_key(*key);
+      return RunAdmin(tool, "Registered the new wallet key of " + *id,
+                      [&](grpc::ClientContext* c, v1::AdminReply* r) {
+                        return tool.admin().RotateOwnerKey(c, q, r);
+                      });
+    };
+  });
+}
+
 void AddAccountCommands(CLI::App& app, AdminTool& tool) {
   CLI::App* account = app.add_subcommand("account", "Open, show, freeze and close accounts");
   account->require_subcommand(1);
@@ -265,6 +294,7 @@ void AddAccountCommands(CLI::App& app, AdminTool& tool) {
       };
     });
   }
+  AddRotateKeyCommand(*account, tool);
 }
 
 void AddProgramCommands(CLI::App& app, AdminTool& tool) {

@@ -37,6 +37,7 @@ constexpr std::array kRules = {
     AccessRule{Rpc::kCreateCurrency, "kyoso.v1.Admin/CreateCurrency", kIssuer, "", "", ""},
     AccessRule{Rpc::kCreateAccount, "kyoso.v1.Admin/CreateAccount", kIssuer, "", "", ""},
     AccessRule{Rpc::kSetAccountStatus, "kyoso.v1.Admin/SetAccountStatus", kIssuer, "", "", ""},
+    AccessRule{Rpc::kRotateOwnerKey, "kyoso.v1.Admin/RotateOwnerKey", kIssuer, "", "", ""},
     AccessRule{Rpc::kCreateProgram, "kyoso.v1.Admin/CreateProgram", kIssuer, "", "", ""},
     AccessRule{Rpc::kSetProgramRules, "kyoso.v1.Admin/SetProgramRules", kIssuer | kProgramOperator,
                "", "", "id"},

@@ -50,6 +50,7 @@ enum class Rpc : uint8_t {
   kCreateCurrency,
   kCreateAccount,
   kSetAccountStatus,
+  kRotateOwnerKey,
   kCreateProgram,
   kSetProgramRules,
   kSetExchangeRate,

@@ -19,11 +19,14 @@ void AccountDirectory::Observe(const ledger::Batch& batch, const ledger::BatchRe
     if (result.results[i].code != ledger::ResultCode::kOk) continue;
     const ledger::Command& command = batch.commands[i];
     bool names_accounts = std::holds_alternative<ledger::CreateAccount>(command) ||
-                          std::holds_alternative<ledger::CreateCurrency>(command);
+                          std::holds_alternative<ledger::CreateCurrency>(command) ||
+                          std::holds_alternative<ledger::RotateOwnerKey>(command);
     if (!names_accounts) continue;  // Transfers, the bulk of batches, take no lock.
     if (!lock.owns_lock()) lock = std::unique_lock(mutex_);
     if (const auto* account = std::get_if<ledger::CreateAccount>(&command)) {
       accounts_[account->id] = AccountFacts{account->currency, account->owner_key};
+    } else if (const auto* rotation = std::get_if<ledger::RotateOwnerKey>(&command)) {
+      accounts_[rotation->id].owner_key = rotation->owner_key;
     } else if (const auto* currency = std::get_if<ledger::CreateCurrency>(&command)) {
       accounts_[currency->issuer_account] = AccountFacts{currency->code, ""};
       accounts_[currency->fee_account] = AccountFacts{currency->code, ""};

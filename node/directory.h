@@ -24,7 +24,8 @@ class AccountDirectory {
  public:
   // Replaces the contents with every account of `ledger`.
   void Load(const ledger::Ledger& ledger);
-  // Records the accounts that `batch` created (with their ok results).
+  // Records the accounts that `batch` created and the wallet keys it replaced (with their
+  // ok results).
   void Observe(const ledger::Batch& batch, const ledger::BatchResult& result);
   std::optional<AccountFacts> Find(std::string_view id) const;
 

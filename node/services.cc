@@ -63,6 +63,11 @@ ServerUnaryReactor* AdminService::SetAccountStatus(CallbackServerContext* c,
                                                    v1::AdminReply* r) {
   return Run(c, Rpc::kSetAccountStatus, *q, r);
 }
+ServerUnaryReactor* AdminService::RotateOwnerKey(CallbackServerContext* c,
+                                                 const v1::RotateOwnerKeyRequest* q,
+                                                 v1::AdminReply* r) {
+  return Run(c, Rpc::kRotateOwnerKey, *q, r);
+}
 ServerUnaryReactor* AdminService::CreateProgram(CallbackServerContext* c,
                                                 const v1::CreateProgramRequest* q,
                                                 v1::AdminReply* r) {

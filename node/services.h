@@ -32,6 +32,9 @@ class AdminService final : public v1::Admin::CallbackService {
   ServerUnaryReactor* SetAccountStatus(CallbackServerContext* context,
                                        const v1::SetAccountStatusRequest* request,
                                        v1::AdminReply* reply) override;
+  ServerUnaryReactor* RotateOwnerKey(CallbackServerContext* context,
+                                     const v1::RotateOwnerKeyRequest* request,
+                                     v1::AdminReply* reply) override;
   ServerUnaryReactor* CreateProgram(CallbackServerContext* context,
                                     const v1::CreateProgramRequest* request,
                                     v1::AdminReply* reply) override;

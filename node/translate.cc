@@ -311,6 +311,14 @@ Translated<ledger::Command> ToCommand(const v1::SetAccountStatusRequest& q) {
           ledger::SetAccountStatus{q.id(), static_cast<ledger::AccountStatus>(status)}};
 }
 
+Translated<ledger::Command> ToCommand(const v1::RotateOwnerKeyRequest& q) {
+  if (grpc::Status s = CheckText("id", q.id()); !s.ok()) return {s, {}};
+  if (q.owner_public_key().size() != 32) {
+    return {InvalidField("owner_public_key", "must be a raw 32-byte Ed25519 key"), {}};
+  }
+  return {grpc::Status::OK, ledger::RotateOwnerKey{q.id(), q.owner_public_key()}};
+}
+
 Translated<ledger::Command> ToCommand(const v1::CreateProgramRequest& q) {
   for (auto [field, text] :
        {std::pair{"id", &q.id()}, {"name", &q.name()}, {"currency", &q.currency()}}) {

@@ -49,6 +49,7 @@ Translated<ledger::TransferRequest> ToTransferRequest(const v1::Transfer& transf
 Translated<ledger::Command> ToCommand(const v1::CreateCurrencyRequest& request);
 Translated<ledger::Command> ToCommand(const v1::CreateAccountRequest& request);
 Translated<ledger::Command> ToCommand(const v1::SetAccountStatusRequest& request);
+Translated<ledger::Command> ToCommand(const v1::RotateOwnerKeyRequest& request);
 Translated<ledger::Command> ToCommand(const v1::CreateProgramRequest& request);
 Translated<ledger::Command> ToCommand(const v1::SetProgramRulesRequest& request);
 Translated<ledger::Command> ToCommand(const v1::SetExchangeRateRequest& request);

@@ -77,6 +77,20 @@ smoke_roles() {
   check "a merchant's certificate may not read a resident's account" 7 "$code"
 }
 
+smoke_lost_device() {
+  echo "A lost device: the municipality registers the new wallet's key"
+  local before key out code=0
+  before=$(balance res:dave)
+  wallet dave2 init --account res:dave --scrypt-n 1024 >/dev/null
+  key=$(wallet dave2 --json address | jq -r .public_key)
+  admin account rotate-key res:dave --public-key "$key" >/dev/null
+  check "the balance stays" "$before" "$(balance res:dave)"
+  wallet dave --json pay --to mch:grocer --amount "100 BUNJI" >/dev/null 2>&1 || code=$?
+  check "the old wallet's signature is refused (exit 7)" 7 "$code"
+  out=$(wallet dave2 --json pay --to mch:grocer --amount "100 BUNJI")
+  check "the new wallet pays" ok "$(field result "$out")"
+}
+
 smoke_conservation() {
   echo "The books balance"
   local sum=0 id supply
@@ -97,6 +111,7 @@ run_smoke_tour() {
   certs=$smoke_dir/certs
   ops/certs --dir "$certs" dev >/dev/null
   ops/certs --dir "$certs" client resident dave res:dave >/dev/null
+  ops/certs --dir "$certs" client resident dave2 res:dave >/dev/null
   start_node "$smoke_dir/node" 127.0.0.1:0 "$smoke_dir/node.log"
   echo "Smoke tour against kyoso-node on $node_address"
   seed_demo_town
@@ -105,6 +120,7 @@ run_smoke_tour() {
   smoke_terminal
   smoke_business
   smoke_roles
+  smoke_lost_device
   smoke_conservation
   if [ "$failures" -ne 0 ]; then
     echo "smoke tour: $failures check(s) failed; the node's log:" >&2

@@ -233,6 +233,37 @@ TEST_F(NodeTest, NoOneMovesAResidentsMoneyWithoutTheirSignature) {
   EXPECT_EQ(Snapshot(), before);
 }
 
+TEST_F(NodeTest, ARotatedKeyKeepsTheBalanceAndTheOldKeyNoLongerPays) {
+  ASSERT_TRUE(town->TopUp("res:alice", 10'000).status.ok());
+  std::string old_key = town->key_of("res:alice");
+  // Signed on the lost device before the rotation, sent after it.
+  v1::Transfer stolen = town->NewTransfer("res:alice", "mch:bakery", 300);
+  town->Sign(&stolen, "payment");
+
+  auto rotated = town->RotateKey("res:alice");
+  ASSERT_TRUE(rotated.status.ok()) << rotated.status.error_message();
+  EXPECT_NE(town->key_of("res:alice"), old_key);
+  EXPECT_EQ(town->Balance("res:alice"), 10'000);
+
+  auto refused = town->Send(&Money::Stub::Pay, stolen);
+  EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(refused.status.error_message(),
+            "the signature is not by the key registered for res:alice");
+  auto paid = town->Pay("res:alice", "mch:bakery", 300);
+  ASSERT_TRUE(paid.status.ok()) << paid.status.error_message();
+  EXPECT_EQ(town->Balance("res:alice"), 9'700);
+  EXPECT_EQ(town->GetAccount("res:alice").reply.owner_public_key().size(), 32u);
+
+  v1::RotateOwnerKeyRequest merchant;
+  merchant.set_id("mch:bakery");
+  merchant.set_owner_public_key(std::string(32, 'k'));
+  grpc::ClientContext context;
+  SetTestDeadline(&context);
+  v1::AdminReply reply;
+  grpc::Status status = town->admin().RotateOwnerKey(&context, merchant, &reply);
+  EXPECT_EQ(status.error_message(), "account_kind_mismatch");
+}
+
 TEST_F(NodeTest, MalformedRequestsAreRefusedAndChangeNothing) {
   ASSERT_TRUE(town->TopUp("res:alice", 10'000).status.ok());
   Fingerprint before = Snapshot();

@@ -46,6 +46,7 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"kyoso.v1.Admin/CreateCurrency", {"issuer"}},
     {"kyoso.v1.Admin/CreateAccount", {"issuer"}},
     {"kyoso.v1.Admin/SetAccountStatus", {"issuer"}},
+    {"kyoso.v1.Admin/RotateOwnerKey", {"issuer"}},
     {"kyoso.v1.Admin/CreateProgram", {"issuer"}},
     {"kyoso.v1.Admin/SetProgramRules", {"issuer", "program-operator"}},
     {"kyoso.v1.Admin/SetExchangeRate", {"issuer", "exchange"}},

@@ -130,6 +130,17 @@ Call<v1::AdminReply> TownClient::AddResident(const std::string& id, const std::s
   return KYOSO_UNARY(admin_, CreateAccount, request, v1::AdminReply);
 }
 
+Call<v1::AdminReply> TownClient::RotateKey(const std::string& id) {
+  std::optional<crypto::KeyPair> keys = crypto::GenerateKeyPair();
+  if (!keys) std::abort();
+  v1::RotateOwnerKeyRequest request;
+  request.set_id(id);
+  request.set_owner_public_key(keys->public_key);
+  auto rotated = KYOSO_UNARY(admin_, RotateOwnerKey, request, v1::AdminReply);
+  if (rotated.status.ok()) private_keys_[id] = keys->private_key;
+  return rotated;
+}
+
 Call<v1::AdminReply> TownClient::AddAccount(const std::string& id, const std::string& currency,
                                             const std::string& sector) {
   v1::CreateAccountRequest request;

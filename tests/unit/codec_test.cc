@@ -69,7 +69,8 @@ std::vector<Command> EveryCommand() {
           SetProgramRules{"fresh-food", SampleRules()},
           SetExchangeRate{ExchangeRate{"BUNJI", "HANA", kMarch1, Rational{3, 2}, 100}},
           SampleRequest(),
-          Tick{}};
+          Tick{},
+          RotateOwnerKey{"res:alice", std::string(32, '\x09')}};
 }
 
 template <typename T, typename Encode, typename Decode>

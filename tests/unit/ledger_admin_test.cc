@@ -173,6 +173,37 @@ TEST_F(LedgerRulesTest, ClosingWaitsForPendingHolds) {
   EXPECT_EQ(town.Balance(kBakery), 1'000);
 }
 
+TEST_F(LedgerRulesTest, RotatingAResidentsKeyKeepsItsMoneyAndItsLots) {
+  Fund(kAlice, 1'000);
+  ASSERT_TRUE(town.RunOk(town.TopUp(kAlice, 500, kFreshFood)));
+  Account before = town.Account(kAlice);
+  std::string new_key(32, '\x42');
+  ASSERT_NE(before.owner_key, new_key);
+  ASSERT_TRUE(town.RunOk(RotateOwnerKey{kAlice, new_key}));
+  Account after = town.Account(kAlice);
+  EXPECT_EQ(after.owner_key, new_key);
+  EXPECT_EQ(after.lots, before.lots);
+  EXPECT_EQ(town.Balance(kAlice), 1'000 + 500 + 50);
+  ASSERT_TRUE(town.RunOk(town.Pay(kAlice, kBakery, 100)));
+  EXPECT_EQ(town.Balance(kBakery), 100);
+}
+
+TEST_F(LedgerRulesTest, OnlyAnOpenResidentsKeyRotatesAndOnlyToAKey) {
+  EXPECT_TRUE(town.RunRejected(RotateOwnerKey{"res:nobody", std::string(32, 'k')},
+                               ResultCode::kAccountNotFound));
+  EXPECT_TRUE(town.RunRejected(RotateOwnerKey{kBakery, std::string(32, 'k')},
+                               ResultCode::kAccountKindMismatch));
+  EXPECT_TRUE(
+      town.RunRejected(RotateOwnerKey{kAlice, std::string(31, 'k')}, ResultCode::kInvalidKey));
+  EXPECT_TRUE(town.RunRejected(RotateOwnerKey{kAlice, ""}, ResultCode::kInvalidKey));
+  // A frozen account (the usual first step when a device is lost) may rotate.
+  ASSERT_TRUE(town.RunOk(SetAccountStatus{kBob, AccountStatus::kFrozen}));
+  EXPECT_TRUE(town.RunOk(RotateOwnerKey{kBob, std::string(32, 'k')}));
+  ASSERT_TRUE(town.RunOk(SetAccountStatus{kBob, AccountStatus::kClosed}));
+  EXPECT_TRUE(
+      town.RunRejected(RotateOwnerKey{kBob, std::string(32, 'j')}, ResultCode::kAccountClosed));
+}
+
 TEST_F(LedgerRulesTest, ResearchConsentIsAFlagOnTheAccount) {
   EXPECT_FALSE(town.Account(kAlice).research_consent);
   ASSERT_TRUE(town.RunOk(SetResearchConsent{kAlice, true}));

@@ -25,6 +25,7 @@ using ledger::ExchangeRate;
 using ledger::HistoryQuery;
 using ledger::HoldState;
 using ledger::KindBit;
+using ledger::RotateOwnerKey;
 using ledger::kNever;
 using ledger::Lot;
 using ledger::ProgramRules;

@@ -86,6 +86,8 @@ CommandResult Applier::ApplyOne(const Command& command) {
           result.code = ApplyCreateAccount(*this, c);
         } else if constexpr (std::is_same_v<T, SetAccountStatus>) {
           result.code = ApplySetAccountStatus(*this, c);
+        } else if constexpr (std::is_same_v<T, RotateOwnerKey>) {
+          result.code = ApplyRotateOwnerKey(*this, c);
         } else if constexpr (std::is_same_v<T, SetResearchConsent>) {
           result.code = ApplySetResearchConsent(*this, c);
         } else if constexpr (std::is_same_v<T, CreateProgram>) {

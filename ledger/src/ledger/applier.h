@@ -151,6 +151,7 @@ void ReleaseHold(Applier& applier, TransferRecord& hold, const std::vector<Lot>&
 ResultCode ApplyCreateCurrency(Applier& applier, const CreateCurrency& command);
 ResultCode ApplyCreateAccount(Applier& applier, const CreateAccount& command);
 ResultCode ApplySetAccountStatus(Applier& applier, const SetAccountStatus& command);
+ResultCode ApplyRotateOwnerKey(Applier& applier, const RotateOwnerKey& command);
 ResultCode ApplySetResearchConsent(Applier& applier, const SetResearchConsent& command);
 ResultCode ApplyCreateProgram(Applier& applier, const CreateProgram& command);
 ResultCode ApplySetProgramRules(Applier& applier, const SetProgramRules& command);

@@ -128,6 +128,16 @@ ResultCode ApplySetAccountStatus(Applier& applier, const SetAccountStatus& c) {
   return ResultCode::kOk;
 }
 
+ResultCode ApplyRotateOwnerKey(Applier& applier, const RotateOwnerKey& c) {
+  const Account* account = applier.FindAccount(c.id);
+  if (account == nullptr) return ResultCode::kAccountNotFound;
+  if (account->kind != AccountKind::kResident) return ResultCode::kAccountKindMismatch;
+  if (account->status == AccountStatus::kClosed) return ResultCode::kAccountClosed;
+  if (c.owner_key.size() != 32) return ResultCode::kInvalidKey;
+  applier.MutableAccount(c.id).owner_key = c.owner_key;
+  return ResultCode::kOk;
+}
+
 ResultCode ApplySetResearchConsent(Applier& applier, const SetResearchConsent& c) {
   if (applier.FindAccount(c.id) == nullptr) return ResultCode::kAccountNotFound;
   applier.MutableAccount(c.id).research_consent = c.consent;

@@ -350,6 +350,10 @@ void Serialize(A& a, SetExchangeRate& v) {
 }
 template <typename A>
 void Serialize(A&, Tick&) {}
+template <typename A>
+void Serialize(A& a, RotateOwnerKey& v) {
+  a(v.id, v.owner_key);
+}
 
 template <typename A>
 void Serialize(A& a, Command& command) {

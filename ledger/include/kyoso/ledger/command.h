@@ -51,6 +51,14 @@ struct SetAccountStatus {
   friend bool operator==(const SetAccountStatus&, const SetAccountStatus&) = default;
 };
 
+// A resident lost the device holding its wallet key: the issuer registers a new key. The
+// account, its balance and its lots stay; signatures by the old key no longer move them.
+struct RotateOwnerKey {
+  AccountId id;
+  std::string owner_key;  // Raw 32-byte Ed25519 public key.
+  friend bool operator==(const RotateOwnerKey&, const RotateOwnerKey&) = default;
+};
+
 struct SetResearchConsent {
   AccountId id;
   bool consent = false;
@@ -93,7 +101,7 @@ struct Tick {
 
 using Command =
     std::variant<CreateCurrency, CreateAccount, SetAccountStatus, SetResearchConsent, CreateProgram,
-                 SetProgramRules, SetExchangeRate, TransferRequest, Tick>;
+                 SetProgramRules, SetExchangeRate, TransferRequest, Tick, RotateOwnerKey>;
 
 struct Batch {
   uint64_t index = 0;    // The raft index (or a local counter); strictly increasing.
