@@ -3,11 +3,13 @@
 //   kyoso-node [--config FILE] [--listen HOST:PORT] [--data-dir DIR] ...
 //
 // SIGTERM or SIGINT drains calls in flight and closes RocksDB cleanly.
+#include <google/protobuf/stubs/logging.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 
+#include "node/limits.h"
 #include "node/server.h"
 
 namespace {
@@ -56,6 +58,16 @@ void AddFlags(CLI::App& app, NodeConfig& config, std::string& config_file) {
       "--tick-interval-ms",
       [&config](int64_t ms) { config.batch.tick_interval = std::chrono::milliseconds(ms); },
       "How often ledger time advances for expiries when idle");
+}
+
+// Protobuf logs a line for every request it cannot parse (a string that is not UTF-8),
+// before the node's gate sees the call: into the node's log, at most a few a second.
+void LogProtobufThroughSpdlog() {
+  google::protobuf::SetLogHandler(
+      [](google::protobuf::LogLevel, const char*, int, const std::string& message) {
+        static kyoso::node::RateLimiter limiter(/*per_second=*/1, /*burst=*/10);
+        if (limiter.Take("protobuf") == 0) spdlog::warn("protobuf: {}", message);
+      });
 }
 
 int Serve(const NodeConfig& config) {
@@ -110,5 +122,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  LogProtobufThroughSpdlog();
   return Serve(config);
 }

@@ -78,9 +78,6 @@ ResultCode ApplyHold(Applier& applier, TransferRecord& record) {
   if (code != ResultCode::kOk) return code;
   if (!KindIn(*payer, kWalletKinds)) return ResultCode::kPayerNotAllowed;
   if (!KindIn(*payee, kBusinessKinds)) return ResultCode::kAccountKindMismatch;
-  if (q.hold_timeout_ns <= 0 || q.hold_timeout_ns > kHoldTimeoutMax) {
-    return ResultCode::kInvalidTimeout;
-  }
   TimeNs now = applier.now();
   if ((code = CheckSpendCap(*payer, q.amount, now)) != ResultCode::kOk) return code;
   DrawResult draw = DrawLots(payer->lots, DrawRequest{q.amount, now, payer->credit_limit,

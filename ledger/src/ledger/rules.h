@@ -3,14 +3,13 @@
 #pragma once
 
 #include "applier.h"
+#include "validate.h"
 
 namespace kyoso::ledger {
 
 inline constexpr AccountKindMask kBusinessKinds =
     KindBit(AccountKind::kMerchant) | KindBit(AccountKind::kProducer);
 inline constexpr AccountKindMask kWalletKinds = KindBit(AccountKind::kResident) | kBusinessKinds;
-// Longest a hold may stay pending: a week covers hotel and rental deposits.
-inline constexpr TimeNs kHoldTimeoutMax = 7 * kNsPerDay;
 
 bool KindIn(const Account& account, AccountKindMask kinds);
 // a + b, clamped to int64's range: for counters that only compare against caps.

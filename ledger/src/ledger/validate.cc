@@ -102,6 +102,13 @@ ResultCode ValidateTransferShape(const TransferRequest& request) {
   if (!ValidAccountId(request.from) || !ValidAccountId(request.to)) {
     return ResultCode::kInvalidAccountId;
   }
+  // No kind moves money from an account to itself (a post, void or refund names the
+  // hold's or payment's two parties, which differ too).
+  if (request.from == request.to) return ResultCode::kSameAccount;
+  if (request.kind == TransferKind::kHold &&
+      (request.hold_timeout_ns <= 0 || request.hold_timeout_ns > kHoldTimeoutMax)) {
+    return ResultCode::kInvalidTimeout;
+  }
   if (!request.program.empty() && !ValidProgramId(request.program)) {
     return ResultCode::kInvalidProgramId;
   }

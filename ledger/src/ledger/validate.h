@@ -8,5 +8,7 @@ namespace kyoso::ledger {
 // Longest validity or period a rule may carry: a century keeps time sums far from
 // int64's range.
 inline constexpr TimeNs kDurationMax = 100LL * 366 * kNsPerDay;
+// Longest a hold may stay pending (deposits included).
+inline constexpr TimeNs kHoldTimeoutMax = 7 * kNsPerDay;
 
 }  // namespace kyoso::ledger
