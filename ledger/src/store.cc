@@ -8,7 +8,7 @@ namespace {
 
 // Entries address data_ with 32-bit offsets and sizes to keep them small; a batch is
 // bounded far below 4 GiB by the ledger's batch limits, so reaching this is a bug.
-constexpr size_t kBatchBytesMax = std::numeric_limits<uint32_t>::max();
+[[maybe_unused]] constexpr size_t kBatchBytesMax = std::numeric_limits<uint32_t>::max();
 
 }  // namespace
 
