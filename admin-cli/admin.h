@@ -50,6 +50,7 @@ void AddAccountCommands(CLI::App& app, AdminTool& tool);
 void AddProgramCommands(CLI::App& app, AdminTool& tool);
 void AddMoneyCommands(CLI::App& app, AdminTool& tool);
 void AddClusterCommands(CLI::App& app, AdminTool& tool);
+void AddAuditCommands(CLI::App& app, AdminTool& tool);
 
 // An outcome as JSON: {"result": "ok", "seq": …}.
 nlohmann::json OutcomeJson(const v1::Outcome& outcome);

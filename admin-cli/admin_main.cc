@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   admin::AddProgramCommands(app, tool);
   admin::AddMoneyCommands(app, tool);
   admin::AddClusterCommands(app, tool);
+  admin::AddAuditCommands(app, tool);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

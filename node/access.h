@@ -75,6 +75,7 @@ enum class Rpc : uint8_t {
   kGetBalanceAt,
   kGetProgram,
   kGetCurrency,
+  kListJournal,
   kGetStatus,
   kGetChainHead,
   kAddNode,

@@ -15,6 +15,8 @@ using ledger::TransferKind;
 
 constexpr int64_t kPaymentRequestDefaultMs = 15 * 60 * 1'000;
 constexpr int64_t kPaymentRequestMaxMs = 24LL * 60 * 60 * 1'000;
+constexpr uint32_t kJournalPageMax = 1'000;
+constexpr size_t kJournalPageBytes = 2 << 20;
 constexpr int64_t kHoldTimeoutMaxMs = 7LL * 24 * 60 * 60 * 1'000;  // The ledger's bound.
 
 int64_t NowNs() {
@@ -291,6 +293,30 @@ ServerUnaryReactor* QueryService::GetProgram(CallbackServerContext* c,
     const ledger::Program* program = ledger.FindProgram(q->id());
     if (program == nullptr) return NotFound("programme " + q->id());
     ToProto(*program, r);
+    return grpc::Status::OK;
+  });
+}
+
+ServerUnaryReactor* QueryService::ListJournal(CallbackServerContext* c,
+                                              const v1::ListJournalRequest* q, v1::JournalPage* r) {
+  return Read(c, Rpc::kListJournal, *q, [q, r](const Caller&, const ledger::Ledger& ledger) {
+    if (q->limit() > kJournalPageMax) return InvalidField("limit", "must be at most 1,000");
+    size_t limit = q->limit() == 0 ? 100 : q->limit();
+    // One more than asked, to know whether a next page exists.
+    auto entries = ledger.Journal(q->from_index(), limit + 1);
+    if (!entries.ok()) return ToGrpcStatus(entries.status());
+    size_t i = 0;
+    // Pages stay under a client's default 4 MiB message limit (one batch always fits).
+    for (size_t bytes = 0; i < entries->size() && i < limit && bytes < kJournalPageBytes; ++i) {
+      const ledger::JournalEntry& entry = (*entries)[i];
+      bytes += entry.batch.size() + entry.results.size();
+      v1::JournalEntry* out = r->add_entries();
+      out->set_index(entry.index);
+      out->set_batch(entry.batch);
+      out->set_results(entry.results);
+      out->set_chain_head(entry.chain_head.data(), entry.chain_head.size());
+    }
+    if (i < entries->size()) r->set_next_index((*entries)[i].index);
     return grpc::Status::OK;
   });
 }

@@ -139,6 +139,8 @@ class QueryService final : public v1::Query::CallbackService {
                                    v1::BalanceAt* r) override;
   ServerUnaryReactor* GetProgram(CallbackServerContext* c, const v1::GetProgramRequest* q,
                                  v1::Program* r) override;
+  ServerUnaryReactor* ListJournal(CallbackServerContext* c, const v1::ListJournalRequest* q,
+                                  v1::JournalPage* r) override;
   ServerUnaryReactor* GetCurrency(CallbackServerContext* c, const v1::GetCurrencyRequest* q,
                                   v1::Currency* r) override;
 

@@ -26,6 +26,8 @@ std::string_view ColumnName(Column column) {
       return "holds";
     case Column::kBatches:
       return "batches";
+    case Column::kJournal:
+      return "journal";
   }
   // Only reachable with a Column cast from an out-of-range integer.
   assert(false);

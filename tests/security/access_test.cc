@@ -75,6 +75,7 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"kyoso.v1.Query/GetCurrency",
      {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "auditor",
       "operator", "node"}},
+    {"kyoso.v1.Query/ListJournal", {"issuer", "auditor"}},
     {"kyoso.v1.Node/GetStatus",
      {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "auditor",
       "operator", "node"}},

@@ -159,6 +159,79 @@ TEST_F(LedgerReadsTest, FindTransfer) {
   EXPECT_FALSE(missing->has_value());
 }
 
+// --- The journal. ---
+
+std::vector<ledger::JournalEntry> WholeJournal(const ledger::Ledger& ledger) {
+  auto entries = ledger.Journal(0, 1'000);
+  EXPECT_TRUE(entries.ok()) << entries.status().ToString();
+  return entries.ok() ? *entries : std::vector<ledger::JournalEntry>{};
+}
+
+// nullopt when every entry verifies, else the first complaint.
+std::optional<std::string> FirstBreak(const std::vector<ledger::JournalEntry>& entries) {
+  ledger::JournalVerifier verifier;
+  for (const auto& entry : entries) {
+    if (auto wrong = verifier.Add(entry)) return wrong;
+  }
+  return std::nullopt;
+}
+
+TEST_F(LedgerReadsTest, TheJournalRecomputesToTheLedgersChainHead) {
+  std::vector<ledger::JournalEntry> entries = WholeJournal(town.get());
+  ASSERT_EQ(entries.size(), town.get().applied_index());
+  ledger::JournalVerifier verifier;
+  for (const auto& entry : entries) EXPECT_EQ(verifier.Add(entry), std::nullopt) << entry.index;
+  EXPECT_EQ(verifier.head(), town.get().chain_head());
+  EXPECT_EQ(verifier.entries(), entries.size());
+  // Pages: from an index on, at most `limit`.
+  auto page = town.get().Journal(entries[2].index, 2);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].index, entries[2].index);
+  EXPECT_EQ((*page)[1].chain_head, entries[3].chain_head);
+}
+
+TEST_F(LedgerReadsTest, AVerifierNamesTheFirstBatchWhereTheJournalBreaks) {
+  std::vector<ledger::JournalEntry> entries = WholeJournal(town.get());
+  ASSERT_GE(entries.size(), 5u);
+  uint64_t third = entries[2].index;
+  auto says = [](const std::optional<std::string>& wrong, const std::string& part) {
+    return wrong.has_value() && wrong->find(part) != std::string::npos;
+  };
+
+  auto altered = entries;  // A transfer's amount changed after the fact.
+  ledger::StatusOr<ledger::Batch> batch = ledger::DecodeBatch(altered[2].batch);
+  ASSERT_TRUE(batch.ok());
+  std::get<TransferRequest>(batch->commands.at(0)).amount += 1;
+  altered[2].batch.clear();
+  ledger::EncodeBatch(*batch, &altered[2].batch);
+  EXPECT_TRUE(says(FirstBreak(altered), "batch " + std::to_string(third) + ": the recorded head"))
+      << FirstBreak(altered).value_or("verified");
+
+  auto rehashed = altered;  // ...and its head recomputed: the next batch no longer links.
+  rehashed[2].chain_head =
+      ledger::NextChainHead(rehashed[1].chain_head, rehashed[2].batch, rehashed[2].results);
+  EXPECT_TRUE(says(FirstBreak(rehashed), "batch " + std::to_string(entries[3].index)));
+
+  auto missing = entries;  // A batch left out of the export.
+  missing.erase(missing.begin() + 2);
+  EXPECT_TRUE(says(FirstBreak(missing), "batch " + std::to_string(entries[3].index)));
+
+  auto refused = entries;  // A result rewritten from ok to refused.
+  ledger::StatusOr<std::vector<ledger::CommandResult>> results =
+      ledger::DecodeResults(refused[2].results);
+  ASSERT_TRUE(results.ok());
+  results->at(0).code = ResultCode::kInsufficientFunds;
+  refused[2].results.clear();
+  ledger::EncodeResults(*results, &refused[2].results);
+  EXPECT_TRUE(says(FirstBreak(refused), "batch " + std::to_string(third)));
+
+  auto garbled = entries;
+  garbled[2].batch = "not a batch";
+  EXPECT_TRUE(says(FirstBreak(garbled), "its batch does not decode"));
+  EXPECT_EQ(FirstBreak(entries), std::nullopt);
+}
+
 // --- Batches, chain head, reopening. ---
 
 TEST(LedgerBatchTest, StaleOrOversizedBatchesAreRefused) {

@@ -1,28 +1,11 @@
 #include "kyoso/ledger/ledger.h"
 
-#include <openssl/evp.h>
-
 #include "applier.h"
 #include "kyoso/ledger/codec.h"
+#include "kyoso/ledger/journal.h"
 
 namespace kyoso::ledger {
 namespace {
-
-ChainHead NextChainHead(const ChainHead& previous, std::string_view batch_bytes,
-                        std::string_view result_bytes) {
-  ChainHead head{};
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  unsigned int size = 0;
-  bool ok = context != nullptr && EVP_DigestInit_ex(context, EVP_sha256(), nullptr) == 1 &&
-            EVP_DigestUpdate(context, previous.data(), previous.size()) == 1 &&
-            EVP_DigestUpdate(context, batch_bytes.data(), batch_bytes.size()) == 1 &&
-            EVP_DigestUpdate(context, result_bytes.data(), result_bytes.size()) == 1 &&
-            EVP_DigestFinal_ex(context, head.data(), &size) == 1;
-  EVP_MD_CTX_free(context);
-  // SHA-256 of bytes in memory cannot fail short of the library being broken.
-  if (!ok || size != head.size()) std::abort();
-  return head;
-}
 
 Status ReadMeta(const Store& store, Ledger::State* state) {
   std::string value;
@@ -159,6 +142,10 @@ Status Ledger::Commit(const Batch& batch, BatchResult* result, Applier& applier)
   write.Put(Column::kMeta, keys::kFormat, std::string(1, static_cast<char>(kFormatVersion)));
   write.Put(Column::kMeta, keys::kAppliedIndex, keys::U64(batch.index));
   write.Put(Column::kMeta, keys::kChainHead, head);
+  journal_value_.clear();
+  EncodeJournalValue(JournalEntry{batch.index, batch_bytes_, result_bytes_, result->chain_head},
+                     &journal_value_);
+  write.Put(Column::kJournal, keys::U64(batch.index), journal_value_);
   write.Put(Column::kMeta, keys::kNextSeq, keys::U64(state_->last_seq));
   write.Put(Column::kMeta, keys::kLastTimestamp,
             keys::U64(static_cast<uint64_t>(state_->last_timestamp)));

@@ -49,6 +49,27 @@ StatusOr<uint64_t> Ledger::LastSeqAt(TimeNs at) const {
   return seq;
 }
 
+StatusOr<std::vector<JournalEntry>> Ledger::Journal(uint64_t from, size_t limit) const {
+  std::vector<JournalEntry> entries;
+  if (limit == 0) return entries;
+  Status parse_status;
+  KYOSO_RETURN_IF_ERROR(store_->Scan(Column::kJournal, keys::U64(from), "", false,
+                                     [&](std::string_view key, std::string_view value) {
+                                       StatusOr<uint64_t> index = keys::ParseU64(key);
+                                       StatusOr<JournalEntry> entry =
+                                           index.ok() ? DecodeJournalValue(*index, value)
+                                                      : StatusOr<JournalEntry>(index.status());
+                                       if (!entry.ok()) {
+                                         parse_status = entry.status();
+                                         return false;
+                                       }
+                                       entries.push_back(std::move(entry).value());
+                                       return entries.size() < limit;
+                                     }));
+  KYOSO_RETURN_IF_ERROR(parse_status);
+  return entries;
+}
+
 StatusOr<Amount> Ledger::BalanceAtSeq(std::string_view account, uint64_t seq) const {
   if (FindAccount(account) == nullptr) return Status::NotFound("account " + std::string(account));
   Amount balance = 0;

@@ -24,6 +24,7 @@
 #include <unordered_map>
 
 #include "kyoso/ledger/command.h"
+#include "kyoso/ledger/journal.h"
 #include "kyoso/ledger/store.h"
 
 namespace kyoso::ledger {
@@ -79,6 +80,8 @@ class Ledger {
   StatusOr<Amount> BalanceAtTime(std::string_view account, TimeNs at) const;
   // The last sequence number stamped at or before `at` (0 if none).
   StatusOr<uint64_t> LastSeqAt(TimeNs at) const;
+  // Up to `limit` journal entries (journal.h) of batches with index ≥ `from`, in order.
+  StatusOr<std::vector<JournalEntry>> Journal(uint64_t from, size_t limit) const;
 
   struct State;
 
@@ -94,6 +97,7 @@ class Ledger {
   WriteBatch write_;
   std::string batch_bytes_;
   std::string result_bytes_;
+  std::string journal_value_;
 };
 
 // The balance of an account: the sum of its lots.

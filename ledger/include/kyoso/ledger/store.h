@@ -28,8 +28,9 @@ enum class Column : uint8_t {
   kHistory = 3,    // Per-account entries by sequence number (history, past balances).
   kHolds = 4,      // Pending holds, so ticks can expire them after a restart.
   kBatches = 5,    // Per applied batch: first timestamp -> first sequence number.
+  kJournal = 6,    // Per applied batch: its index -> the bytes hashed into the chain.
 };
-inline constexpr int kColumnCount = 6;
+inline constexpr int kColumnCount = 7;
 // The column's name as a RocksDB column family ("meta", "state", …).
 std::string_view ColumnName(Column column);
 
