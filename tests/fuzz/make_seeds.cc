@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "kyoso/ledger/codec.h"
+#include "kyoso/ledger/journal.h"
 #include "kyoso/v1/admin.pb.h"
 #include "kyoso/v1/money.pb.h"
 #include "node/raft/entry.h"
@@ -93,6 +94,13 @@ void CommandSeeds(const fs::path& dir) {
   bytes.clear();
   ledger::EncodeResults(results, &bytes);
   Write(dir, "results", bytes);
+  std::string batch_bytes;
+  ledger::EncodeBatch(batch, &batch_bytes);
+  ledger::JournalEntry entry{42, batch_bytes, bytes, {}};
+  entry.chain_head = ledger::NextChainHead(entry.chain_head, entry.batch, entry.results);
+  std::string journal;
+  ledger::EncodeJournalValue(entry, &journal);
+  Write(dir, "journal", journal);
 }
 
 void SnapshotSeeds(const fs::path& dir) {

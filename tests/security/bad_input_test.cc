@@ -16,6 +16,7 @@
 #include <limits>
 
 #include "kyoso/crypto/ed25519.h"
+#include "kyoso/crypto/encoding.h"
 #include "support/certificates.h"
 #include "support/node_process.h"
 #include "support/town_client.h"
@@ -526,6 +527,16 @@ TEST_F(BadInputTest, MalformedAndHostileRequestsAreRefusedAndChangeNothing) {
   ExpectRefusedAtTheDoor(cases);
   EXPECT_EQ(checked_, static_cast<int>(cases.size()));
   EXPECT_GE(checked_, 60);
+
+  // Hostile input reached the log (refusals are logged), secrets did not: no private key,
+  // no wallet key, no signature.
+  std::string log = node_.log();
+  EXPECT_EQ(log.find("PRIVATE KEY"), std::string::npos);
+  for (const std::string& secret :
+       {town_->key_of("res:alice"), crypto::ToHex(town_->key_of("res:alice")),
+        crypto::ToHex(SignedPayment(100).signature())}) {
+    EXPECT_EQ(log.find(secret), std::string::npos);
+  }
 }
 
 TEST_F(BadInputTest, RefusalsOnlyTheLedgerCanDecideMoveNoMoney) {
