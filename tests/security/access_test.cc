@@ -138,24 +138,10 @@ std::string BoundRequest(const google::protobuf::MethodDescriptor* method,
   return request->SerializeAsString();
 }
 
-grpc::Status CallUnary(grpc::Channel* channel, const std::string& method,
-                       const std::string& request) {
-  grpc::GenericStub stub(channel->shared_from_this());
-  grpc::Slice slice(request);
-  grpc::ByteBuffer in(&slice, 1);
-  grpc::ByteBuffer out;
-  grpc::ClientContext context;
-  SetTestDeadline(&context);
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/" + method, grpc::StubOptions(), &in, &out,
-                 [&done](grpc::Status status) { done.set_value(status); });
-  return done.get_future().get();
-}
-
 grpc::Status Call(const std::shared_ptr<grpc::Channel>& channel,
                   const google::protobuf::MethodDescriptor* method, const std::string& identity) {
   std::string request = BoundRequest(method, identity);
-  if (!method->server_streaming()) return CallUnary(channel.get(), FullName(method), request);
+  if (!method->server_streaming()) return CallRaw(channel, "/" + FullName(method), request);
   // The one streaming RPC, Peer.FetchCheckpoint: read the stream to its end.
   auto stub = v1::Peer::NewStub(channel);
   grpc::ClientContext context;

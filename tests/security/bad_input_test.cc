@@ -8,11 +8,9 @@
 // payment, …): the ledger records the refusal as the transfer's first result, so a retry
 // under the same id gets the same answer; that record extends the chain, but no balance,
 // supply or hold may change, which is what those cases check.
-#include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
 #include <functional>
-#include <future>
 #include <limits>
 
 #include "kyoso/crypto/ed25519.h"
@@ -112,16 +110,7 @@ class BadInputTest : public ::testing::Test {
 
   // Sends `bytes` as the request of `method` as it is, bypassing the generated stubs.
   Answer Raw(const std::string& method, const std::string& bytes) {
-    grpc::GenericStub stub(certificates_.Channel(node_.address(), "bakery"));
-    grpc::Slice slice(bytes);
-    grpc::ByteBuffer in(&slice, 1);
-    grpc::ByteBuffer out;
-    grpc::ClientContext context;
-    SetTestDeadline(&context);
-    std::promise<grpc::Status> done;
-    stub.UnaryCall(&context, method, grpc::StubOptions(), &in, &out,
-                   [&done](grpc::Status status) { done.set_value(status); });
-    return {done.get_future().get(), ""};
+    return {CallRaw(certificates_.Channel(node_.address(), "bakery"), method, bytes), ""};
   }
   // A purchase whose memo holds `memo_bytes` (not valid UTF-8), written by hand.
   Answer PurchaseWithRawMemo(const std::string& memo_bytes) {

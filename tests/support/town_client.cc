@@ -1,10 +1,12 @@
 #include "support/town_client.h"
 
+#include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 #include <openssl/rand.h>
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <thread>
 
 #include "kyoso/crypto/ed25519.h"
@@ -35,6 +37,20 @@ void TakeOutcome(Call<Reply>& call, const grpc::ClientContext& context) {
 
 void SetTestDeadline(grpc::ClientContext* context) {
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+}
+
+grpc::Status CallRaw(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
+                     const std::string& request) {
+  grpc::GenericStub stub(channel);
+  grpc::Slice slice(request);
+  grpc::ByteBuffer in(&slice, 1);
+  grpc::ByteBuffer out;
+  grpc::ClientContext context;
+  SetTestDeadline(&context);
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &in, &out,
+                 [&done](grpc::Status status) { done.set_value(status); });
+  return done.get_future().get();
 }
 
 v1::Outcome OutcomeFromMetadata(const grpc::ClientContext& context) {

@@ -88,6 +88,10 @@ class TownClient {
 
 // A deadline for every test call.
 void SetTestDeadline(grpc::ClientContext* context);
+// Sends `request` as the serialized request of `method` ("/kyoso.v1.Money/Pay") as it is,
+// bypassing the generated stubs (hostile or hand-made bytes).
+grpc::Status CallRaw(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
+                     const std::string& request);
 // Fills `outcome` from a refusal's trailing metadata.
 v1::Outcome OutcomeFromMetadata(const grpc::ClientContext& context);
 
