@@ -93,17 +93,20 @@ smoke_lost_device() {
 
 smoke_audit() {
   echo "The journal, exported and verified offline"
-  local journal=$smoke_dir/journal.jsonl head out code=0
+  local journal=$smoke_dir/journal.jsonl head out index code=0
   head=$(admin --json status | jq -r .chain_head)
   admin audit export --out "$journal" >/dev/null
   out=$("$bin/kyoso-admin" --json audit verify "$journal" --head "$head")
   check "the exported chain recomputes to the node's head" true "$(field verified "$out")"
-  # Raise an amount in the fifth batch: the chain must break right there.
-  jq -c 'if .index == 5 then .batch |= (.[0:40] + (if .[40:41] == "0" then "1" else "0" end) + .[41:]) else . end' \
+  # Change one byte inside the first batch that carries commands (not a bare tick): the
+  # chain must break right there.
+  index=$(jq -r 'select((.batch | length) > 100) | .index' "$journal" | head -n 1)
+  jq -c --argjson i "$index" \
+    'if .index == $i then .batch |= (.[0:40] + (if .[40:41] == "0" then "1" else "0" end) + .[41:]) else . end' \
     "$journal" >"$journal.altered"
   "$bin/kyoso-admin" audit verify "$journal.altered" >"$smoke_dir/verify.out" 2>&1 || code=$?
   check "an altered journal fails verification (exit 21)" 21 "$code"
-  check "naming the altered batch" 1 "$(grep -c 'batch 5:' "$smoke_dir/verify.out")"
+  check "naming the altered batch" 1 "$(grep -c "batch $index:" "$smoke_dir/verify.out")"
 }
 
 smoke_conservation() {
