@@ -99,7 +99,7 @@ void CommandSeeds(const fs::path& dir) {
   ledger::JournalEntry entry{42, batch_bytes, bytes, {}};
   entry.chain_head = ledger::NextChainHead(entry.chain_head, entry.batch, entry.results);
   std::string journal;
-  ledger::EncodeJournalValue(entry, &journal);
+  ledger::EncodeJournalValue(entry.batch, entry.results, entry.chain_head, &journal);
   Write(dir, "journal", journal);
 }
 

@@ -21,6 +21,7 @@
 #include "kyoso/v1/query.grpc.pb.h"
 #include "support/certificates.h"
 #include "support/node_process.h"
+#include "support/tls_town.h"
 #include "support/town_client.h"
 
 namespace kyoso::testing {
@@ -164,25 +165,7 @@ grpc::StatusCode StatusCallCode(const std::shared_ptr<grpc::Channel>& channel) {
   return stub->GetStatus(&context, v1::GetStatusRequest(), &status).error_code();
 }
 
-class AccessTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(certificates_.ok()) << certificates_.error();
-    node_.set_channel_credentials(certificates_.Credentials("issuer"));
-    ASSERT_TRUE(node_.Start()) << node_.log();
-    town_ = std::make_unique<TownClient>(node_.channel());
-    ASSERT_TRUE(town_->SetUpTown());
-  }
-
-  std::shared_ptr<grpc::Channel> As(const std::string& certificate) {
-    return certificates_.Channel(node_.address(), certificate);
-  }
-
-  TempDir temp_;
-  TestCertificates certificates_{temp_.path() / "certs"};
-  NodeProcess node_{temp_.path() / "node", certificates_.NodeFlags()};
-  std::unique_ptr<TownClient> town_;
-};
+using AccessTest = TlsTownTest;
 
 TEST_F(AccessTest, TheMatrixCoversEveryRpcAndAgreesWithTheNodesTable) {
   std::set<std::string> methods;
@@ -218,7 +201,7 @@ TEST_F(AccessTest, EveryRoleCallsEveryRpcAndOnlyTheMatrixGetsThrough) {
                                                        {"node", "node-2"}};
   int calls = 0;
   for (const auto& [role, certificate] : kRoleCertificate) {
-    std::shared_ptr<grpc::Channel> channel = As(certificate);
+    std::shared_ptr<grpc::Channel> channel = Channel(certificate);
     for (const auto* method : AllMethods()) {
       grpc::Status status = Call(channel, method, identity.at(role));
       bool allowed = kAllowed.at(FullName(method)).count(role) > 0;
@@ -238,7 +221,7 @@ TEST_F(AccessTest, EveryRoleCallsEveryRpcAndOnlyTheMatrixGetsThrough) {
 }
 
 TEST_F(AccessTest, AMerchantTerminalMovesAndReadsOnlyItsOwnAccount) {
-  TownClient bakery(As("bakery"));
+  TownClient bakery(Channel("bakery"));
   v1::Transfer hold = bakery.NewTransfer("res:alice", "mch:grocer", 100);
   auto charged = bakery.SendTerminal(&v1::Terminal::Stub::Authorize, hold);
   EXPECT_EQ(charged.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
@@ -256,16 +239,16 @@ TEST_F(AccessTest, AResidentSeesItsOwnTransfersAndNoOneElses) {
   ASSERT_TRUE(town_->Issue("res:alice", 5'000).status.ok());
   ASSERT_TRUE(town_->Issue("res:bob", 5'000).status.ok());
   // alice's wallet pays with alice's key over alice's certificate.
-  TownClient alice(As("alice"));
+  TownClient alice(Channel("alice"));
   v1::Transfer payment = town_->NewTransfer("res:alice", "mch:bakery", 700);
   town_->Sign(&payment, "payment");
   auto paid = alice.Send(&v1::Money::Stub::Pay, payment);
   ASSERT_TRUE(paid.status.ok()) << paid.status.error_message();
   EXPECT_TRUE(alice.GetTransfer(payment.id()).status.ok());
-  EXPECT_TRUE(TownClient(As("bakery")).GetTransfer(payment.id()).status.ok());
+  EXPECT_TRUE(TownClient(Channel("bakery")).GetTransfer(payment.id()).status.ok());
 
   ASSERT_TRUE(certificates_.AddClient("resident", "bob", "res:bob"));
-  TownClient bob(As("bob"));
+  TownClient bob(Channel("bob"));
   EXPECT_EQ(bob.GetTransfer(payment.id()).status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(bob.GetAccount("res:alice").status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   // bob's certificate cannot carry alice's payment, even one alice signed.
@@ -278,17 +261,17 @@ TEST_F(AccessTest, AResidentSeesItsOwnTransfersAndNoOneElses) {
 
 TEST_F(AccessTest, AProgrammeOperatorTopsUpOnlyUnderItsOwnProgramme) {
   ASSERT_TRUE(certificates_.AddClient("program-operator", "repair", "repair-cafe"));
-  TownClient repair(As("repair"));
+  TownClient repair(Channel("repair"));
   auto refused = repair.TopUp("res:alice", 1'000, "fresh-food");
   EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  TownClient fresh(As("fresh-food"));
+  TownClient fresh(Channel("fresh-food"));
   auto topped = fresh.TopUp("res:alice", 1'000, "fresh-food");
   EXPECT_TRUE(topped.status.ok()) << topped.status.error_message();
   EXPECT_EQ(town_->Balance("res:alice"), 1'100);  // With the programme's 10% bonus.
 }
 
 TEST_F(AccessTest, ABatchIsRefusedWholeWhenOneItemIsNotTheCallers) {
-  TownClient bakery(As("bakery"));
+  TownClient bakery(Channel("bakery"));
   v1::SubmitBatchRequest batch;
   auto* own = batch.add_items();
   own->set_kind(v1::TRANSFER_KIND_PURCHASE);
@@ -335,7 +318,7 @@ TEST_F(AccessTest, ACertificateNamingNoRoleIsUnauthenticated) {
                             "CN=nobody 2>/dev/null && openssl x509 -req -in nobody.csr -CA ca.crt "
                             "-CAkey ca.key -CAcreateserial -days 1 -out nobody.crt 2>/dev/null"});
   ASSERT_EQ(made.exit_code, 0) << made.err;
-  grpc::Status status = TownClient(As("nobody")).Status().status;
+  grpc::Status status = TownClient(Channel("nobody")).Status().status;
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_NE(status.error_message().find("visitor"), std::string::npos) << status.error_message();
 }

@@ -5,6 +5,8 @@
 #include <limits>
 #include <type_traits>
 
+#include "kyoso/ledger/journal.h"
+
 namespace kyoso::ledger {
 namespace {
 
@@ -74,7 +76,9 @@ class Writer {
   [[gnu::always_inline]] void Put(int64_t& v) {
     PutVarint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
   }
-  void Put(std::string& v) {
+  void Put(std::string& v) { Put(static_cast<std::string_view>(v)); }
+  // Writes like a std::string: for bytes held elsewhere (the journal's encodings).
+  void Put(std::string_view v) {
     PutVarint(v.size());
     if (v.size() > kBufferBytes) {
       Finish();
@@ -400,6 +404,31 @@ StatusOr<T> DecodeVersioned(std::string_view bytes, std::string_view what) {
 }
 
 }  // namespace
+
+void EncodeJournalValue(std::string_view batch, std::string_view results, const ChainHead& head,
+                        std::string* out) {
+  out->push_back(static_cast<char>(kFormatVersion));
+  Writer writer(out);
+  std::string_view head_bytes(reinterpret_cast<const char*>(head.data()), head.size());
+  writer(batch, results, head_bytes);
+  writer.Finish();
+}
+StatusOr<JournalEntry> DecodeJournalValue(uint64_t index, std::string_view bytes) {
+  std::string where = "journal entry " + std::to_string(index);
+  if (bytes.empty() || static_cast<uint8_t>(bytes.front()) != kFormatVersion) {
+    return Status::Corruption(where + ": unknown format version");
+  }
+  JournalEntry entry;
+  entry.index = index;
+  std::string head;
+  Reader reader(bytes.substr(1));
+  reader(entry.batch, entry.results, head);
+  if (!reader.done() || head.size() != entry.chain_head.size()) {
+    return Status::Corruption(where + ": malformed encoding");
+  }
+  std::copy(head.begin(), head.end(), entry.chain_head.begin());
+  return entry;
+}
 
 void EncodeBatch(const Batch& batch, std::string* out) {
   EncodeVersioned(batch, out);

@@ -19,34 +19,6 @@ std::string Hex(const ChainHead& head) {
   return out;
 }
 
-// The length-prefixed fields of a journal value, after the format byte.
-bool ReadField(std::string_view* bytes, std::string* out) {
-  uint64_t length = 0;
-  int shift = 0;
-  while (true) {
-    if (bytes->empty() || shift > 63) return false;
-    auto byte = static_cast<uint8_t>(bytes->front());
-    bytes->remove_prefix(1);
-    length |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) break;
-    shift += 7;
-  }
-  if (length > bytes->size()) return false;
-  out->assign(bytes->substr(0, length));
-  bytes->remove_prefix(length);
-  return true;
-}
-
-void WriteField(std::string_view field, std::string* out) {
-  uint64_t length = field.size();
-  while (length >= 0x80) {
-    out->push_back(static_cast<char>((length & 0x7f) | 0x80));
-    length >>= 7;
-  }
-  out->push_back(static_cast<char>(length));
-  out->append(field);
-}
-
 }  // namespace
 
 ChainHead NextChainHead(const ChainHead& previous, std::string_view batch_bytes,
@@ -63,28 +35,6 @@ ChainHead NextChainHead(const ChainHead& previous, std::string_view batch_bytes,
   // SHA-256 of bytes in memory cannot fail short of the library being broken.
   if (!ok || size != head.size()) std::abort();
   return head;
-}
-
-void EncodeJournalValue(const JournalEntry& entry, std::string* out) {
-  out->push_back(static_cast<char>(kFormatVersion));
-  WriteField(entry.batch, out);
-  WriteField(entry.results, out);
-  out->append(reinterpret_cast<const char*>(entry.chain_head.data()), entry.chain_head.size());
-}
-
-StatusOr<JournalEntry> DecodeJournalValue(uint64_t index, std::string_view bytes) {
-  JournalEntry entry;
-  entry.index = index;
-  if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != kFormatVersion) {
-    return Status::Corruption("journal entry " + std::to_string(index) + ": unknown format");
-  }
-  bytes.remove_prefix(1);
-  if (!ReadField(&bytes, &entry.batch) || !ReadField(&bytes, &entry.results) ||
-      bytes.size() != entry.chain_head.size()) {
-    return Status::Corruption("journal entry " + std::to_string(index) + ": malformed");
-  }
-  std::copy(bytes.begin(), bytes.end(), entry.chain_head.begin());
-  return entry;
 }
 
 std::optional<std::string> JournalVerifier::Add(const JournalEntry& entry) {

@@ -143,8 +143,7 @@ Status Ledger::Commit(const Batch& batch, BatchResult* result, Applier& applier)
   write.Put(Column::kMeta, keys::kAppliedIndex, keys::U64(batch.index));
   write.Put(Column::kMeta, keys::kChainHead, head);
   journal_value_.clear();
-  EncodeJournalValue(JournalEntry{batch.index, batch_bytes_, result_bytes_, result->chain_head},
-                     &journal_value_);
+  EncodeJournalValue(batch_bytes_, result_bytes_, result->chain_head, &journal_value_);
   write.Put(Column::kJournal, keys::U64(batch.index), journal_value_);
   write.Put(Column::kMeta, keys::kNextSeq, keys::U64(state_->last_seq));
   write.Put(Column::kMeta, keys::kLastTimestamp,

@@ -28,8 +28,10 @@ struct JournalEntry {
 ChainHead NextChainHead(const ChainHead& previous, std::string_view batch_bytes,
                         std::string_view result_bytes);
 
-// The value stored per batch (the index is the key).
-void EncodeJournalValue(const JournalEntry& entry, std::string* out);
+// The value stored per batch (the index is the key): the two encodings, each
+// length-prefixed, then the head. Takes views so the apply path copies nothing.
+void EncodeJournalValue(std::string_view batch, std::string_view results, const ChainHead& head,
+                        std::string* out);
 StatusOr<JournalEntry> DecodeJournalValue(uint64_t index, std::string_view bytes);
 
 // Checks a journal entry by entry, from the start of the ledger (a zero head).
