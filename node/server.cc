@@ -30,6 +30,7 @@ struct NodeServer::Parts {
   std::unique_ptr<RocksDbCheckpoints> checkpoints;
   std::unique_ptr<Access> access;
   std::shared_ptr<grpc::ChannelCredentials> peer_credentials;  // For calls to other nodes.
+  std::shared_ptr<ssl_ctx_st> raft_tls;  // The raft port's TLS; null when plaintext.
   std::unique_ptr<GrpcLeaderLink> leader_link;
   AccountDirectory directory;
   CallTracker calls;
@@ -84,6 +85,7 @@ RaftOptions MakeRaftOptions(NodeServer::Parts& p, bool raft_log_pristine) {
   options.heartbeat_timeout_ms = cluster.heartbeat_timeout_ms;
   options.snapshot_threshold = cluster.snapshot_threshold;
   options.snapshot_trailing = cluster.snapshot_trailing;
+  options.tls_context = p.raft_tls;
   if (raft_log_pristine) {
     for (const std::string& spec : cluster.peers) {
       PeerAddress peer = ParsePeer(spec).value();  // Checked by ValidateConfig.
@@ -141,6 +143,9 @@ ledger::Status PrepareTls(NodeServer::Parts& p) {
       MakePeerCredentials(p.config.tls);
   if (!credentials.ok()) return credentials.status();
   p.peer_credentials = std::move(credentials).value();
+  ledger::StatusOr<std::shared_ptr<ssl_ctx_st>> raft_tls = MakeRaftTlsContext(p.config.tls);
+  if (!raft_tls.ok()) return raft_tls.status();
+  p.raft_tls = std::move(raft_tls).value();
   p.leader_link = std::make_unique<GrpcLeaderLink>(p.peer_credentials);
   p.access = std::make_unique<Access>(p.config.tls.enabled());
   if (!p.config.tls.enabled()) {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "node/limits.h"
 #include "node/raft/raft_shim.h"
 
 namespace kyoso::node {
@@ -62,6 +63,13 @@ struct RaftConsensus::LoopCallbacks {
     std::function<void(const ledger::Status&)> done;
     bool assigned = false;  // kAdd: the new node was already promoted.
   };
+
+  // A refused or failed peer connection: into the log, at most a few lines a second (a
+  // stranger knocking at the raft port must not fill the disk).
+  static void LogPeerConnection(void*, const char* message) {
+    static RateLimiter limiter(/*per_second=*/1, /*burst=*/10);
+    if (limiter.Take("raft-peer") == 0) spdlog::warn("{}", message);
+  }
 
   static int FsmApply(void* user, uint64_t index, const void* data, size_t size) {
     auto* self = static_cast<RaftConsensus*>(user);
@@ -168,6 +176,8 @@ ledger::Status RaftConsensus::Open() {
   options.snapshot_threshold = options_.snapshot_threshold;
   options.snapshot_trailing = options_.snapshot_trailing;
   options.tick_ms = kTickMs;
+  options.tls_context = options_.tls_context.get();
+  options.log = &LoopCallbacks::LogPeerConnection;
   char errmsg[512] = {0};
   int rv =
       kyoso_raft_create(&options, &fsm, &LoopCallbacks::Wake, this, &raft_, errmsg, sizeof errmsg);

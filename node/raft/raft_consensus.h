@@ -31,6 +31,8 @@ extern "C" {
 struct kyoso_raft;
 }
 
+struct ssl_ctx_st;
+
 namespace kyoso::node {
 
 struct RaftPeer {
@@ -62,6 +64,8 @@ struct RaftOptions {
   unsigned heartbeat_timeout_ms = 100;
   unsigned snapshot_threshold = 1'024;
   unsigned snapshot_trailing = 512;
+  // Mutual TLS between peers (node/tls.h MakeRaftTlsContext); null: plaintext TCP.
+  std::shared_ptr<ssl_ctx_st> tls_context;
 };
 
 class RaftConsensus final : public Consensus {

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <uv.h>
 
+#include "node/raft/tls_transport.h"
+
 #define KYOSO_SAME(ours, theirs) ((int)(ours) == (int)(theirs))
 _Static_assert(KYOSO_SAME(KYOSO_RAFT_NOTLEADER, RAFT_NOTLEADER) &&
                    KYOSO_SAME(KYOSO_RAFT_LEADERSHIPLOST, RAFT_LEADERSHIPLOST) &&
@@ -237,6 +239,7 @@ struct kyoso_raft {
   uv_async_t async;
   uv_timer_t timer;
   struct raft_uv_transport transport;
+  bool tls;
   struct raft_io io;
   struct raft raft;
   struct fsm_glue glue;
@@ -255,6 +258,14 @@ static void on_async(uv_async_t* handle) {
 static void on_timer(uv_timer_t* handle) {
   struct kyoso_raft* r = handle->data;
   r->wake(r->wake_user);
+}
+
+static void close_transport(struct kyoso_raft* r) {
+  if (r->tls) {
+    kyoso_tls_transport_free(&r->transport);
+  } else {
+    raft_uv_tcp_close(&r->transport);
+  }
 }
 
 int kyoso_raft_create(const kyoso_raft_options* options, const kyoso_raft_fsm* fsm,
@@ -276,7 +287,10 @@ int kyoso_raft_create(const kyoso_raft_options* options, const kyoso_raft_fsm* f
   }
   r->transport.version = 1; /* The struct versions libraft 0.22 implements. */
   r->io.version = 2;
-  rv = raft_uv_tcp_init(&r->transport, &r->loop);
+  r->tls = options->tls_context != NULL;
+  rv = r->tls ? kyoso_tls_transport_init(&r->transport, &r->loop, options->tls_context,
+                                         options->log, options->log_user)
+              : raft_uv_tcp_init(&r->transport, &r->loop);
   if (rv != 0) {
     snprintf(errmsg, errmsg_size, "raft transport: %s", raft_strerror(rv));
     goto err_loop;
@@ -313,7 +327,7 @@ int kyoso_raft_create(const kyoso_raft_options* options, const kyoso_raft_fsm* f
 err_io:
   raft_uv_close(&r->io);
 err_transport:
-  raft_uv_tcp_close(&r->transport);
+  close_transport(r);
 err_loop:
   uv_loop_close(&r->loop);
   free(r);
@@ -364,7 +378,7 @@ void kyoso_raft_close(kyoso_raft* r) {
 void kyoso_raft_destroy(kyoso_raft* r) {
   free_transfers(r->transfers);
   raft_uv_close(&r->io);
-  raft_uv_tcp_close(&r->transport);
+  close_transport(r);
   uv_loop_close(&r->loop);
   free(r);
 }

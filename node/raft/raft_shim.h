@@ -3,7 +3,8 @@
  * libraft's raft.h cannot be compiled as C++ (it declares types inside sizeof), so
  * this header, which C and C++ both read, is all the rest of the node sees of it. The
  * shim is compiled as C. It runs one raft server on a libuv loop with the library's
- * disk log (auto-recovery of corrupt segments off) and TCP transport, and, for tests,
+ * disk log (auto-recovery of corrupt segments off) and a TCP transport (mutual TLS, or
+ * libraft's plaintext one for a development cluster), and, for tests,
  * a whole simulated cluster on the library's deterministic fixture.
  *
  * Threading: every function except kyoso_raft_wake and kyoso_raft_run runs on the loop
@@ -66,7 +67,7 @@ typedef void (*kyoso_raft_done_cb)(void* user, int status);
 void* kyoso_raft_malloc(size_t size);
 const char* kyoso_raft_strerror(int status);
 
-/* ---- One server on a libuv loop, with the disk log and TCP transport. ---- */
+/* ---- One server on a libuv loop, with the disk log and a TCP transport. ---- */
 
 typedef struct kyoso_raft kyoso_raft;
 
@@ -79,6 +80,12 @@ typedef struct kyoso_raft_options {
   unsigned snapshot_threshold; /* Entries between snapshots. */
   unsigned snapshot_trailing;  /* Entries kept in the log after a snapshot. */
   unsigned tick_ms;            /* Period of the wake callback when nothing happens. */
+  /* An OpenSSL SSL_CTX for mutual TLS between peers (see tls_transport.h), outliving the
+   * server; NULL for libraft's plaintext TCP transport (a development cluster). */
+  void* tls_context;
+  /* Receives a line for each refused or failed peer connection; may be NULL. */
+  void (*log)(void* user, const char* message);
+  void* log_user;
 } kyoso_raft_options;
 
 /* Creates the server (not started). `wake` runs on the loop thread after kyoso_raft_wake

@@ -1,4 +1,5 @@
-// A real three-node cluster on loopback: concurrent signed payments through every node
+// A real three-node cluster on loopback, mutual TLS on every port (the raft peers' too):
+// concurrent signed payments through every node
 // while a chaos thread SIGKILLs a node every few seconds (the leader every third time)
 // and restarts it. Afterwards every acknowledged payment is on every node, the money
 // adds up on every node, and every node holds the same chain head at the same index. A
@@ -44,6 +45,11 @@ class ClusterTest : public ::testing::Test {
   void StartCluster(int threshold, int trailing) {
     threshold_ = threshold;
     trailing_ = trailing;
+    ASSERT_TRUE(certificates_.ok()) << certificates_.error();
+    for (int p = 0; p < kPayers; ++p) {
+      ASSERT_TRUE(certificates_.AddClient("resident", "payer-" + std::to_string(p), Payer(p)))
+          << certificates_.error();
+    }
     std::string peers;
     for (int i = 0; i < kNodes; ++i) {
       api_ports_[i] = FreePort();
@@ -55,20 +61,26 @@ class ClusterTest : public ::testing::Test {
       nodes_[i] = std::make_unique<NodeProcess>(temp_.path() / ("node-" + std::to_string(i + 1)),
                                                 NodeArgs(i, peers, threshold, trailing));
       ASSERT_TRUE(nodes_[i]->Start()) << nodes_[i]->log();
-      // Nodes come and go: reconnect quickly rather than back off for minutes.
-      grpc::ChannelArguments arguments;
-      arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-      arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
-      channels_[i] =
-          grpc::CreateCustomChannel(Address(i), grpc::InsecureChannelCredentials(), arguments);
+      operators_[i] = Channel(i, "operator");
+      auditors_[i] = Channel(i, "auditor");
+      for (int p = 0; p < kPayers; ++p) payers_[p][i] = Channel(i, "payer-" + std::to_string(p));
     }
     ASSERT_TRUE(WaitForLeader());
     SetUpTown();
   }
 
+  // A channel to node i presenting certificate `name`. Nodes come and go: it reconnects
+  // quickly rather than back off for minutes.
+  std::shared_ptr<grpc::Channel> Channel(int i, const std::string& name) const {
+    grpc::ChannelArguments arguments;
+    arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
+    return grpc::CreateCustomChannel(Address(i), certificates_.Credentials(name), arguments);
+  }
+
   void SetUpTown() {
     // Set up through node 2: a follower forwards, or the leader applies, either works.
-    town_ = std::make_unique<TownClient>(channels_[1]);
+    town_ = std::make_unique<TownClient>(Channel(1, "issuer"));
     ASSERT_TRUE(town_->SetUpTown());
     for (int p = 0; p < kPayers; ++p) {
       auto added = town_->AddResident(Payer(p));
@@ -79,7 +91,8 @@ class ClusterTest : public ::testing::Test {
   }
 
   // Node i's flags; `peers` only for the founding start. Snapshots every `threshold`
-  // entries, keeping `trailing` entries of log after each.
+  // entries, keeping `trailing` entries of log after each. No rate limit: the checks at
+  // the end read every acknowledged payment from every node as one auditor.
   std::vector<std::string> NodeArgs(int i, const std::string& peers, int threshold = 512,
                                     int trailing = 1'024) const {
     std::vector<std::string> args = {"--listen",
@@ -97,6 +110,9 @@ class ClusterTest : public ::testing::Test {
                                      "--snapshot-trailing",
                                      std::to_string(trailing)};
     if (!peers.empty()) args.insert(args.end(), {"--peers", peers});
+    std::vector<std::string> tls = certificates_.NodeFlags("node-" + std::to_string(i + 1));
+    args.insert(args.end(), tls.begin(), tls.end());
+    args.insert(args.end(), {"--calls-per-second", "0"});
     return args;
   }
 
@@ -104,7 +120,7 @@ class ClusterTest : public ::testing::Test {
   static std::string Payer(int p) { return "res:payer" + std::to_string(p); }
 
   std::optional<v1::NodeStatus> Status(int i) {
-    auto stub = v1::Node::NewStub(channels_[i]);
+    auto stub = v1::Node::NewStub(operators_[i]);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + 2s);
     v1::NodeStatus status;
@@ -145,7 +161,7 @@ class ClusterTest : public ::testing::Test {
     *request.mutable_transfer() = transfer;
     for (int attempt = 0; attempt < attempts; ++attempt) {
       int node = (first_node + attempt) % kNodes;
-      auto stub = v1::Money::NewStub(channels_[node]);
+      auto stub = v1::Money::NewStub(payers_[payer][node]);
       grpc::ClientContext context;
       context.set_deadline(std::chrono::system_clock::now() + 3s);
       v1::TransferReply reply;
@@ -190,7 +206,7 @@ class ClusterTest : public ::testing::Test {
   }
 
   std::optional<std::string> HeadAt(int i, uint64_t index) {
-    auto stub = v1::Node::NewStub(channels_[i]);
+    auto stub = v1::Node::NewStub(operators_[i]);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + 2s);
     v1::GetChainHeadRequest request;
@@ -202,7 +218,7 @@ class ClusterTest : public ::testing::Test {
 
   // Reads a transfer from node i's own state (a stale-allowed read: no forwarding).
   grpc::Status LocalTransfer(int i, const std::string& id, v1::TransferRecord* record) {
-    auto stub = v1::Query::NewStub(channels_[i]);
+    auto stub = v1::Query::NewStub(auditors_[i]);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + 5s);
     v1::GetTransferRequest request;
@@ -212,7 +228,7 @@ class ClusterTest : public ::testing::Test {
   }
 
   int64_t LocalBalance(int i, const std::string& account) {
-    auto stub = v1::Query::NewStub(channels_[i]);
+    auto stub = v1::Query::NewStub(auditors_[i]);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + 5s);
     v1::GetAccountRequest request;
@@ -266,12 +282,15 @@ class ClusterTest : public ::testing::Test {
   }
 
   TempDir temp_;
+  TestCertificates certificates_{temp_.path() / "certs"};
   int threshold_ = 0;
   int trailing_ = 0;
   int api_ports_[kNodes] = {};
   int raft_ports_[kNodes] = {};
   std::unique_ptr<NodeProcess> nodes_[kNodes];
-  std::shared_ptr<grpc::Channel> channels_[kNodes];
+  std::shared_ptr<grpc::Channel> operators_[kNodes];  // Status, chain heads, membership.
+  std::shared_ptr<grpc::Channel> auditors_[kNodes];   // Each node's own state.
+  std::shared_ptr<grpc::Channel> payers_[kPayers][kNodes];
   std::unique_ptr<TownClient> town_;
 };
 
@@ -344,7 +363,7 @@ TEST_F(SmallSnapshotClusterTest, AWipedNodeRejoinsFromASnapshotAndConverges) {
 TEST_F(ClusterTest, LeadershipMovesOnRequestAndWritesFollowIt) {
   int leader = Leader();
   ASSERT_GE(leader, 0);
-  auto stub = v1::Cluster::NewStub(channels_[leader]);
+  auto stub = v1::Cluster::NewStub(operators_[leader]);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + 10s);
   v1::TransferLeadershipRequest request;
@@ -375,13 +394,19 @@ TEST_F(ClusterTest, ANodeAddedAtRunTimeCatchesUpAndVotes) {
   int api_port = FreePort();
   int raft_port = FreePort();
   std::string raft_address = "127.0.0.1:" + std::to_string(raft_port);
-  NodeProcess fourth(temp_.path() / "node-4", {"--listen", "127.0.0.1:" + std::to_string(api_port),
-                                               "--raft-id", "4", "--raft-listen", raft_address});
+  ASSERT_TRUE(certificates_.AddNode("node-4")) << certificates_.error();
+  std::vector<std::string> flags = {"--listen",      "127.0.0.1:" + std::to_string(api_port),
+                                    "--raft-id",     "4",
+                                    "--raft-listen", raft_address};
+  std::vector<std::string> tls = certificates_.NodeFlags("node-4");
+  flags.insert(flags.end(), tls.begin(), tls.end());
+  NodeProcess fourth(temp_.path() / "node-4", flags);
+  fourth.set_channel_credentials(certificates_.Credentials("auditor"));
   ASSERT_TRUE(fourth.Start()) << fourth.log();
 
   int leader = Leader();  // Membership changes are asked of the leader.
   ASSERT_GE(leader, 0);
-  auto stub = v1::Cluster::NewStub(channels_[leader]);
+  auto stub = v1::Cluster::NewStub(operators_[leader]);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + 30s);
   v1::AddNodeRequest request;

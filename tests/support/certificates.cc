@@ -25,8 +25,16 @@ TestCertificates::TestCertificates(std::filesystem::path dir) : dir_(std::move(d
 
 bool TestCertificates::AddClient(const std::string& role, const std::string& name,
                                  const std::string& identity) {
-  ProgramResult made = RunProgram(KYOSO_SOURCE_DIR "/ops/certs",
-                                  {"--dir", dir_.string(), "client", role, name, identity});
+  return RunCerts({"client", role, name, identity});
+}
+
+bool TestCertificates::AddNode(const std::string& name) {
+  return RunCerts({"node", name});
+}
+
+bool TestCertificates::RunCerts(std::vector<std::string> args) {
+  args.insert(args.begin(), {"--dir", dir_.string()});
+  ProgramResult made = RunProgram(KYOSO_SOURCE_DIR "/ops/certs", args);
   error_ = made.err;
   return made.exit_code == 0;
 }

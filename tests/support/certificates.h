@@ -23,6 +23,8 @@ class TestCertificates {
 
   // Another client certificate: `ops/certs client ROLE NAME IDENTITY`.
   bool AddClient(const std::string& role, const std::string& name, const std::string& identity);
+  // Another node certificate for 127.0.0.1: `ops/certs node NAME`.
+  bool AddNode(const std::string& name);
   // The kyoso-node flags that serve TLS with node `name`'s certificate.
   std::vector<std::string> NodeFlags(const std::string& name = "node-1") const;
   // Channel credentials presenting the certificate `name` (see ops/certs dev for names).
@@ -32,6 +34,8 @@ class TestCertificates {
   std::string File(const std::string& name) const { return (dir_ / name).string(); }
 
  private:
+  bool RunCerts(std::vector<std::string> args);  // ops/certs --dir DIR ARGS...
+
   std::filesystem::path dir_;
   bool ok_ = false;
   std::string error_;
