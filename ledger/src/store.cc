@@ -28,6 +28,8 @@ std::string_view ColumnName(Column column) {
       return "batches";
     case Column::kJournal:
       return "journal";
+    case Column::kFlows:
+      return "flows";
   }
   // Only reachable with a Column cast from an out-of-range integer.
   assert(false);

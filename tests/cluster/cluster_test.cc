@@ -490,6 +490,18 @@ TEST(TlsClusterTest, NodesTalkToEachOtherOverMutualTls) {
   nodes[2] = std::make_unique<NodeProcess>(nodes[2]->data_dir(), args(2, false));
   nodes[2]->set_channel_credentials(certificates.Credentials("issuer"));
   ASSERT_TRUE(nodes[2]->Start()) << nodes[2]->log();
+  // Wait until it has caught up (under a sanitizer, fetching the checkpoint takes longer
+  // than the client's 20 s of retries), then write through it again.
+  TownClient first(nodes[0]->channel());
+  bool caught_up = false;
+  for (int attempt = 0; attempt < 600 && !caught_up; ++attempt) {
+    auto leader = first.Status();
+    auto wiped = town.Status();
+    caught_up = leader.status.ok() && wiped.status.ok() &&
+                wiped.reply.applied_index() >= leader.reply.applied_index();
+    if (!caught_up) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(caught_up) << nodes[2]->log();
   for (int i = 0; i < 10; ++i) {
     auto issued = town.Issue("res:bob", 100);
     ASSERT_TRUE(issued.status.ok())

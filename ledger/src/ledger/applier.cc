@@ -127,6 +127,9 @@ CommandResult Applier::ApplyTransfer(const TransferRequest& request) {
     record.lots.clear();
   }
   result = ResultOf(record, false);
+  if (record.result == ResultCode::kOk && FlowClassOf(record.request.kind)) {
+    flow_records_.push_back(record.request.id);
+  }
   PutRecord(std::move(record));
   return result;
 }
@@ -175,8 +178,8 @@ CommandResult Applier::FailGroupMember(const TransferRequest& request, ResultCod
 }
 
 Applier::Savepoint Applier::Save() const {
-  return Savepoint{undo_.size(), history_.size(), hold_ops_.size(), state_.last_seq,
-                   state_.last_timestamp};
+  return Savepoint{undo_.size(),         history_.size(), hold_ops_.size(),
+                   flow_records_.size(), state_.last_seq, state_.last_timestamp};
 }
 
 void Applier::Rollback(const Savepoint& savepoint) {
@@ -207,6 +210,7 @@ void Applier::Rollback(const Savepoint& savepoint) {
   }
   history_.resize(savepoint.history_size);
   hold_ops_.resize(savepoint.hold_ops_size);
+  flow_records_.resize(savepoint.flows_size);
   state_.last_seq = savepoint.last_seq;
   state_.last_timestamp = savepoint.last_timestamp;
 }

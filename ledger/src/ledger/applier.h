@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <variant>
 
+#include "kyoso/ledger/flows.h"
 #include "kyoso/ledger/lots.h"
 #include "state.h"
 
@@ -23,14 +24,21 @@ class Applier {
   // Applies every command; one result each. Store read failures end up in io_status().
   std::vector<CommandResult> ApplyAll();
   const Status& io_status() const { return io_status_; }
-  // Writes everything the batch changed, except the meta records.
+  // Writes everything the batch changed, except the meta records and the flows.
   void WriteChanges(WriteBatch* out) const;
+  // Visits the records of this batch's transfers that move money between two accounts
+  // (kyoso/ledger/flows.h), in the order they took effect.
+  template <typename Visit>
+  void ForEachFlowRecord(Visit&& visit) const {
+    for (const TransferId& id : flow_records_) visit(*BatchRecord(id));
+  }
 
  private:
   struct Savepoint {
     size_t undo_size;
     size_t history_size;
     size_t hold_ops_size;
+    size_t flows_size;
     uint64_t last_seq;
     TimeNs last_timestamp;
   };
@@ -129,6 +137,7 @@ class Applier {
   std::vector<uint32_t> record_slots_;
   std::vector<HistoryEntry> history_;
   std::vector<HoldOp> hold_ops_;
+  std::vector<TransferId> flow_records_;
   uint64_t first_seq_ = 0;
   TimeNs first_timestamp_ = 0;
 

@@ -101,6 +101,12 @@ StatusOr<std::unique_ptr<Ledger>> Ledger::Open(Store* store) {
   auto state = std::make_unique<State>();
   KYOSO_RETURN_IF_ERROR(ReadMeta(*store, state.get()));
   KYOSO_RETURN_IF_ERROR(LoadState(*store, state.get()));
+  std::vector<CurrencyCode> currencies;
+  for (const auto& [code, currency] : state->currencies) currencies.push_back(code);
+  const AccountTable& accounts = state->accounts;
+  KYOSO_RETURN_IF_ERROR(state->flows.Load(
+      *store, state->last_timestamp, currencies,
+      [&accounts](std::string_view id) -> const Account* { return accounts.Find(id); }));
   return std::unique_ptr<Ledger>(new Ledger(store, std::move(state)));
 }
 
@@ -138,6 +144,12 @@ Status Ledger::Commit(const Batch& batch, BatchResult* result, Applier& applier)
   WriteBatch& write = write_;
   write.Clear();
   applier.WriteChanges(&write);
+  applier.ForEachFlowRecord([&](const TransferRecord& record) {
+    const Account* payer = state_->accounts.Find(record.request.from);
+    const Account* payee = state_->accounts.Find(record.request.to);
+    if (payer != nullptr && payee != nullptr) state_->flows.Add(record, *payer, *payee, &write);
+  });
+  state_->flows.Flush(&write);
   std::string head(result->chain_head.begin(), result->chain_head.end());
   write.Put(Column::kMeta, keys::kFormat, std::string(1, static_cast<char>(kFormatVersion)));
   write.Put(Column::kMeta, keys::kAppliedIndex, keys::U64(batch.index));

@@ -137,4 +137,9 @@ StatusOr<HistoryPage> Ledger::History(std::string_view account, const HistoryQue
   return page;
 }
 
+StatusOr<FlowTable> Ledger::Flows(const FlowQuery& query) const {
+  return BuildFlowTable(*store_, query,
+                        [this](std::string_view id) { return state_->accounts.Find(id); });
+}
+
 }  // namespace kyoso::ledger

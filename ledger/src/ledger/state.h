@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "flow_book.h"
 #include "kyoso/ledger/ledger.h"
 
 namespace kyoso::ledger {
@@ -68,6 +69,8 @@ struct Ledger::State {
   // the tick checks the real state before acting, so stale entries are harmless.
   std::set<std::pair<TimeNs, AccountId>> lot_expiries;
   std::set<std::pair<TimeNs, TransferId>> hold_expiries;
+
+  FlowBook flows;
 
   uint64_t applied_index = 0;
   ChainHead chain_head{};

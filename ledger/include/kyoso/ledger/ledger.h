@@ -24,6 +24,7 @@
 #include <unordered_map>
 
 #include "kyoso/ledger/command.h"
+#include "kyoso/ledger/flows.h"
 #include "kyoso/ledger/journal.h"
 #include "kyoso/ledger/store.h"
 
@@ -82,6 +83,8 @@ class Ledger {
   StatusOr<uint64_t> LastSeqAt(TimeNs at) const;
   // Up to `limit` journal entries (journal.h) of batches with index ≥ `from`, in order.
   StatusOr<std::vector<JournalEntry>> Journal(uint64_t from, size_t limit) const;
+  // The flow table `query` asks for (flows.h), from the pair records kept on apply.
+  StatusOr<FlowTable> Flows(const FlowQuery& query) const;
 
   struct State;
 

@@ -29,8 +29,9 @@ enum class Column : uint8_t {
   kHolds = 4,      // Pending holds, so ticks can expire them after a restart.
   kBatches = 5,    // Per applied batch: first timestamp -> first sequence number.
   kJournal = 6,    // Per applied batch: its index -> the bytes hashed into the chain.
+  kFlows = 7,      // Flow pair records per period (kyoso/ledger/flows.h).
 };
-inline constexpr int kColumnCount = 7;
+inline constexpr int kColumnCount = 8;
 // The column's name as a RocksDB column family ("meta", "state", …).
 std::string_view ColumnName(Column column);
 

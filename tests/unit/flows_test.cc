@@ -1,0 +1,187 @@
+// Flows kept on apply (kyoso/ledger/flows.h): periods, and the flow tables of a small
+// town whose figures are computed by hand below.
+#include "kyoso/ledger/flows.h"
+
+#include "ledger_rules_fixture.h"
+
+namespace kyoso::ledger {
+inline void PrintTo(const FlowCell& c, std::ostream* os) {
+  *os << c.payer_group << "->" << c.payee_group << " n=" << c.count << " sum=" << c.sum
+      << " payers=" << c.distinct_payers << " payees=" << c.distinct_payees << " top payers "
+      << c.top_payers[0] << "," << c.top_payers[1] << " top payees " << c.top_payees[0] << ","
+      << c.top_payees[1];
+}
+}  // namespace kyoso::ledger
+
+namespace kyoso::unit {
+namespace {
+
+using ledger::FlowCell;
+using ledger::FlowClass;
+using ledger::FlowQuery;
+using ledger::GroupBy;
+using ledger::Period;
+using ledger::PeriodKind;
+using ::testing::ElementsAreArray;
+
+int32_t Day(const char* text) {
+  return *ledger::DayFromText(text);
+}
+
+TEST(PeriodTest, DaysIsoWeeksAndMonthsInUtc) {
+  // kOpening is Sunday 2026-03-01 09:00 UTC; its ISO week began on Monday 23 February.
+  EXPECT_EQ(ledger::DayText(ledger::PeriodOf(PeriodKind::kDay, kOpening).start_day), "2026-03-01");
+  EXPECT_EQ(ledger::PeriodOf(PeriodKind::kWeek, kOpening).start_day, Day("2026-02-23"));
+  EXPECT_EQ(ledger::PeriodOf(PeriodKind::kWeek, kOpening + kDay).start_day, Day("2026-03-02"));
+  EXPECT_EQ(ledger::PeriodOf(PeriodKind::kMonth, kOpening).start_day, Day("2026-03-01"));
+  EXPECT_EQ(ledger::PeriodOf(PeriodKind::kMonth, kMarch1 - 1).start_day, Day("2026-02-01"));
+  EXPECT_EQ(ledger::PeriodEndDay(Period{PeriodKind::kMonth, Day("2026-02-01")}), Day("2026-03-01"));
+  EXPECT_EQ(ledger::PeriodEndDay(Period{PeriodKind::kMonth, Day("2024-02-01")}), Day("2024-03-01"));
+  EXPECT_EQ(Day("2024-03-01") - Day("2024-02-01"), 29);  // A leap year.
+  EXPECT_EQ(ledger::PeriodEndDay(Period{PeriodKind::kWeek, Day("2026-02-23")}), Day("2026-03-02"));
+  EXPECT_EQ(Day("1970-01-01"), 0);
+  EXPECT_EQ(ledger::PeriodOf(PeriodKind::kDay, -1).start_day, -1);  // Floors, not truncates.
+  for (const char* bad : {"2026-02-30", "2026-13-01", "2026-3-01", "2026-03-01x", ""}) {
+    EXPECT_FALSE(ledger::DayFromText(bad).has_value()) << bad;
+  }
+}
+
+// The town's story. Sunday 1 March: alice gets 1,000 of free money and bob 500 of
+// fresh-food money; alice pays the bakery 100 and the cafe 50, bob pays the bakery 200
+// (fresh-food). Monday 2 March: alice pays the bakery 30; the bakery buys 120 from the
+// farm (restricted money first: fresh-food); the bakery refunds 40 of alice's 100; the
+// farm redeems 100 (fresh-food); alice's payment of 5,000 fails and moves nothing.
+class FlowsTest : public LedgerRulesTest {
+ protected:
+  void SetUp() override {
+    LedgerRulesTest::SetUp();
+    Fund(kAlice, 1'000);
+    Fund(kBob, 500, kFreshFood);
+    TransferRequest first = town.Pay(kAlice, kBakery, 100);
+    for (const TransferRequest& pay :
+         {first, town.Pay(kAlice, kCafe, 50), town.Pay(kBob, kBakery, 200)}) {
+      ASSERT_TRUE(town.RunOk(pay));
+    }
+    town.SetTime(kOpening + kDay);
+    ASSERT_TRUE(town.RunOk(town.Pay(kAlice, kBakery, 30)));
+    ASSERT_TRUE(town.RunOk(town.Purchase(kBakery, kFarm, 120)));
+    ASSERT_TRUE(town.RunOk(town.Refund(first, 40)));
+    ASSERT_TRUE(town.RunOk(town.Redeem(kFarm, 100)));
+    ASSERT_TRUE(town.RunRejected(town.Pay(kAlice, kBakery, 5'000), ResultCode::kInsufficientFunds));
+  }
+
+  std::vector<FlowCell> Table(PeriodKind kind, TimeNs at, FlowClass flow_class, GroupBy payer,
+                              GroupBy payee, std::optional<ProgramId> program = std::nullopt) {
+    FlowQuery query{kBunji, ledger::PeriodOf(kind, at), flow_class, payer, payee, program};
+    auto table = town.get().Flows(query);
+    EXPECT_TRUE(table.ok()) << table.status().ToString();
+    return table.ok() ? table->cells : std::vector<FlowCell>{};
+  }
+};
+
+FlowCell Cell(std::string payer, std::string payee, uint64_t count, Wide sum, uint64_t payers,
+              uint64_t payees, std::array<Wide, 2> top_payers, std::array<Wide, 2> top_payees) {
+  return FlowCell{std::move(payer),
+                  std::move(payee),
+                  count,
+                  sum,
+                  payers,
+                  payees,
+                  {top_payers[0], top_payers[1]},
+                  {top_payees[0], top_payees[1]}};
+}
+
+TEST_F(FlowsTest, AMonthOfPaymentsByKindAndSector) {
+  // Residents to food: alice→bakery 100 + 30, alice→cafe 50, bob→bakery 200: 4 payments,
+  // 380; alice paid 180, bob 200; the bakery got 330, the cafe 50. The bakery to food:
+  // its 120 to the farm. Refunds, redemptions and the failed payment are not payments.
+  EXPECT_THAT(
+      Table(PeriodKind::kMonth, kOpening, FlowClass::kPayment, GroupBy::kKind, GroupBy::kSector),
+      ElementsAre(Cell("mch", "food", 1, 120, 1, 1, {120, 0}, {120, 0}),
+                  Cell("res", "food", 4, 380, 2, 2, {200, 180}, {330, 50})));
+}
+
+TEST_F(FlowsTest, DaysAndWeeksSplitWhereTheyShould) {
+  // Sunday alone; its ISO week (from Monday 23 February) holds the same.
+  std::vector<FlowCell> sunday = {Cell("res", "food", 3, 350, 2, 2, {200, 150}, {300, 50})};
+  EXPECT_THAT(
+      Table(PeriodKind::kDay, kOpening, FlowClass::kPayment, GroupBy::kKind, GroupBy::kSector),
+      ElementsAreArray(sunday));
+  EXPECT_THAT(
+      Table(PeriodKind::kWeek, kOpening, FlowClass::kPayment, GroupBy::kKind, GroupBy::kSector),
+      ElementsAreArray(sunday));
+  // Monday starts a new week.
+  EXPECT_THAT(Table(PeriodKind::kWeek, kOpening + kDay, FlowClass::kPayment, GroupBy::kKind,
+                    GroupBy::kSector),
+              ElementsAre(Cell("mch", "food", 1, 120, 1, 1, {120, 0}, {120, 0}),
+                          Cell("res", "food", 1, 30, 1, 1, {30, 0}, {30, 0})));
+}
+
+TEST_F(FlowsTest, MoneyRemembersItsProgramme) {
+  // Free money: alice's 180 to the bakery and the cafe. Fresh-food money: bob's 200 to
+  // the bakery, and the bakery's 120 of it to the farm.
+  EXPECT_THAT(
+      Table(PeriodKind::kMonth, kOpening, FlowClass::kPayment, GroupBy::kProgram, GroupBy::kSector),
+      ElementsAre(Cell("free", "food", 3, 180, 1, 2, {180, 0}, {130, 50}),
+                  Cell("fresh-food", "food", 2, 320, 2, 2, {200, 120}, {200, 120})));
+  // Only fresh-food money, by district: north (bob) to north (bakery), north (bakery) to
+  // south (farm).
+  EXPECT_THAT(Table(PeriodKind::kMonth, kOpening, FlowClass::kPayment, GroupBy::kDistrict,
+                    GroupBy::kDistrict, kFreshFood),
+              ElementsAre(Cell("north", "north", 1, 200, 1, 1, {200, 0}, {200, 0}),
+                          Cell("north", "south", 1, 120, 1, 1, {120, 0}, {120, 0})));
+}
+
+TEST_F(FlowsTest, IssuanceRefundsAndRedemptionsAreKeptApart) {
+  EXPECT_THAT(
+      Table(PeriodKind::kMonth, kOpening, FlowClass::kIssuance, GroupBy::kKind, GroupBy::kKind),
+      ElementsAre(Cell("iss", "res", 2, 1'500, 1, 2, {1'500, 0}, {1'000, 500})));
+  EXPECT_THAT(
+      Table(PeriodKind::kMonth, kOpening, FlowClass::kRefund, GroupBy::kKind, GroupBy::kKind),
+      ElementsAre(Cell("mch", "res", 1, 40, 1, 1, {40, 0}, {40, 0})));
+  EXPECT_THAT(Table(PeriodKind::kMonth, kOpening, FlowClass::kRedemption, GroupBy::kKind,
+                    GroupBy::kProgram),
+              ElementsAre(Cell("prd", "fresh-food", 1, 100, 1, 1, {100, 0}, {100, 0})));
+  EXPECT_THAT(
+      Table(PeriodKind::kMonth, kOpening, FlowClass::kExchange, GroupBy::kKind, GroupBy::kKind),
+      IsEmpty());
+  // Another month holds nothing.
+  EXPECT_THAT(
+      Table(PeriodKind::kMonth, kMarch1 - 1, FlowClass::kPayment, GroupBy::kKind, GroupBy::kKind),
+      IsEmpty());
+}
+
+TEST_F(FlowsTest, AReopenedLedgerGoesOnAddingToTheSameRecords) {
+  auto reopened = ledger::Ledger::Open(&town.store());
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  ledger::Batch batch{town.next_index(), town.time() + kHour, {town.Pay(kAlice, kBakery, 7)}};
+  auto applied = (*reopened)->Apply(batch);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  ASSERT_EQ(applied->results[0].code, ResultCode::kOk);
+  FlowQuery query{kBunji,
+                  ledger::PeriodOf(PeriodKind::kMonth, kOpening),
+                  FlowClass::kPayment,
+                  GroupBy::kKind,
+                  GroupBy::kKind,
+                  std::nullopt};
+  auto table = (*reopened)->Flows(query);
+  ASSERT_TRUE(table.ok());
+  EXPECT_THAT(table->cells, ElementsAre(Cell("mch", "prd", 1, 120, 1, 1, {120, 0}, {120, 0}),
+                                        Cell("res", "mch", 5, 387, 2, 2, {200, 187}, {337, 50})));
+}
+
+TEST_F(FlowsTest, ALinkedGroupThatFailsLeavesNoFlow) {
+  std::vector<FlowCell> before =
+      Table(PeriodKind::kMonth, kOpening, FlowClass::kPayment, GroupBy::kKind, GroupBy::kKind);
+  TransferRequest fits = town.Pay(kAlice, kBakery, 10);
+  TransferRequest too_much = town.Pay(kAlice, kCafe, 5'000);
+  fits.linked = true;  // Linked with the next one.
+  std::vector<CommandResult> results = town.Apply({fits, too_much});
+  EXPECT_NE(results[0].code, ResultCode::kOk);
+  EXPECT_EQ(
+      Table(PeriodKind::kMonth, kOpening, FlowClass::kPayment, GroupBy::kKind, GroupBy::kKind),
+      before);
+}
+
+}  // namespace
+}  // namespace kyoso::unit
