@@ -43,12 +43,15 @@ void EncodeTotals(const FlowTotals& totals, char out[kValueSize]) {
   PutU64((totals.sum & Wide(UINT64_MAX)).convert_to<uint64_t>(), out + 16);
 }
 
-StatusOr<FlowTotals> DecodeTotals(std::string_view value) {
-  if (value.size() != kValueSize) return Status::Corruption("flow record of a wrong size");
-  FlowTotals totals;
-  totals.count = ReadU64(value);
-  totals.sum = (Wide(ReadU64(value.substr(8))) << 64) | Wide(ReadU64(value.substr(16)));
-  return totals;
+bool DecodeTotals(std::string_view value, FlowPair* pair) {
+  if (value.size() != kValueSize) return false;
+  pair->count = ReadU64(value);
+  pair->sum = (FlowSum{ReadU64(value.substr(8))} << 64) | ReadU64(value.substr(16));
+  return true;
+}
+
+Wide ToWide(FlowSum sum) {
+  return (Wide(static_cast<uint64_t>(sum >> 64)) << 64) | Wide(static_cast<uint64_t>(sum));
 }
 
 // Splits "program\0payer\0payee".
@@ -62,45 +65,50 @@ bool SplitPair(std::string_view rest, FlowPair* pair) {
   return true;
 }
 
-std::string GroupOf(GroupBy group_by, const Account* account, std::string_view program) {
-  if (group_by == GroupBy::kProgram) return program.empty() ? "free" : std::string(program);
+// The group of an account (or of the money's programme) in a table. Views stay valid
+// for the query: account fields live as long as the ledger, programmes are interned.
+std::string_view GroupOf(GroupBy group_by, const Account* account, std::string_view program,
+                         std::set<std::string, std::less<>>& programs) {
+  if (group_by == GroupBy::kProgram) {
+    if (program.empty()) return "free";
+    auto it = programs.find(program);
+    if (it == programs.end()) it = programs.emplace(program).first;
+    return *it;
+  }
   if (account == nullptr) return "unknown";
   switch (group_by) {
     case GroupBy::kKind:
-      return std::string(AccountKindPrefix(account->kind));
+      return AccountKindPrefix(account->kind);
     case GroupBy::kSector:
-      return account->sector.empty() ? "none" : account->sector;
+      return account->sector.empty() ? "none" : std::string_view(account->sector);
     case GroupBy::kDistrict:
-      return account->district.empty() ? "none" : account->district;
+      return account->district.empty() ? "none" : std::string_view(account->district);
     case GroupBy::kProgram:
       break;
   }
   return "unknown";
 }
 
-// A cell while it is being summed: every contributor's sum on each side.
+// A cell while it is being summed: every contributor's sum on each side, by account.
 struct CellSums {
   uint64_t count = 0;
-  Wide sum = 0;
-  std::map<std::string, Wide, std::less<>> payers;
-  std::map<std::string, Wide, std::less<>> payees;
+  FlowSum sum = 0;
+  std::unordered_map<const Account*, FlowSum> payers;
+  std::unordered_map<const Account*, FlowSum> payees;
 };
 
-void AddTo(std::map<std::string, Wide, std::less<>>& sums, std::string_view who, const Wide& sum) {
-  auto it = sums.find(who);
-  if (it == sums.end()) it = sums.emplace(std::string(who), 0).first;
-  it->second += sum;
-}
-
-void TopTwo(const std::map<std::string, Wide, std::less<>>& sums, Wide top[2]) {
+void TopTwo(const std::unordered_map<const Account*, FlowSum>& sums, Wide top[2]) {
+  FlowSum first = 0, second = 0;
   for (const auto& [who, sum] : sums) {
-    if (sum > top[0]) {
-      top[1] = top[0];
-      top[0] = sum;
-    } else if (sum > top[1]) {
-      top[1] = sum;
+    if (sum > first) {
+      second = first;
+      first = sum;
+    } else if (sum > second) {
+      second = sum;
     }
   }
+  top[0] = ToWide(first);
+  top[1] = ToWide(second);
 }
 
 }  // namespace
@@ -191,7 +199,7 @@ Status FlowBook::LoadPeriod(const Store& store, const CurrencyCode& currency, Cu
             return;
           }
           Key key{payer, payee, Intern(pair.program), flow_class};
-          current.records[key].totals = pair.totals;
+          current.records[key].totals = FlowTotals{pair.count, ToWide(pair.sum)};
         }));
     KYOSO_RETURN_IF_ERROR(unknown);
   }
@@ -204,18 +212,16 @@ Status ScanRange(const Store& store, const std::string& start, const FlowPairVis
   std::string end = start;
   end.back() = static_cast<char>(end.back() + 1);  // Classes are < 255: no carry.
   Status broken = Status::Ok();
-  Status scanned = store.Scan(Column::kFlows, start, end, false,
-                              [&](std::string_view key, std::string_view value) {
-                                FlowPair pair;
-                                StatusOr<FlowTotals> totals = DecodeTotals(value);
-                                if (!totals.ok() || !SplitPair(key.substr(start.size()), &pair)) {
-                                  broken = Status::Corruption("unreadable flow record");
-                                  return false;
-                                }
-                                pair.totals = *totals;
-                                visit(pair);
-                                return true;
-                              });
+  Status scanned = store.Scan(
+      Column::kFlows, start, end, false, [&](std::string_view key, std::string_view value) {
+        FlowPair pair;
+        if (!DecodeTotals(value, &pair) || !SplitPair(key.substr(start.size()), &pair)) {
+          broken = Status::Corruption("unreadable flow record");
+          return false;
+        }
+        visit(pair);
+        return true;
+      });
   return scanned.ok() ? broken : scanned;
 }
 
@@ -235,22 +241,25 @@ Status ScanFlowPairs(const Store& store, const CurrencyCode& currency, const Per
 
 StatusOr<FlowTable> BuildFlowTable(const Store& store, const FlowQuery& query,
                                    const AccountFinder& find) {
-  std::map<std::pair<std::string, std::string>, CellSums> cells;
+  std::set<std::string, std::less<>> programs;
+  std::map<std::pair<std::string_view, std::string_view>, CellSums> cells;
   Status scanned =
       ScanFlowPairs(store, query.currency, query.period, query.flow_class, [&](const FlowPair& p) {
         if (query.program && p.program != *query.program) return;
-        CellSums& cell = cells[{GroupOf(query.payer_group, find(p.payer), p.program),
-                                GroupOf(query.payee_group, find(p.payee), p.program)}];
-        cell.count += p.totals.count;
-        cell.sum += p.totals.sum;
-        AddTo(cell.payers, p.payer, p.totals.sum);
-        AddTo(cell.payees, p.payee, p.totals.sum);
+        const Account* payer = find(p.payer);
+        const Account* payee = find(p.payee);
+        CellSums& cell = cells[{GroupOf(query.payer_group, payer, p.program, programs),
+                                GroupOf(query.payee_group, payee, p.program, programs)}];
+        cell.count += p.count;
+        cell.sum += p.sum;
+        cell.payers[payer] += p.sum;
+        cell.payees[payee] += p.sum;
       });
   if (!scanned.ok()) return scanned;
   FlowTable table{query, {}};
   for (const auto& [groups, sums] : cells) {
-    FlowCell cell{groups.first, groups.second,      sums.count,
-                  sums.sum,     sums.payers.size(), sums.payees.size()};
+    FlowCell cell{std::string(groups.first), std::string(groups.second), sums.count,
+                  ToWide(sums.sum),          sums.payers.size(),         sums.payees.size()};
     TopTwo(sums.payers, cell.top_payers);
     TopTwo(sums.payees, cell.top_payees);
     table.cells.push_back(std::move(cell));

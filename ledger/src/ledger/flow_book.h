@@ -75,12 +75,17 @@ class FlowBook {
   std::vector<std::pair<const Current*, Records::value_type*>> dirty_;
 };
 
+// Sums while scanning: positive amounts in a 128-bit accumulator (2^64 additions of
+// int64 amounts would be needed to overflow it).
+__extension__ typedef unsigned __int128 FlowSum;
+
 // A pair record as a scan yields it.
 struct FlowPair {
   std::string_view program;
   std::string_view payer;
   std::string_view payee;
-  FlowTotals totals;
+  uint64_t count = 0;
+  FlowSum sum = 0;
 };
 using FlowPairVisitor = std::function<void(const FlowPair&)>;
 

@@ -1,0 +1,70 @@
+// Disclosure control of the municipality's flow tables (DESIGN.md §6, tier 1): which
+// cells of a flow table (flows.h) may be shown with exact figures, and which must be
+// suppressed so that no payer or payee can be singled out.
+//
+// Primary suppression: a cell is released only with at least `min_payers` distinct
+// payers and `min_payees` distinct payees, and when its two largest payers, and its two
+// largest payees, make at most `dominance_percent` of its sum. Secondary suppression:
+// the table also shows row totals (per payer group), column totals (per payee group)
+// and a grand total, so a row or column never keeps exactly one suppressed cell (the
+// total would give it away): the smallest released cell beside it is suppressed too,
+// until no row or column has exactly one; a total that would still give a cell away is
+// suppressed itself. Across periods: a cell released in a whole period (a month) and
+// suppressed in exactly one of its parts (its days or weeks) is suppressed in a second
+// part, so the whole minus the other parts does not give it away either. Every choice is
+// deterministic (smallest sum, then group names), so the same figures give the same
+// pattern. Pure.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kyoso/ledger/flows.h"
+
+namespace kyoso::ledger {
+
+struct DisclosureRules {
+  uint64_t min_payers = 10;
+  uint64_t min_payees = 10;
+  int dominance_percent = 85;  // Of a cell's sum its two largest payers (or payees) may make.
+};
+
+enum class Suppression : uint8_t {
+  kReleased = 0,
+  kPrimary = 1,    // Too few payers or payees, or dominated by one or two of them.
+  kSecondary = 2,  // Hidden so that totals do not give a primary one away.
+};
+std::string_view SuppressionName(Suppression suppression);
+
+struct ProtectedCell {
+  FlowCell cell;  // The exact figures: shown only when released.
+  Suppression suppression = Suppression::kReleased;
+  bool released() const { return suppression == Suppression::kReleased; }
+};
+
+// A row or column total (or the grand total): the sum and count over its cells.
+struct FlowTotal {
+  std::string group;  // Empty for the grand total.
+  uint64_t count = 0;
+  Wide sum = 0;
+  bool released = true;
+};
+
+struct ProtectedTable {
+  FlowQuery query;
+  std::vector<ProtectedCell> cells;     // In the flow table's order.
+  std::vector<FlowTotal> payer_totals;  // By payer group, in order.
+  std::vector<FlowTotal> payee_totals;  // By payee group, in order.
+  FlowTotal total;
+};
+
+// Applies primary and secondary suppression to one table.
+ProtectedTable Protect(const FlowTable& table, const DisclosureRules& rules);
+
+// Suppresses more cells in `parts` (the tables of the parts of the period of `whole`, same
+// query otherwise) until no cell released in `whole` is suppressed in exactly one part,
+// and every part still satisfies secondary suppression.
+void ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* parts);
+
+}  // namespace kyoso::ledger

@@ -1,0 +1,162 @@
+// Disclosure control of flow tables (see kyoso/ledger/disclosure.h).
+#include "kyoso/ledger/disclosure.h"
+
+#include <array>
+#include <map>
+#include <optional>
+#include <tuple>
+
+namespace kyoso::ledger {
+namespace {
+
+using Groups = std::pair<std::string, std::string>;
+
+bool Dominated(const Wide (&top)[2], const Wide& sum, int percent) {
+  return (top[0] + top[1]) * 100 > sum * percent;
+}
+
+Suppression Primary(const FlowCell& cell, const DisclosureRules& rules) {
+  bool few = cell.distinct_payers < rules.min_payers || cell.distinct_payees < rules.min_payees;
+  bool dominated = Dominated(cell.top_payers, cell.sum, rules.dominance_percent) ||
+                   Dominated(cell.top_payees, cell.sum, rules.dominance_percent);
+  return few || dominated ? Suppression::kPrimary : Suppression::kReleased;
+}
+
+const std::string& LineOf(const ProtectedCell& cell, bool by_payer) {
+  return by_payer ? cell.cell.payer_group : cell.cell.payee_group;
+}
+
+// Cell positions per row (by_payer) or per column.
+std::map<std::string, std::vector<size_t>> Lines(const std::vector<ProtectedCell>& cells,
+                                                 bool by_payer) {
+  std::map<std::string, std::vector<size_t>> lines;
+  for (size_t i = 0; i < cells.size(); ++i) lines[LineOf(cells[i], by_payer)].push_back(i);
+  return lines;
+}
+
+// Whether cell a should be hidden before cell b: the smaller sum, then by groups.
+bool HideFirst(const ProtectedCell& a, const ProtectedCell& b) {
+  return std::tie(a.cell.sum, a.cell.payer_group, a.cell.payee_group) <
+         std::tie(b.cell.sum, b.cell.payer_group, b.cell.payee_group);
+}
+
+// Hides the smallest released cell of each line with exactly one hidden cell; true if
+// it hid any.
+bool HideBesideLonelyCells(std::vector<ProtectedCell>& cells, bool by_payer) {
+  bool hid = false;
+  for (const auto& [line, members] : Lines(cells, by_payer)) {
+    size_t hidden = 0;
+    std::optional<size_t> smallest;
+    for (size_t i : members) {
+      if (!cells[i].released()) ++hidden;
+      if (cells[i].released() && (!smallest || HideFirst(cells[i], cells[*smallest]))) {
+        smallest = i;
+      }
+    }
+    if (hidden == 1 && smallest) {
+      cells[*smallest].suppression = Suppression::kSecondary;
+      hid = true;
+    }
+  }
+  return hid;
+}
+
+void Secondary(std::vector<ProtectedCell>& cells) {
+  while (HideBesideLonelyCells(cells, true) | HideBesideLonelyCells(cells, false)) {
+  }
+}
+
+// Row or column totals: a total is shown unless exactly one of its cells is hidden.
+std::vector<FlowTotal> Totals(const std::vector<ProtectedCell>& cells, bool by_payer) {
+  std::vector<FlowTotal> totals;
+  for (const auto& [line, members] : Lines(cells, by_payer)) {
+    FlowTotal total{line, 0, 0, true};
+    size_t hidden = 0;
+    for (size_t i : members) {
+      total.count += cells[i].cell.count;
+      total.sum += cells[i].cell.sum;
+      hidden += cells[i].released() ? 0 : 1;
+    }
+    total.released = hidden != 1;
+    totals.push_back(std::move(total));
+  }
+  return totals;
+}
+
+size_t HiddenTotals(const std::vector<FlowTotal>& totals) {
+  size_t hidden = 0;
+  for (const FlowTotal& total : totals) hidden += total.released ? 0 : 1;
+  return hidden;
+}
+
+void ComputeTotals(ProtectedTable& table) {
+  table.payer_totals = Totals(table.cells, true);
+  table.payee_totals = Totals(table.cells, false);
+  table.total = FlowTotal{};
+  size_t hidden = 0;
+  for (const ProtectedCell& cell : table.cells) {
+    table.total.count += cell.cell.count;
+    table.total.sum += cell.cell.sum;
+    hidden += cell.released() ? 0 : 1;
+  }
+  // The grand total minus what is shown must not single out one cell, row or column.
+  table.total.released =
+      hidden != 1 && HiddenTotals(table.payer_totals) != 1 && HiddenTotals(table.payee_totals) != 1;
+}
+
+ProtectedCell* FindCell(ProtectedTable& table, const Groups& groups) {
+  for (ProtectedCell& cell : table.cells) {
+    if (cell.cell.payer_group == groups.first && cell.cell.payee_group == groups.second) {
+      return &cell;
+    }
+  }
+  return nullptr;
+}
+
+// For one cell of the whole period: hides it in a second part when exactly one part
+// hides it (the whole shows it), or in one part when none does (the whole hides it and
+// the parts would add up to it). True if it hid any.
+bool ProtectAcrossParts(const ProtectedCell& whole, std::vector<ProtectedTable>& parts) {
+  Groups groups{whole.cell.payer_group, whole.cell.payee_group};
+  size_t hidden = 0;
+  ProtectedCell* smallest = nullptr;
+  for (ProtectedTable& part : parts) {
+    ProtectedCell* cell = FindCell(part, groups);
+    if (cell == nullptr) continue;  // Nothing in that part: a known zero.
+    if (!cell->released()) ++hidden;
+    if (cell->released() && (smallest == nullptr || cell->cell.sum < smallest->cell.sum)) {
+      smallest = cell;
+    }
+  }
+  size_t wanted = whole.released() ? 1 : 0;  // The count of hidden parts that gives it away.
+  if (hidden != wanted || smallest == nullptr) return false;
+  smallest->suppression = Suppression::kSecondary;
+  return true;
+}
+
+}  // namespace
+
+std::string_view SuppressionName(Suppression suppression) {
+  static constexpr std::array<std::string_view, 3> kNames = {"released", "primary", "secondary"};
+  return kNames[static_cast<size_t>(suppression)];
+}
+
+ProtectedTable Protect(const FlowTable& table, const DisclosureRules& rules) {
+  ProtectedTable result{table.query, {}, {}, {}, {}};
+  for (const FlowCell& cell : table.cells) result.cells.push_back({cell, Primary(cell, rules)});
+  Secondary(result.cells);
+  ComputeTotals(result);
+  return result;
+}
+
+void ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* parts) {
+  bool hid = true;
+  while (hid) {
+    hid = false;
+    for (const ProtectedCell& cell : whole.cells) hid = ProtectAcrossParts(cell, *parts) || hid;
+    for (ProtectedTable& part : *parts) Secondary(part.cells);
+  }
+  for (ProtectedTable& part : *parts) ComputeTotals(part);
+}
+
+}  // namespace kyoso::ledger
