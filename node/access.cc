@@ -82,6 +82,7 @@ constexpr std::array kRules = {
                ""},
     AccessRule{Rpc::kGetCurrency, "kyoso.v1.Query/GetCurrency", kEveryone, "", "", ""},
     AccessRule{Rpc::kListJournal, "kyoso.v1.Query/ListJournal", kIssuer | kAuditor, "", "", ""},
+    AccessRule{Rpc::kGetFlowTable, "kyoso.v1.Query/GetFlowTable", kAnalyst | kAuditor, "", "", ""},
     AccessRule{Rpc::kGetStatus, "kyoso.v1.Node/GetStatus", kEveryone, "", "", ""},
     AccessRule{Rpc::kGetChainHead, "kyoso.v1.Node/GetChainHead", kOperator | kAuditor | kNode, "",
                "", ""},

@@ -76,6 +76,7 @@ enum class Rpc : uint8_t {
   kGetProgram,
   kGetCurrency,
   kListJournal,
+  kGetFlowTable,
   kGetStatus,
   kGetChainHead,
   kAddNode,

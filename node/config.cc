@@ -114,6 +114,15 @@ Status ReadLimits(const toml::table& table, LimitsConfig* limits) {
   return Status::Ok();
 }
 
+Status ReadDisclosure(const toml::table& table, ledger::DisclosureRules* rules) {
+  KYOSO_RETURN_IF_ERROR(
+      CheckKeys(table, {"min_payers", "min_payees", "dominance_percent"}, "disclosure."));
+  KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "min_payers", &rules->min_payers));
+  KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "min_payees", &rules->min_payees));
+  KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "dominance_percent", &rules->dominance_percent));
+  return Status::Ok();
+}
+
 }  // namespace
 
 ledger::StatusOr<PeerAddress> ParsePeer(std::string_view spec) {
@@ -145,7 +154,7 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
   KYOSO_RETURN_IF_ERROR(
       CheckKeys(table,
                 {"node_id", "listen", "data_dir", "log_level", "ready_file", "shutdown_grace_ms",
-                 "message_size_max_bytes", "batch", "cluster", "tls", "limits"},
+                 "message_size_max_bytes", "batch", "cluster", "tls", "limits", "disclosure"},
                 ""));
   KYOSO_RETURN_IF_ERROR(Read(table, "node_id", &config->node_id));
   KYOSO_RETURN_IF_ERROR(Read(table, "listen", &config->listen));
@@ -166,6 +175,9 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
   }
   if (const toml::table* limits = table["limits"].as_table()) {
     KYOSO_RETURN_IF_ERROR(ReadLimits(*limits, &config->limits));
+  }
+  if (const toml::table* disclosure = table["disclosure"].as_table()) {
+    KYOSO_RETURN_IF_ERROR(ReadDisclosure(*disclosure, &config->disclosure));
   }
   if (const toml::table* tls = table["tls"].as_table()) {
     KYOSO_RETURN_IF_ERROR(CheckKeys(*tls, {"ca_file", "cert_file", "key_file"}, "tls."));
@@ -261,6 +273,13 @@ Status ValidateConfig(const NodeConfig& config) {
   KYOSO_RETURN_IF_ERROR(ValidateCluster(config.cluster));
   KYOSO_RETURN_IF_ERROR(ValidateTls(config));
   KYOSO_RETURN_IF_ERROR(ValidateLimits(config.limits));
+  const ledger::DisclosureRules& disclosure = config.disclosure;
+  if (disclosure.min_payers < 1 || disclosure.min_payees < 1 || disclosure.dominance_percent < 1 ||
+      disclosure.dominance_percent > 100) {
+    return Status::InvalidArgument(
+        "disclosure.min_payers and disclosure.min_payees must be at least 1, "
+        "disclosure.dominance_percent 1 to 100");
+  }
   if (config.cluster.id != 0 && config.listen.ends_with(":0")) {
     return Status::InvalidArgument(
         "in a cluster, listen needs a fixed port: nodes tell clients where the leader is");

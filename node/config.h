@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kyoso/ledger/disclosure.h"
 #include "kyoso/ledger/status.h"
 #include "node/batcher.h"
 #include "node/limits.h"
@@ -52,6 +53,8 @@ struct NodeConfig {
   ClusterConfig cluster;
   TlsConfig tls;
   LimitsConfig limits;
+  // The municipality tables' disclosure rules ([disclosure]; docs/flows.md).
+  ledger::DisclosureRules disclosure;
 };
 
 // A founding peer parsed from "id@host:port".

@@ -174,7 +174,7 @@ void StartWritePath(NodeServer::Parts& p) {
   p.money = std::make_unique<MoneyService>(&p.calls, gate, p.writes.get());
   p.terminal = std::make_unique<TerminalService>(&p.calls, gate, p.writes.get(), &p.directory);
   p.resident = std::make_unique<ResidentService>(&p.calls, gate, p.writes.get());
-  p.query = std::make_unique<QueryService>(&p.calls, gate, p.consensus.get());
+  p.query = std::make_unique<QueryService>(&p.calls, gate, p.consensus.get(), p.config.disclosure);
   p.node = std::make_unique<NodeService>(&p.calls, gate, p.consensus.get(), p.config.node_id);
   p.cluster = std::make_unique<ClusterService>(&p.calls, gate, p.consensus.get());
   RocksDbCheckpoints* checkpoints = p.checkpoints.get();

@@ -6,6 +6,7 @@
 
 #include "kyoso/crypto/encoding.h"
 #include "kyoso/crypto/payment_uri.h"
+#include "node/flow_tables.h"
 #include "node/translate.h"
 
 namespace kyoso::node {
@@ -318,6 +319,15 @@ ServerUnaryReactor* QueryService::ListJournal(CallbackServerContext* c,
     }
     if (i < entries->size()) r->set_next_index((*entries)[i].index);
     return grpc::Status::OK;
+  });
+}
+
+ServerUnaryReactor* QueryService::GetFlowTable(CallbackServerContext* c,
+                                               const v1::FlowTableRequest* q, v1::FlowTable* r) {
+  return Read(c, Rpc::kGetFlowTable, *q, [this, q, r](const Caller&, const ledger::Ledger& ledger) {
+    ledger::FlowQuery query;
+    if (grpc::Status valid = ToFlowQuery(*q, &query); !valid.ok()) return valid;
+    return ServeFlowTable(ledger, query, disclosure_, r);
   });
 }
 

@@ -6,6 +6,7 @@
 // thread-safe.
 #pragma once
 
+#include "kyoso/ledger/disclosure.h"
 #include "kyoso/v1/admin.grpc.pb.h"
 #include "kyoso/v1/money.grpc.pb.h"
 #include "kyoso/v1/query.grpc.pb.h"
@@ -127,8 +128,9 @@ class ResidentService final : public v1::Resident::CallbackService {
 
 class QueryService final : public v1::Query::CallbackService {
  public:
-  QueryService(CallTracker* calls, Gate* gate, Consensus* consensus)
-      : calls_(calls), gate_(gate), consensus_(consensus) {}
+  QueryService(CallTracker* calls, Gate* gate, Consensus* consensus,
+               ledger::DisclosureRules disclosure)
+      : calls_(calls), gate_(gate), consensus_(consensus), disclosure_(disclosure) {}
   ServerUnaryReactor* GetAccount(CallbackServerContext* c, const v1::GetAccountRequest* q,
                                  v1::Account* r) override;
   ServerUnaryReactor* GetTransfer(CallbackServerContext* c, const v1::GetTransferRequest* q,
@@ -143,6 +145,8 @@ class QueryService final : public v1::Query::CallbackService {
                                   v1::JournalPage* r) override;
   ServerUnaryReactor* GetCurrency(CallbackServerContext* c, const v1::GetCurrencyRequest* q,
                                   v1::Currency* r) override;
+  ServerUnaryReactor* GetFlowTable(CallbackServerContext* c, const v1::FlowTableRequest* q,
+                                   v1::FlowTable* r) override;
 
  private:
   // Runs `read` on the applied state, for a caller allowed to make the call, and
@@ -153,6 +157,7 @@ class QueryService final : public v1::Query::CallbackService {
   CallTracker* calls_;
   Gate* gate_;
   Consensus* consensus_;
+  ledger::DisclosureRules disclosure_;
 };
 
 }  // namespace kyoso::node

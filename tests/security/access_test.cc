@@ -77,6 +77,7 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
      {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "auditor",
       "operator", "node"}},
     {"kyoso.v1.Query/ListJournal", {"issuer", "auditor"}},
+    {"kyoso.v1.Query/GetFlowTable", {"analyst", "auditor"}},
     {"kyoso.v1.Node/GetStatus",
      {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "auditor",
       "operator", "node"}},

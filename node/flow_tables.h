@@ -1,0 +1,22 @@
+// Flow tables for the municipality (Query/GetFlowTable): the request read into a flow
+// query, and the table the ledger builds under disclosure control (docs/flows.md) written
+// into the reply, suppressed cells and totals without their figures.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include "kyoso/ledger/disclosure.h"
+#include "kyoso/ledger/ledger.h"
+#include "kyoso/v1/query.pb.h"
+
+namespace kyoso::node {
+
+// INVALID_ARGUMENT naming the field when the request is not a valid table.
+grpc::Status ToFlowQuery(const v1::FlowTableRequest& request, ledger::FlowQuery* query);
+
+// The protected table. A day's table is also protected against its month: no cell the
+// month shows can be had as the month minus the other days.
+grpc::Status ServeFlowTable(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
+                            const ledger::DisclosureRules& rules, v1::FlowTable* reply);
+
+}  // namespace kyoso::node

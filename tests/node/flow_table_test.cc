@@ -1,0 +1,134 @@
+// Query/GetFlowTable on a real node: a month's table under the disclosure rules of the
+// node's config ([disclosure], here lowered to three payers so a tiny town shows
+// something), suppressed cells and totals without figures, and refused requests.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "kyoso/ledger/flows.h"
+#include "support/node_process.h"
+#include "support/town_client.h"
+
+namespace kyoso::testing {
+namespace {
+
+class FlowTableTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::path config = temp.path() / "node.toml";
+    std::ofstream(config) << "[disclosure]\nmin_payers = 3\nmin_payees = 1\n"
+                             "dominance_percent = 100\n";
+    node = std::make_unique<NodeProcess>(temp.path() / "node",
+                                         std::vector<std::string>{"--config", config.string()});
+    ASSERT_TRUE(node->Start()) << node->log();
+    town = std::make_unique<TownClient>(node->channel());
+    ASSERT_TRUE(town->SetUpTown());
+    ASSERT_TRUE(town->AddResident("res:carol").status.ok());
+  }
+
+  // This month's table (the month of the node's ledger time).
+  grpc::Status Table(const std::string& flow_class, v1::FlowTable* table,
+                     const std::string& period = "month") {
+    Call<v1::NodeStatus> status = town->Status();
+    EXPECT_TRUE(status.status.ok());
+    v1::FlowTableRequest request;
+    request.set_currency(kBunji);
+    request.set_period(period);
+    request.set_day(ledger::DayText(
+        ledger::PeriodOf(ledger::PeriodKind::kDay, status.reply.last_timestamp_ns()).start_day));
+    request.set_flow_class(flow_class);
+    request.set_payer_group("kind");
+    request.set_payee_group("kind");
+    grpc::ClientContext context;
+    return town->query().GetFlowTable(&context, request, table);
+  }
+
+  TempDir temp;
+  std::unique_ptr<NodeProcess> node;
+  std::unique_ptr<TownClient> town;
+};
+
+TEST_F(FlowTableTest, AMonthOfPaymentsUnderDisclosureControl) {
+  for (const char* resident : {"res:alice", "res:bob", "res:carol"}) {
+    ASSERT_TRUE(town->Issue(resident, 1'000).status.ok());
+  }
+  ASSERT_TRUE(town->Pay("res:alice", "mch:bakery", 100).status.ok());
+  ASSERT_TRUE(town->Pay("res:bob", "mch:bakery", 200).status.ok());
+  ASSERT_TRUE(town->Pay("res:carol", "mch:bakery", 300).status.ok());
+  ASSERT_TRUE(town->Pay("res:alice", "prd:farm", 50).status.ok());
+
+  // res→prd has one payer: hidden. Row res would then give it away: res→mch goes too.
+  // The row total (both hidden) is shown; each column total (one hidden cell) is not.
+  v1::FlowTable table;
+  grpc::Status status = Table("payment", &table);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(table.period(), "month");
+  EXPECT_EQ(table.flow_class(), "payment");
+  ASSERT_EQ(table.cells_size(), 2);
+  EXPECT_EQ(table.cells(0).payee_group(), "mch");
+  EXPECT_EQ(table.cells(0).suppression(), "secondary");
+  EXPECT_EQ(table.cells(1).payee_group(), "prd");
+  EXPECT_EQ(table.cells(1).suppression(), "primary");
+  for (const v1::FlowTableCell& cell : table.cells()) {
+    EXPECT_EQ(cell.sum_minor(), "") << "a suppressed cell carries its sum";
+    EXPECT_EQ(cell.count(), 0u);
+    EXPECT_EQ(cell.distinct_payers(), 0u);
+  }
+  ASSERT_EQ(table.payer_totals_size(), 1);
+  EXPECT_TRUE(table.payer_totals(0).released());
+  EXPECT_EQ(table.payer_totals(0).sum_minor(), "650");
+  EXPECT_EQ(table.payer_totals(0).count(), 4u);
+  for (const v1::FlowTableTotal& total : table.payee_totals()) {
+    EXPECT_FALSE(total.released()) << total.group();
+    EXPECT_EQ(total.sum_minor(), "");
+  }
+  EXPECT_TRUE(table.total().released());
+  EXPECT_EQ(table.total().sum_minor(), "650");
+
+  // Issuance is kept apart: three payees, one payer (the issuer): hidden.
+  status = Table("issuance", &table);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(table.cells_size(), 1);
+  EXPECT_EQ(table.cells(0).payer_group(), "iss");
+  EXPECT_EQ(table.cells(0).suppression(), "primary");
+  EXPECT_FALSE(table.total().released());
+}
+
+TEST_F(FlowTableTest, ThreePayersAreEnoughUnderThisConfig) {
+  for (const char* resident : {"res:alice", "res:bob", "res:carol"}) {
+    ASSERT_TRUE(town->Issue(resident, 1'000).status.ok());
+    ASSERT_TRUE(town->Pay(resident, "mch:bakery", 100).status.ok());
+  }
+  v1::FlowTable table;
+  grpc::Status status = Table("payment", &table, "day");
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(table.cells_size(), 1);
+  EXPECT_EQ(table.cells(0).suppression(), "released");
+  EXPECT_EQ(table.cells(0).sum_minor(), "300");
+  EXPECT_EQ(table.cells(0).count(), 3u);
+  EXPECT_EQ(table.cells(0).distinct_payers(), 3u);
+  EXPECT_EQ(table.cells(0).distinct_payees(), 1u);
+}
+
+TEST_F(FlowTableTest, ABadRequestNamesItsField) {
+  v1::FlowTableRequest request;
+  request.set_currency(kBunji);
+  request.set_period("year");
+  request.set_day("2026-03-01");
+  request.set_payer_group("kind");
+  request.set_payee_group("kind");
+  v1::FlowTable table;
+  grpc::ClientContext context;
+  grpc::Status status = town->query().GetFlowTable(&context, request, &table);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("period"), std::string::npos) << status.error_message();
+  request.set_period("month");
+  request.set_day("2026-02-30");
+  grpc::ClientContext again;
+  status = town->query().GetFlowTable(&again, request, &table);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("day"), std::string::npos) << status.error_message();
+}
+
+}  // namespace
+}  // namespace kyoso::testing
