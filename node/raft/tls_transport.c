@@ -23,6 +23,8 @@
 #define HANDSHAKE_TIMEOUT_MS 10000
 #define BUFFER_SIZE 65536
 #define LISTEN_BACKLOG 64
+#define PENDING_MAX 64         /* Incoming connections not yet handed to libraft, at most... */
+#define PENDING_PER_HOST_MAX 8 /* ...and from one host. */
 
 enum conn_state {
   CONN_RESOLVING,  /* Outgoing: looking the peer's host up. */
@@ -42,7 +44,9 @@ struct transport {
   raft_id id;
   char address[ADDRESS_MAX + 1];
   uv_tcp_t listener;
-  bool listener_open;
+  bool listener_open;   /* Initialised and not yet asked to close. */
+  bool listener_closed; /* Its close callback has run (or it never was opened). */
+  unsigned pending;     /* Incoming connections before their hello, for PENDING_MAX. */
   raft_uv_accept_cb accept_cb;
   struct conn* conns;
   bool closing;
@@ -69,6 +73,7 @@ struct conn {
   uv_timer_t timer;
   uv_pipe_t local; /* Our end of the socket pair. */
   bool tcp_open, timer_open, local_open;
+  bool pending;     /* Counted in the transport's pending (incoming, before the hello). */
   unsigned handles; /* Handles closing whose callback has not run yet, or open. */
   SSL* ssl;
   BIO* in;  /* Ciphertext from the network, read by OpenSSL. */
@@ -189,9 +194,16 @@ static struct conn* conn_new(struct transport* tr, bool outgoing) {
 
 static void maybe_fire_close(struct transport* tr) {
   raft_uv_transport_close_cb cb = tr->close_cb;
-  if (!tr->closing || tr->listener_open || tr->conns != NULL || cb == NULL) return;
+  if (!tr->closing || !tr->listener_closed || tr->conns != NULL || cb == NULL) return;
   tr->close_cb = NULL;
   cb(tr->t);
+}
+
+/* The connection no longer waits for its hello. */
+static void settle(struct conn* c) {
+  if (!c->pending) return;
+  c->pending = false;
+  c->tr->pending--;
 }
 
 static void conn_maybe_free(struct conn* c) {
@@ -225,6 +237,7 @@ static void conn_close(struct conn* c, int req_status) {
   if (c->state == CONN_CLOSING) return;
   c->state = CONN_CLOSING;
   c->req_status = req_status;
+  settle(c);
   if (c->resolving) uv_cancel((uv_req_t*)&c->resolve);
   close_handle((uv_handle_t*)&c->tcp, &c->tcp_open);
   close_handle((uv_handle_t*)&c->timer, &c->timer_open);
@@ -234,6 +247,7 @@ static void conn_close(struct conn* c, int req_status) {
 
 static void refuse(struct conn* c, const char* why) {
   say(c, why);
+  ERR_clear_error(); /* So the next connection's reason is its own. */
   conn_close(c, RAFT_NOCONNECTION);
 }
 
@@ -314,7 +328,7 @@ static uint64_t read_le(const unsigned char* p, unsigned bytes) {
   return value;
 }
 
-static void send_hello(struct conn* c) {
+static bool send_hello(struct conn* c) {
   unsigned char hello[HELLO_FIXED + ADDRESS_MAX];
   size_t length = strlen(c->tr->address);
   memcpy(hello, HELLO_MAGIC, 8);
@@ -322,7 +336,7 @@ static void send_hello(struct conn* c) {
   hello[16] = (unsigned char)(length & 0xff);
   hello[17] = (unsigned char)(length >> 8);
   memcpy(hello + HELLO_FIXED, c->tr->address, length);
-  SSL_write(c->ssl, hello, (int)(HELLO_FIXED + length));
+  return SSL_write(c->ssl, hello, (int)(HELLO_FIXED + length)) > 0;
 }
 
 /* Takes hello bytes; returns how many of `size` it used, or -1 for a bad hello. Once the
@@ -342,7 +356,10 @@ static long take_hello(struct conn* c, const char* data, size_t size) {
         address_length > ADDRESS_MAX) {
       return -1;
     }
-    if (used < size) return (long)used + take_hello(c, data + used, size - used);
+    if (used < size) {
+      long rest = take_hello(c, data + used, size - used);
+      return rest < 0 ? -1 : (long)used + rest;
+    }
     return (long)used;
   }
   if (c->hello_len < want) return (long)used;
@@ -352,6 +369,7 @@ static long take_hello(struct conn* c, const char* data, size_t size) {
   stream = open_pair(c);
   if (stream == NULL) return -1;
   c->state = CONN_RELAY;
+  settle(c);
   close_handle((uv_handle_t*)&c->timer, &c->timer_open);
   c->tr->accept_cb(c->tr->t, (raft_id)read_le(c->hello + 8, 8), address, stream);
   return (long)used;
@@ -364,7 +382,12 @@ static void read_plaintext(struct conn* c) {
   while (c->state == CONN_HELLO || c->state == CONN_RELAY) {
     int n = SSL_read(c->ssl, tr->plain, sizeof tr->plain);
     if (n <= 0) {
-      if (SSL_get_error(c->ssl, n) != SSL_ERROR_WANT_READ) conn_close(c, RAFT_NOCONNECTION);
+      int error = SSL_get_error(c->ssl, n);
+      if (error == SSL_ERROR_WANT_READ) return;
+      /* In TLS 1.3 the dialling side learns only now that the peer refused it. */
+      if (error == SSL_ERROR_SSL && c->outgoing) say(c, tls_reason(c));
+      ERR_clear_error();
+      conn_close(c, RAFT_NOCONNECTION);
       return;
     }
     if (c->state == CONN_HELLO) {
@@ -388,7 +411,10 @@ static void handshake_done(struct conn* c) {
     c->state = CONN_HELLO;
     return;
   }
-  send_hello(c);
+  if (!send_hello(c)) {
+    conn_close(c, RAFT_NOCONNECTION);
+    return;
+  }
   stream = open_pair(c);
   if (stream == NULL) {
     conn_close(c, RAFT_NOCONNECTION);
@@ -460,32 +486,61 @@ static int start_tls(struct conn* c) {
 
 /* ---- Incoming. ---- */
 
+/* Names the remote: its host (c->host) and host:port (c->peer). */
 static void name_peer(struct conn* c) {
   struct sockaddr_storage address;
   int length = sizeof address;
-  char host[INET6_ADDRSTRLEN] = "?";
-  if (uv_tcp_getpeername(&c->tcp, (struct sockaddr*)&address, &length) == 0) {
-    if (address.ss_family == AF_INET6) {
-      uv_ip6_name((struct sockaddr_in6*)&address, host, sizeof host);
-      snprintf(c->peer, sizeof c->peer, "[%s]:%d", host,
-               ntohs(((struct sockaddr_in6*)&address)->sin6_port));
-      return;
-    }
-    uv_ip4_name((struct sockaddr_in*)&address, host, sizeof host);
-    snprintf(c->peer, sizeof c->peer, "%s:%d", host,
-             ntohs(((struct sockaddr_in*)&address)->sin_port));
+  strcpy(c->host, "?");
+  if (uv_tcp_getpeername(&c->tcp, (struct sockaddr*)&address, &length) != 0) return;
+  if (address.ss_family == AF_INET6) {
+    uv_ip6_name((struct sockaddr_in6*)&address, c->host, INET6_ADDRSTRLEN);
+    snprintf(c->peer, sizeof c->peer, "[%s]:%d", c->host,
+             ntohs(((struct sockaddr_in6*)&address)->sin6_port));
+    return;
   }
+  uv_ip4_name((struct sockaddr_in*)&address, c->host, INET6_ADDRSTRLEN);
+  snprintf(c->peer, sizeof c->peer, "%s:%d", c->host,
+           ntohs(((struct sockaddr_in*)&address)->sin_port));
+}
+
+/* How many incoming connections from `c`'s host, other than `c`, wait for their hello. */
+static unsigned pending_from_host(const struct conn* c) {
+  unsigned n = 0;
+  for (const struct conn* other = c->tr->conns; other != NULL; other = other->next) {
+    if (other != c && other->pending && strcmp(other->host, c->host) == 0) n++;
+  }
+  return n;
+}
+
+static void free_handle(uv_handle_t* handle) {
+  free(handle);
+}
+
+/* Accepts a connection only to close it: libuv stops watching a listener whose
+ * connection callback did not accept. */
+static void turn_away(struct transport* tr, uv_stream_t* listener) {
+  uv_tcp_t* tcp = malloc(sizeof *tcp);
+  if (tcp == NULL || uv_tcp_init(tr->loop, tcp) != 0) {
+    free(tcp);
+    return;
+  }
+  uv_accept(listener, (uv_stream_t*)tcp);
+  uv_close((uv_handle_t*)tcp, free_handle);
 }
 
 static void on_connection(uv_stream_t* listener, int status) {
   struct transport* tr = listener->data;
-  struct conn* c;
-  if (status != 0 || tr->closing || (c = conn_new(tr, false)) == NULL) return;
-  c->state = CONN_HANDSHAKE;
-  if (uv_tcp_init(tr->loop, &c->tcp) != 0) {
-    conn_close(c, RAFT_NOCONNECTION);
+  struct conn* c = NULL;
+  if (status != 0) return;
+  if (tr->closing || tr->pending >= PENDING_MAX || (c = conn_new(tr, false)) == NULL ||
+      uv_tcp_init(tr->loop, &c->tcp) != 0) {
+    if (c != NULL) conn_close(c, RAFT_NOCONNECTION);
+    turn_away(tr, listener);
     return;
   }
+  c->state = CONN_HANDSHAKE;
+  c->pending = true;
+  tr->pending++;
   c->tcp.data = c;
   c->tcp_open = true;
   c->handles++;
@@ -494,6 +549,10 @@ static void on_connection(uv_stream_t* listener, int status) {
     return;
   }
   name_peer(c);
+  if (pending_from_host(c) >= PENDING_PER_HOST_MAX) {
+    conn_close(c, RAFT_NOCONNECTION); /* Quietly: a flood would flood the log too. */
+    return;
+  }
   if (start_timer(c) != 0 || start_tls(c) != 0) conn_close(c, RAFT_NOCONNECTION);
 }
 
@@ -560,6 +619,7 @@ static int transport_listen(struct raft_uv_transport* t, raft_uv_accept_cb cb) {
   uv_tcp_init(tr->loop, &tr->listener);
   tr->listener.data = tr;
   tr->listener_open = true;
+  tr->listener_closed = false;
   rv = uv_tcp_bind(&tr->listener, found->ai_addr, 0);
   if (rv == 0) rv = uv_listen((uv_stream_t*)&tr->listener, LISTEN_BACKLOG, on_connection);
   freeaddrinfo(found);
@@ -601,6 +661,7 @@ static int transport_connect(struct raft_uv_transport* t, struct raft_uv_connect
 
 static void on_listener_closed(uv_handle_t* handle) {
   struct transport* tr = handle->data;
+  tr->listener_closed = true;
   maybe_fire_close(tr);
 }
 
@@ -626,6 +687,7 @@ int kyoso_tls_transport_init(struct raft_uv_transport* t, struct uv_loop_s* loop
   struct transport* tr = calloc(1, sizeof *tr);
   if (tr == NULL) return RAFT_NOMEM;
   tr->t = t;
+  tr->listener_closed = true; /* Until listen opens it. */
   tr->loop = loop;
   tr->context = context;
   tr->log = log;

@@ -10,7 +10,11 @@
  * Who may connect is the SSL_CTX's business: the node's context requires a certificate
  * from the cluster's authority with the role node, and reports a wrong role as
  * X509_V_ERR_APPLICATION_VERIFICATION. A connecting server also checks that the peer's
- * certificate names the host it dialled. Everything runs on the loop thread.
+ * certificate names the host it dialled. The hello's id is not tied to the certificate:
+ * any node certificate of the cluster's authority is trusted as a peer, as on the gRPC
+ * peer services. At most 64 incoming connections, 8 from one host, may wait for their
+ * handshake and hello (10 seconds each); more are closed at once. Everything runs on the
+ * loop thread.
  */
 #ifndef KYOSO_NODE_RAFT_TLS_TRANSPORT_H
 #define KYOSO_NODE_RAFT_TLS_TRANSPORT_H

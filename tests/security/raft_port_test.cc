@@ -12,8 +12,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "support/certificates.h"
 #include "support/node_process.h"
@@ -80,6 +83,14 @@ class RaftPortTest : public ::testing::Test {
   // Whether the node hung up (end of stream or an alert) within `wait_s` seconds of the
   // knock; false when the connection was still open at the end of the wait.
   bool NodeHangsUp(const Knock& knock, int wait_s = 5) {
+    int fd = Connect(wait_s);
+    bool hung_up = knock.tls ? TlsKnock(fd, knock) : PlainKnock(fd, knock.payload);
+    close(fd);
+    return hung_up;
+  }
+
+  // A TCP connection to the raft port whose reads give up after `wait_s` seconds.
+  int Connect(int wait_s) const {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -88,9 +99,7 @@ class RaftPortTest : public ::testing::Test {
     timeval timeout{wait_s, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    bool hung_up = knock.tls ? TlsKnock(fd, knock) : PlainKnock(fd, knock.payload);
-    close(fd);
-    return hung_up;
+    return fd;
   }
 
   TempDir temp_;
@@ -180,6 +189,21 @@ TEST_F(RaftPortTest, HangsUpOnAnyoneButANodeAndChangesNothing) {
   EXPECT_EQ(after.reply.chain_head_hex(), before.reply.chain_head_hex());
   EXPECT_EQ(after.reply.role(), "leader");
   EXPECT_TRUE(town.Issue("res:alice", 5).status.ok());  // Still serving writes.
+}
+
+// Connections that say nothing hold the node's resources for 10 seconds each: one host may
+// keep at most eight of them waiting; the ninth is closed at once, and once the eight are
+// gone a node is served again.
+TEST_F(RaftPortTest, SilentConnectionsAreCappedPerHost) {
+  std::vector<int> silent;
+  for (int i = 0; i < 8; ++i) silent.push_back(Connect(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // Let the node accept them.
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(NodeHangsUp(Plaintext(""), /*wait_s=*/3));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  for (int fd : silent) close(fd);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(NodeHangsUp(Tls("node-2", RaftHello(2, "127.0.0.1:1")), /*wait_s=*/1));
 }
 
 }  // namespace
