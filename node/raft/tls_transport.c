@@ -65,7 +65,7 @@ struct conn {
   int req_status;              /* What the request is answered with if it fails. */
   char host[ADDRESS_MAX + 1];
   char port[8];
-  char peer[ADDRESS_MAX + 8]; /* The remote, for messages. */
+  char peer[ADDRESS_MAX + 16]; /* The remote, for messages. */
   bool resolving;
   uv_getaddrinfo_t resolve;
   uv_connect_t connect;
