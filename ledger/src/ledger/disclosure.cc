@@ -62,7 +62,10 @@ bool HideBesideLonelyCells(std::vector<ProtectedCell>& cells, bool by_payer) {
 }
 
 void Secondary(std::vector<ProtectedCell>& cells) {
-  while (HideBesideLonelyCells(cells, true) | HideBesideLonelyCells(cells, false)) {
+  for (bool hid = true; hid;) {
+    bool in_rows = HideBesideLonelyCells(cells, true);  // Both, every round.
+    bool in_columns = HideBesideLonelyCells(cells, false);
+    hid = in_rows || in_columns;
   }
 }
 
