@@ -10,6 +10,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "node/raft/raft_glue.h"
 #include "node/raft/tls_transport.h"
 
 #define KYOSO_SAME(ours, theirs) ((int)(ours) == (int)(theirs))
@@ -36,82 +37,6 @@ const char* kyoso_raft_strerror(int status) {
   return raft_strerror(status);
 }
 
-/* ---- The state machine glue, shared by the real server and the fixture. ---- */
-
-struct fsm_glue {
-  struct raft_fsm fsm;
-  kyoso_raft_fsm user;
-  struct raft* raft;
-};
-
-/* The disk log takes entries whose length is a multiple of 8, so each entry is padded
- * with 1 to 8 bytes, each holding the padding's length. */
-static size_t padded_size(size_t size) {
-  return size + (8 - size % 8);
-}
-
-static void pad(unsigned char* entry, size_t size) {
-  size_t padding = 8 - size % 8;
-  memset(entry + size, (int)padding, padding);
-}
-
-static int unpadded_size(const struct raft_buffer* buf, size_t* size) {
-  const unsigned char* bytes = buf->base;
-  size_t padding;
-  if (buf->len == 0 || buf->len % 8 != 0) return RAFT_MALFORMED;
-  padding = bytes[buf->len - 1];
-  if (padding < 1 || padding > 8) return RAFT_MALFORMED;
-  *size = buf->len - padding;
-  return 0;
-}
-
-/* libraft applies entries in order and records each as applied right after it, so the
- * entry being applied is the one after the last applied. */
-static int glue_apply(struct raft_fsm* fsm, const struct raft_buffer* buf, void** result) {
-  struct fsm_glue* glue = fsm->data;
-  size_t size = 0;
-  int rv = unpadded_size(buf, &size);
-  *result = NULL;
-  if (rv != 0) return rv;
-  return glue->user.apply(glue->user.user, raft_last_applied(glue->raft) + 1, buf->base, size);
-}
-
-/* Snapshots are taken when everything committed has been applied. */
-static int glue_snapshot(struct raft_fsm* fsm, struct raft_buffer* bufs[], unsigned* n_bufs) {
-  struct fsm_glue* glue = fsm->data;
-  void* data = NULL;
-  size_t size = 0;
-  int rv = glue->user.snapshot(glue->user.user, raft_last_applied(glue->raft), &data, &size);
-  if (rv != 0) return rv;
-  *bufs = raft_malloc(sizeof **bufs);
-  if (*bufs == NULL) {
-    raft_free(data);
-    return RAFT_NOMEM;
-  }
-  (*bufs)[0].base = data;
-  (*bufs)[0].len = size;
-  *n_bufs = 1;
-  return 0;
-}
-
-/* On success the state machine owns the buffer, and frees it. */
-static int glue_restore(struct raft_fsm* fsm, struct raft_buffer* buf) {
-  struct fsm_glue* glue = fsm->data;
-  int rv = glue->user.restore(glue->user.user, buf->base, buf->len);
-  if (rv == 0) raft_free(buf->base);
-  return rv;
-}
-
-static void glue_init(struct fsm_glue* glue, const kyoso_raft_fsm* user) {
-  memset(glue, 0, sizeof *glue);
-  glue->user = *user;
-  glue->fsm.version = 1;
-  glue->fsm.data = glue;
-  glue->fsm.apply = glue_apply;
-  glue->fsm.snapshot = glue_snapshot;
-  glue->fsm.restore = glue_restore;
-}
-
 /* ---- Requests: each carries the caller's completion. ---- */
 
 struct apply_request {
@@ -133,14 +58,14 @@ static int submit_apply(struct raft* raft, const void* data, size_t size, uint64
   struct raft_buffer buf;
   int rv;
   if (request == NULL) return RAFT_NOMEM;
-  buf.len = padded_size(size);
+  buf.len = kyoso_glue_padded_size(size);
   buf.base = raft_malloc(buf.len);
   if (buf.base == NULL) {
     free(request);
     return RAFT_NOMEM;
   }
   memcpy(buf.base, data, size);
-  pad(buf.base, size);
+  kyoso_glue_pad(buf.base, size);
   request->req.data = request;
   request->done = done;
   request->user = user;
@@ -277,7 +202,7 @@ int kyoso_raft_create(const kyoso_raft_options* options, const kyoso_raft_fsm* f
   r->wake = wake;
   r->wake_user = wake_user;
   r->tick_ms = options->tick_ms;
-  glue_init(&r->glue, fsm);
+  kyoso_glue_init(&r->glue, fsm);
   r->glue.raft = &r->raft;
   rv = uv_loop_init(&r->loop);
   if (rv != 0) {
@@ -502,7 +427,7 @@ kyoso_raft_sim* kyoso_raft_sim_create(unsigned n, const kyoso_raft_fsm* fsms, ui
   }
   for (i = 0; i < n; i++) {
     struct raft* raft;
-    glue_init(&sim->glue[i], &fsms[i]);
+    kyoso_glue_init(&sim->glue[i], &fsms[i]);
     if (raft_fixture_grow(&sim->fixture, &sim->glue[i].fsm) != 0) goto err;
     raft = raft_fixture_get(&sim->fixture, i);
     sim->glue[i].raft = raft;
