@@ -1,7 +1,8 @@
 #include "flow_book.h"
 
+#include <absl/container/flat_hash_map.h>
+
 #include <algorithm>
-#include <map>
 
 namespace kyoso::ledger {
 namespace {
@@ -32,15 +33,29 @@ void PairKey(const Period& period, FlowClass flow_class, std::string_view progra
   key->append(payee.id);
 }
 
+// The book's current day (a day number), so that a reopened book goes on where it was
+// even when ledger time has moved on since: a key no currency's records can have.
+const std::string kBookDayKey("\0day", 4);
+
+uint32_t ReadU32(std::string_view bytes) {
+  uint32_t value = 0;
+  for (size_t i = 0; i < 4; ++i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
+  return value;
+}
+
+void PutU32(uint32_t value, char* out) {
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(value >> (24 - 8 * i));
+}
+
 // Sums are never negative: every delta adds a positive amount.
 void PutU64(uint64_t value, char* out) {
   for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(value >> (56 - 8 * i));
 }
 
-void EncodeTotals(const FlowTotals& totals, char out[kValueSize]) {
-  PutU64(totals.count, out);
-  PutU64((totals.sum >> 64).convert_to<uint64_t>(), out + 8);
-  PutU64((totals.sum & Wide(UINT64_MAX)).convert_to<uint64_t>(), out + 16);
+void EncodeTotals(uint64_t count, FlowSum sum, char out[kValueSize]) {
+  PutU64(count, out);
+  PutU64(static_cast<uint64_t>(sum >> 64), out + 8);
+  PutU64(static_cast<uint64_t>(sum), out + 16);
 }
 
 bool DecodeTotals(std::string_view value, FlowPair* pair) {
@@ -48,10 +63,6 @@ bool DecodeTotals(std::string_view value, FlowPair* pair) {
   pair->count = ReadU64(value);
   pair->sum = (FlowSum{ReadU64(value.substr(8))} << 64) | ReadU64(value.substr(16));
   return true;
-}
-
-Wide ToWide(FlowSum sum) {
-  return (Wide(static_cast<uint64_t>(sum >> 64)) << 64) | Wide(static_cast<uint64_t>(sum));
 }
 
 // Splits "program\0payer\0payee".
@@ -65,50 +76,13 @@ bool SplitPair(std::string_view rest, FlowPair* pair) {
   return true;
 }
 
-// The group of an account (or of the money's programme) in a table. Views stay valid
-// for the query: account fields live as long as the ledger, programmes are interned.
-std::string_view GroupOf(GroupBy group_by, const Account* account, std::string_view program,
-                         std::set<std::string, std::less<>>& programs) {
-  if (group_by == GroupBy::kProgram) {
-    if (program.empty()) return "free";
-    auto it = programs.find(program);
-    if (it == programs.end()) it = programs.emplace(program).first;
-    return *it;
-  }
-  if (account == nullptr) return "unknown";
-  switch (group_by) {
-    case GroupBy::kKind:
-      return AccountKindPrefix(account->kind);
-    case GroupBy::kSector:
-      return account->sector.empty() ? "none" : std::string_view(account->sector);
-    case GroupBy::kDistrict:
-      return account->district.empty() ? "none" : std::string_view(account->district);
-    case GroupBy::kProgram:
-      break;
-  }
-  return "unknown";
-}
-
-// A cell while it is being summed: every contributor's sum on each side, by account.
-struct CellSums {
-  uint64_t count = 0;
-  FlowSum sum = 0;
-  std::unordered_map<const Account*, FlowSum> payers;
-  std::unordered_map<const Account*, FlowSum> payees;
-};
-
-void TopTwo(const std::unordered_map<const Account*, FlowSum>& sums, Wide top[2]) {
-  FlowSum first = 0, second = 0;
-  for (const auto& [who, sum] : sums) {
-    if (sum > first) {
-      second = first;
-      first = sum;
-    } else if (sum > second) {
-      second = sum;
-    }
-  }
-  top[0] = ToWide(first);
-  top[1] = ToWide(second);
+// What tells one table of a closed period from another.
+std::string KeptKey(const FlowQuery& query) {
+  std::string key = Prefix(query.currency, query.period, query.flow_class);
+  key.push_back(static_cast<char>(query.payer_group));
+  key.push_back(static_cast<char>(query.payee_group));
+  if (query.program) key.append("\1").append(*query.program);
+  return key;
 }
 
 }  // namespace
@@ -129,69 +103,120 @@ const std::string* FlowBook::Intern(std::string_view program) {
   return &*it;
 }
 
-void FlowBook::Roll(TimeNs t, WriteBatch* out) {
-  if (t >= day_begins_ && t < day_ends_) return;  // Usually: the same day as before.
-  Flush(out);  // The ending period's changes, before its records leave memory.
-  for (Current* current : {&day_, &month_}) {
-    Period period = PeriodOf(current->period.kind, t);
+uint32_t FlowBook::CurrencyNumber(std::string_view currency) {
+  auto it = std::find(currencies_.begin(), currencies_.end(), currency);  // A town has few.
+  if (it == currencies_.end()) it = currencies_.insert(it, CurrencyCode(currency));
+  return static_cast<uint32_t>(it - currencies_.begin());
+}
+
+FlowBook::Record& FlowBook::Current::Find(const Key& key, uint32_t currency) {
+  auto [it, added] = index.try_emplace(key, static_cast<uint32_t>(records.size()));
+  if (added) records.push_back(Record{key, currency});
+  return records[it->second];
+}
+
+void FlowBook::Enter(int32_t day) {
+  for (auto [current, period] :
+       {std::pair{&day_, Period{PeriodKind::kDay, day}},
+        std::pair{&month_, PeriodOf(PeriodKind::kMonth, TimeNs{day} * kNsPerDay)}}) {
     if (period == current->period) continue;
     current->period = period;
     current->records.clear();
+    current->index.clear();
   }
-  day_begins_ = TimeNs{day_.period.start_day} * kNsPerDay;
+  day_begins_ = TimeNs{day} * kNsPerDay;
   day_ends_ = day_begins_ + kNsPerDay;
+}
+
+void FlowBook::Roll(TimeNs t, WriteBatch* out) {
+  if (t >= day_begins_ && t < day_ends_) return;  // Usually: the same day as before.
+  Flush(out);  // The ending day's changes, before its records leave memory.
+  Period day = PeriodOf(PeriodKind::kDay, t);
+  if (!(PeriodOf(PeriodKind::kMonth, t) == month_.period)) {
+    for (Record& record : month_.records) Put(month_.period, record, out);
+    last_month_ = std::move(month_);
+    month_ = Current{{PeriodKind::kMonth, INT32_MIN}, {}, {}};
+  }
+  Enter(day.start_day);
+  char value[4];
+  PutU32(static_cast<uint32_t>(day.start_day), value);
+  out->Put(Column::kFlows, kBookDayKey, std::string_view(value, sizeof value));
+}
+
+void FlowBook::Put(const Period& period, const Record& record, WriteBatch* out) {
+  const Key& key = record.key;
+  PairKey(period, key.flow_class, *key.program, *key.payer, *key.payee, &key_);
+  char value[kValueSize];
+  EncodeTotals(record.count, record.sum, value);
+  out->Put(Column::kFlows, key_, std::string_view(value, kValueSize));
 }
 
 void FlowBook::Add(const TransferRecord& record, const Account& payer, const Account& payee,
                    WriteBatch* out) {
   ForEachFlow(record, [&](FlowClass flow_class, std::string_view program, Amount amount) {
     Key key{&payer, &payee, Intern(program), flow_class};
+    uint32_t currency = CurrencyNumber(payer.currency);
     Roll(record.timestamp, out);
-    for (Current* current_period : {&day_, &month_}) {
-      Current& current = *current_period;
-      auto& entry = *current.records.try_emplace(key).first;
-      entry.second.totals.count += 1;
-      entry.second.totals.sum += amount;
-      if (!entry.second.dirty) {
-        entry.second.dirty = true;
-        dirty_.emplace_back(&current, &entry);
-      }
+    Record& month = month_.Find(key, currency);
+    month.count += 1;
+    month.sum += static_cast<uint64_t>(amount);
+    Record& day = day_.Find(key, currency);
+    day.count += 1;
+    day.sum += static_cast<uint64_t>(amount);
+    if (!day.dirty) {
+      day.dirty = true;
+      dirty_.push_back(static_cast<uint32_t>(&day - day_.records.data()));
     }
   });
 }
 
 void FlowBook::Flush(WriteBatch* out) {
-  for (auto& [current, entry] : dirty_) {
-    const Key& key = entry->first;
-    PairKey(current->period, key.flow_class, *key.program, *key.payer, *key.payee, &key_);
-    char value[kValueSize];
-    EncodeTotals(entry->second.totals, value);
-    out->Put(Column::kFlows, key_, std::string_view(value, kValueSize));
-    entry->second.dirty = false;
+  for (uint32_t number : dirty_) {
+    Record& record = day_.records[number];
+    Put(day_.period, record, out);
+    record.dirty = false;
   }
   dirty_.clear();
 }
 
 Status FlowBook::Load(const Store& store, TimeNs now, const std::vector<CurrencyCode>& currencies,
                       const AccountFinder& find) {
-  day_ = Current{PeriodOf(PeriodKind::kDay, now), {}};
-  month_ = Current{PeriodOf(PeriodKind::kMonth, now), {}};
-  day_begins_ = TimeNs{day_.period.start_day} * kNsPerDay;
-  day_ends_ = day_begins_ + kNsPerDay;
+  kept_.clear();
+  kept_order_.clear();
+  std::string value;
+  Status read = store.Get(Column::kFlows, kBookDayKey, &value);
+  if (!read.ok() && !read.IsNotFound()) return read;
+  if (read.ok() && value.size() != 4) return Status::Corruption("unreadable flows day");
+  // A book saved before it kept its day was saved at every batch: `now`'s day will do.
+  int32_t day =
+      read.ok() ? static_cast<int32_t>(ReadU32(value)) : PeriodOf(PeriodKind::kDay, now).start_day;
+  day_ = Current{{PeriodKind::kDay, INT32_MIN}, {}, {}};
+  month_ = Current{{PeriodKind::kMonth, INT32_MIN}, {}, {}};
+  dirty_.clear();
+  Enter(day);
+  last_month_ =
+      Current{PeriodOf(PeriodKind::kMonth, (month_.period.start_day - 1) * kNsPerDay), {}, {}};
   for (const CurrencyCode& currency : currencies) {
-    KYOSO_RETURN_IF_ERROR(LoadPeriod(store, currency, day_, find));
-    KYOSO_RETURN_IF_ERROR(LoadPeriod(store, currency, month_, find));
+    KYOSO_RETURN_IF_ERROR(LoadRecords(store, currency, last_month_.period, {&last_month_}, find));
+    for (int32_t d = month_.period.start_day; d <= day; ++d) {
+      Period one{PeriodKind::kDay, d};
+      if (d == day) {
+        KYOSO_RETURN_IF_ERROR(LoadRecords(store, currency, one, {&day_, &month_}, find));
+      } else {
+        KYOSO_RETURN_IF_ERROR(LoadRecords(store, currency, one, {&month_}, find));
+      }
+    }
   }
   return Status::Ok();
 }
 
-Status FlowBook::LoadPeriod(const Store& store, const CurrencyCode& currency, Current& current,
-                            const AccountFinder& find) {
+Status FlowBook::LoadRecords(const Store& store, const CurrencyCode& currency, const Period& period,
+                             std::initializer_list<Current*> into, const AccountFinder& find) {
   for (int c = 0; c < kFlowClassCount; ++c) {
     auto flow_class = static_cast<FlowClass>(c);
     Status unknown = Status::Ok();
     KYOSO_RETURN_IF_ERROR(
-        ScanFlowPairs(store, currency, current.period, flow_class, [&](const FlowPair& pair) {
+        ScanFlowPairs(store, currency, period, flow_class, [&](const FlowPair& pair) {
           const Account* payer = find(pair.payer);
           const Account* payee = find(pair.payee);
           if (payer == nullptr || payee == nullptr) {
@@ -199,7 +224,11 @@ Status FlowBook::LoadPeriod(const Store& store, const CurrencyCode& currency, Cu
             return;
           }
           Key key{payer, payee, Intern(pair.program), flow_class};
-          current.records[key].totals = FlowTotals{pair.count, ToWide(pair.sum)};
+          for (Current* current : into) {
+            Record& record = current->Find(key, CurrencyNumber(currency));
+            record.count += pair.count;
+            record.sum += pair.sum;
+          }
         }));
     KYOSO_RETURN_IF_ERROR(unknown);
   }
@@ -239,32 +268,57 @@ Status ScanFlowPairs(const Store& store, const CurrencyCode& currency, const Per
   return Status::Ok();
 }
 
-StatusOr<FlowTable> BuildFlowTable(const Store& store, const FlowQuery& query,
-                                   const AccountFinder& find) {
-  std::set<std::string, std::less<>> programs;
-  std::map<std::pair<std::string_view, std::string_view>, CellSums> cells;
-  Status scanned =
-      ScanFlowPairs(store, query.currency, query.period, query.flow_class, [&](const FlowPair& p) {
-        if (query.program && p.program != *query.program) return;
-        const Account* payer = find(p.payer);
-        const Account* payee = find(p.payee);
-        CellSums& cell = cells[{GroupOf(query.payer_group, payer, p.program, programs),
-                                GroupOf(query.payee_group, payee, p.program, programs)}];
-        cell.count += p.count;
-        cell.sum += p.sum;
-        cell.payers[payer] += p.sum;
-        cell.payees[payee] += p.sum;
-      });
-  if (!scanned.ok()) return scanned;
-  FlowTable table{query, {}};
-  for (const auto& [groups, sums] : cells) {
-    FlowCell cell{std::string(groups.first), std::string(groups.second), sums.count,
-                  ToWide(sums.sum),          sums.payers.size(),         sums.payees.size()};
-    TopTwo(sums.payers, cell.top_payers);
-    TopTwo(sums.payees, cell.top_payees);
-    table.cells.push_back(std::move(cell));
+const FlowBook::Current* FlowBook::InMemory(const Period& period) const {
+  if (period == day_.period) return &day_;
+  if (period == month_.period) return &month_;
+  if (period == last_month_.period) return &last_month_;
+  return nullptr;
+}
+
+StatusOr<FlowTable> FlowBook::Table(const Store& store, const FlowQuery& query,
+                                    const AccountFinder& find) const {
+  if (PeriodEndDay(query.period) > day_.period.start_day) return Compute(store, query, find);
+  std::string key = KeptKey(query);
+  if (auto kept = kept_.find(key); kept != kept_.end()) return kept->second;
+  StatusOr<FlowTable> table = Compute(store, query, find);
+  if (!table.ok()) return table;
+  if (kept_order_.size() == kKeptTablesMax) {
+    kept_.erase(kept_order_.front());
+    kept_order_.pop_front();
   }
+  kept_.emplace(key, *table);
+  kept_order_.push_back(std::move(key));
   return table;
+}
+
+StatusOr<FlowTable> FlowBook::Compute(const Store& store, const FlowQuery& query,
+                                      const AccountFinder& find) const {
+  FlowTableBuilder builder(query);
+  if (const Current* current = InMemory(query.period)) {
+    auto currency = std::find(currencies_.begin(), currencies_.end(), query.currency);
+    auto number = static_cast<uint32_t>(currency - currencies_.begin());
+    for (const Record& record : current->records) {
+      if (record.key.flow_class != query.flow_class || record.currency != number) continue;
+      builder.Add(*record.key.program, record.key.payer, record.key.payee, record.count,
+                  record.sum);
+    }
+    return std::move(builder).Finish();
+  }
+  // Records come ordered by programme, payer, payee: the payer is usually the last one.
+  absl::flat_hash_map<std::string_view, const Account*> accounts;  // Views of Account::id.
+  auto resolve = [&](std::string_view id) {
+    if (auto it = accounts.find(id); it != accounts.end()) return it->second;
+    const Account* account = find(id);
+    if (account != nullptr) accounts.emplace(account->id, account);
+    return account;
+  };
+  const Account* payer = nullptr;
+  KYOSO_RETURN_IF_ERROR(ScanFlowPairs(
+      store, query.currency, query.period, query.flow_class, [&](const FlowPair& pair) {
+        if (payer == nullptr || payer->id != pair.payer) payer = resolve(pair.payer);
+        builder.Add(pair.program, payer, resolve(pair.payee), pair.count, pair.sum);
+      }));
+  return std::move(builder).Finish();
 }
 
 }  // namespace kyoso::ledger

@@ -7,18 +7,26 @@
 // so one period's records of one class are one key range. Its value is the count (8
 // bytes) and the sum (16 bytes), big-endian.
 //
-// The book holds every record of the current day and month in memory, keyed by account
-// pointers, so apply never reads the store: a record not in memory does not exist yet
+// The book holds every record of the current day and month, and of the last month, in memory, keyed
+// by account pointers, so apply never reads the store: a record not in memory does not exist yet
 // (ledger time only moves forward, so a period's records are all made while it is
-// current). Each batch writes each record it changed once.
+// current). Each batch writes the day records it changed; a month's records are written
+// once, when the month ends: until then the month is the sum of its days, which is how a
+// reopened book rebuilds it. The book's current day is kept under a key of its own (a 0
+// byte, "day"), so a reopened book carries on from where it was even if ledger time has
+// moved on since without a flow.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
+#include <deque>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "flow_table.h"
 #include "kyoso/ledger/flows.h"
 #include "kyoso/ledger/status.h"
 #include "kyoso/ledger/store.h"
@@ -39,6 +47,12 @@ class FlowBook {
   // Writes every record changed since the last flush into `out`.
   void Flush(WriteBatch* out);
 
+  // Groups the pair records `query` names into its table: from memory for the current
+  // day and month, else from `store`; `find` looks accounts up. The tables of the last
+  // kKeptTablesMax closed periods asked are kept (a closed period never changes).
+  StatusOr<FlowTable> Table(const Store& store, const FlowQuery& query,
+                            const AccountFinder& find) const;
+
  private:
   struct Key {
     const Account* payer;
@@ -50,34 +64,50 @@ class FlowBook {
   struct KeyHash {
     size_t operator()(const Key& key) const;
   };
-  struct Entry {
-    FlowTotals totals;
+  struct Record {
+    Key key;
+    uint32_t currency;  // Numbered in currencies_.
     bool dirty = false;
+    uint64_t count = 0;
+    FlowSum sum = 0;
   };
-  using Records = std::unordered_map<Key, Entry, KeyHash>;
+  // A period's records in the order they were made (so a table reads them in sequence),
+  // indexed by key.
   struct Current {
     Period period;
-    Records records;
+    std::vector<Record> records;
+    absl::flat_hash_map<Key, uint32_t, KeyHash> index;
+    Record& Find(const Key& key, uint32_t currency);
   };
 
-  // Moves the current day and month to those holding `t`, flushing first if they change.
+  // Moves the current day and month to those holding `t`: flushes the ending day, writes
+  // the whole month when it ends, and records the new day.
   void Roll(TimeNs t, WriteBatch* out);
+  // Makes `day` and its month current, emptying what changes.
+  void Enter(int32_t day);
+  void Put(const Period& period, const Record& record, WriteBatch* out);
   const std::string* Intern(std::string_view program);
-  Status LoadPeriod(const Store& store, const CurrencyCode& currency, Current& current,
-                    const AccountFinder& find);
+  uint32_t CurrencyNumber(std::string_view currency);
+  const Current* InMemory(const Period& period) const;
+  StatusOr<FlowTable> Compute(const Store& store, const FlowQuery& query,
+                              const AccountFinder& find) const;
+  // Adds one period's stored records to each of `into`.
+  Status LoadRecords(const Store& store, const CurrencyCode& currency, const Period& period,
+                     std::initializer_list<Current*> into, const AccountFinder& find);
 
-  Current day_{{PeriodKind::kDay, 0}, {}};
-  Current month_{{PeriodKind::kMonth, 0}, {}};
+  Current day_{{PeriodKind::kDay, 0}, {}, {}};
+  Current month_{{PeriodKind::kMonth, 0}, {}, {}};
+  Current last_month_{{PeriodKind::kMonth, 0}, {}, {}};  // The most asked for of closed periods.
   TimeNs day_begins_ = 0;  // The current day's ledger times: [begins, ends).
   TimeNs day_ends_ = 0;
   std::set<std::string, std::less<>> programs_;
   std::string key_;  // Flush's key buffer.
-  std::vector<std::pair<const Current*, Records::value_type*>> dirty_;
+  std::vector<CurrencyCode> currencies_;
+  static constexpr size_t kKeptTablesMax = 64;
+  mutable std::map<std::string, FlowTable> kept_;  // By KeptKey(query).
+  mutable std::deque<std::string> kept_order_;     // The oldest first.
+  std::vector<uint32_t> dirty_;  // The current day's records changed since the last flush.
 };
-
-// Sums while scanning: positive amounts in a 128-bit accumulator (2^64 additions of
-// int64 amounts would be needed to overflow it).
-__extension__ typedef unsigned __int128 FlowSum;
 
 // A pair record as a scan yields it.
 struct FlowPair {
@@ -92,9 +122,5 @@ using FlowPairVisitor = std::function<void(const FlowPair&)>;
 // Visits the pair records of one currency, period and class (a week: its seven days).
 Status ScanFlowPairs(const Store& store, const CurrencyCode& currency, const Period& period,
                      FlowClass flow_class, const FlowPairVisitor& visit);
-
-// Groups the pair records `query` names into its table; `find` looks accounts up.
-StatusOr<FlowTable> BuildFlowTable(const Store& store, const FlowQuery& query,
-                                   const AccountFinder& find);
 
 }  // namespace kyoso::ledger

@@ -138,8 +138,8 @@ StatusOr<HistoryPage> Ledger::History(std::string_view account, const HistoryQue
 }
 
 StatusOr<FlowTable> Ledger::Flows(const FlowQuery& query) const {
-  return BuildFlowTable(*store_, query,
-                        [this](std::string_view id) { return state_->accounts.Find(id); });
+  return state_->flows.Table(*store_, query,
+                             [this](std::string_view id) { return state_->accounts.Find(id); });
 }
 
 }  // namespace kyoso::ledger
