@@ -165,6 +165,10 @@ grpc::StatusCode GrpcCodeFor(ResultCode code) {
       return grpc::StatusCode::OUT_OF_RANGE;
     case ResultCode::kLinkedEventFailed:
       return grpc::StatusCode::ABORTED;
+    case ResultCode::kPrivacyBudgetExceeded:
+      return grpc::StatusCode::RESOURCE_EXHAUSTED;
+    case ResultCode::kInvalidRelease:
+      return grpc::StatusCode::INVALID_ARGUMENT;
     default:
       break;
   }

@@ -30,6 +30,8 @@ std::string_view ColumnName(Column column) {
       return "journal";
     case Column::kFlows:
       return "flows";
+    case Column::kReleases:
+      return "releases";
   }
   // Only reachable with a Column cast from an out-of-range integer.
   assert(false);

@@ -46,6 +46,26 @@ TransferRequest SampleRequest() {
   return request;
 }
 
+PublishRelease SampleRelease() {
+  PublishRelease release;
+  release.id = "2026-03-payments";
+  release.spec = ReleaseSpec{"BUNJI",
+                             20'513,
+                             FlowClass::kPayment,
+                             GroupBy::kDistrict,
+                             GroupBy::kProgram,
+                             {"north", "south"},
+                             {"free", "fresh-food"},
+                             ReleaseBounds{3, 20, 90'000}};
+  release.epsilon_milli = 250;
+  release.budget_milli = 1'000;
+  release.count_margin = 181;
+  release.sum_margin = 814'000;
+  release.cells = {{12, -4}, {0, 7'000}, {-3, 100}, {99, 123'456}};
+  release.contributors = {"res:alice", "res:bob"};
+  return release;
+}
+
 std::vector<Command> EveryCommand() {
   CreateCurrency currency = unit::BunjiCurrency();
   currency.scale = 2;
@@ -70,7 +90,8 @@ std::vector<Command> EveryCommand() {
           SetExchangeRate{ExchangeRate{"BUNJI", "HANA", kMarch1, Rational{3, 2}, 100}},
           SampleRequest(),
           Tick{},
-          RotateOwnerKey{"res:alice", std::string(32, '\x09')}};
+          RotateOwnerKey{"res:alice", std::string(32, '\x09')},
+          SampleRelease()};
 }
 
 template <typename T, typename Encode, typename Decode>
@@ -189,6 +210,10 @@ TEST(CodecTest, RecordsRoundTrip) {
   std::vector<ExchangeRate> rates = {ExchangeRate{"BUNJI", "HANA", 1, Rational{3, 2}, 100},
                                      ExchangeRate{"BUNJI", "HANA", 2, Rational{1, 2}, 0}};
   ExpectRoundTrip(rates, EncodeRates, DecodeRates);
+}
+
+TEST(CodecTest, AStoredReleaseRoundTrips) {
+  ExpectRoundTrip(Release{SampleRelease(), kMarch1 + 40 * kDay, 750}, EncodeRelease, DecodeRelease);
 }
 
 TEST(CodecTest, HistoryValueLeavesAccountAndSeqToTheKey) {

@@ -92,6 +92,8 @@ CommandResult Applier::ApplyOne(const Command& command) {
           result.code = ApplySetResearchConsent(*this, c);
         } else if constexpr (std::is_same_v<T, CreateProgram>) {
           result.code = ApplyCreateProgram(*this, c);
+        } else if constexpr (std::is_same_v<T, PublishRelease>) {
+          result = ApplyPublishRelease(*this, c);
         } else if constexpr (std::is_same_v<T, SetProgramRules>) {
           result.code = ApplySetProgramRules(*this, c);
         } else {
@@ -408,6 +410,30 @@ void Applier::IndexLotExpiries(const Account& account) {
   }
 }
 
+std::optional<Release> Applier::LookupRelease(const ReleaseId& id) {
+  for (const Release& release : releases_) {
+    if (release.release.id == id) return release;
+  }
+  std::string value;
+  Status read = store_.Get(Column::kReleases, release_keys::Release(id), &value);
+  if (read.IsNotFound()) return std::nullopt;
+  StatusOr<Release> release = read.ok() ? DecodeRelease(value) : StatusOr<Release>(read);
+  if (!release.ok()) {
+    if (io_status_.ok()) io_status_ = release.status();
+    return std::nullopt;
+  }
+  return std::move(release).value();
+}
+
+void Applier::AddRelease(Release release) {
+  releases_.push_back(std::move(release));
+}
+
+uint32_t& Applier::PrivacySpent(const CurrencyCode& currency, int32_t month) {
+  dirty_budgets_.emplace(currency, month);
+  return state_.privacy_spent[{currency, month}];
+}
+
 void Applier::WriteChanges(WriteBatch* out) const {
   // Values are encoded straight into the batch's buffer; `key` is reused for the keys
   // that do not fit std::string's inline buffer.
@@ -440,6 +466,18 @@ void Applier::WriteChanges(WriteBatch* out) const {
     keys::AppendHistory(entry.account, entry.seq, &key);
     out->PutWith(Column::kHistory, key,
                  [&](std::string* value) { EncodeHistoryValue(entry, value); });
+  }
+  for (const Release& release : releases_) {
+    const PublishRelease& published = release.release;
+    out->PutWith(Column::kReleases, release_keys::Release(published.id),
+                 [&](std::string* value) { EncodeRelease(release, value); });
+    for (const AccountId& account : published.contributors) {
+      out->Put(Column::kReleases, release_keys::Included(account, published.id), "");
+    }
+  }
+  for (const auto& month : dirty_budgets_) {
+    out->Put(Column::kReleases, release_keys::Budget(month.first, month.second),
+             release_keys::EncodeSpent(state_.privacy_spent.at(month)));
   }
   for (const HoldOp& op : hold_ops_) {
     if (op.is_delete) {

@@ -97,6 +97,11 @@ class Applier {
   void PutHold(TimeNs expires_at, const TransferId& id);
   void DeleteHold(TimeNs expires_at, const TransferId& id);
   void IndexLotExpiries(const Account& account);
+  // A release published before or by this batch, or nullopt.
+  std::optional<Release> LookupRelease(const ReleaseId& id);
+  void AddRelease(Release release);
+  // The epsilon spent on a month (thousandths), to read or to add to.
+  uint32_t& PrivacySpent(const CurrencyCode& currency, int32_t month);
 
  private:
   CommandResult ApplyOne(const Command& command);
@@ -138,6 +143,8 @@ class Applier {
   std::vector<HistoryEntry> history_;
   std::vector<HoldOp> hold_ops_;
   std::vector<TransferId> flow_records_;
+  std::vector<Release> releases_;
+  std::set<std::pair<CurrencyCode, int32_t>> dirty_budgets_;
   uint64_t first_seq_ = 0;
   TimeNs first_timestamp_ = 0;
 
@@ -167,5 +174,6 @@ ResultCode ApplySetProgramRules(Applier& applier, const SetProgramRules& command
 ResultCode ApplySetExchangeRate(Applier& applier, const SetExchangeRate& command);
 void ApplyTick(Applier& applier);
 ResultCode ApplyTransferKind(Applier& applier, TransferRecord& record);
+CommandResult ApplyPublishRelease(Applier& applier, const PublishRelease& command);
 
 }  // namespace kyoso::ledger

@@ -246,6 +246,8 @@ class Reader {
   static bool ValidEnum(TransferKind v) { return static_cast<int>(v) < kTransferKindCount; }
   static bool ValidEnum(ResultCode v) { return static_cast<int>(v) < kResultCodeCount; }
   static bool ValidEnum(HoldState v) { return v <= HoldState::kExpired; }
+  static bool ValidEnum(FlowClass v) { return static_cast<int>(v) < kFlowClassCount; }
+  static bool ValidEnum(GroupBy v) { return v <= GroupBy::kProgram; }
 
   std::string_view in_;
   bool ok_ = true;
@@ -357,6 +359,29 @@ void Serialize(A&, Tick&) {}
 template <typename A>
 void Serialize(A& a, RotateOwnerKey& v) {
   a(v.id, v.owner_key);
+}
+
+template <typename A>
+void Serialize(A& a, ReleaseBounds& v) {
+  a(v.max_cells, v.max_count, v.max_amount);
+}
+template <typename A>
+void Serialize(A& a, ReleaseSpec& v) {
+  a(v.currency, v.month, v.flow_class, v.payer_group, v.payee_group, v.payer_partitions,
+    v.payee_partitions, v.bounds);
+}
+template <typename A>
+void Serialize(A& a, ReleaseCell& v) {
+  a(v.count, v.sum);
+}
+template <typename A>
+void Serialize(A& a, PublishRelease& v) {
+  a(v.id, v.spec, v.epsilon_milli, v.budget_milli, v.count_margin, v.sum_margin, v.cells,
+    v.contributors);
+}
+template <typename A>
+void Serialize(A& a, Release& v) {
+  a(v.release, v.published_at, v.spent_after_milli);
 }
 
 template <typename A>
@@ -480,6 +505,12 @@ StatusOr<TransferRecord> DecodeTransferRecord(std::string_view bytes) {
 }
 void EncodeTransferRequest(const TransferRequest& value, std::string* out) {
   EncodeVersioned(value, out);
+}
+void EncodeRelease(const Release& value, std::string* out) {
+  EncodeVersioned(value, out);
+}
+StatusOr<Release> DecodeRelease(std::string_view bytes) {
+  return DecodeVersioned<Release>(bytes, "release");
 }
 void EncodeHistoryValue(const HistoryEntry& value, std::string* out) {
   EncodeVersioned(value, out);

@@ -291,18 +291,17 @@ StatusOr<FlowTable> FlowBook::Table(const Store& store, const FlowQuery& query,
   return table;
 }
 
-StatusOr<FlowTable> FlowBook::Compute(const Store& store, const FlowQuery& query,
-                                      const AccountFinder& find) const {
-  FlowTableBuilder builder(query);
-  if (const Current* current = InMemory(query.period)) {
-    auto currency = std::find(currencies_.begin(), currencies_.end(), query.currency);
-    auto number = static_cast<uint32_t>(currency - currencies_.begin());
+Status FlowBook::ForEachPair(const Store& store, const CurrencyCode& currency, const Period& period,
+                             FlowClass flow_class, const AccountFinder& find,
+                             const ResolvedPairVisitor& visit) const {
+  if (const Current* current = InMemory(period)) {
+    auto known = std::find(currencies_.begin(), currencies_.end(), currency);
+    auto number = static_cast<uint32_t>(known - currencies_.begin());
     for (const Record& record : current->records) {
-      if (record.key.flow_class != query.flow_class || record.currency != number) continue;
-      builder.Add(*record.key.program, record.key.payer, record.key.payee, record.count,
-                  record.sum);
+      if (record.key.flow_class != flow_class || record.currency != number) continue;
+      visit(*record.key.program, record.key.payer, record.key.payee, record.count, record.sum);
     }
-    return std::move(builder).Finish();
+    return Status::Ok();
   }
   // Records come ordered by programme, payer, payee: the payer is usually the last one.
   absl::flat_hash_map<std::string_view, const Account*> accounts;  // Views of Account::id.
@@ -313,11 +312,19 @@ StatusOr<FlowTable> FlowBook::Compute(const Store& store, const FlowQuery& query
     return account;
   };
   const Account* payer = nullptr;
-  KYOSO_RETURN_IF_ERROR(ScanFlowPairs(
-      store, query.currency, query.period, query.flow_class, [&](const FlowPair& pair) {
-        if (payer == nullptr || payer->id != pair.payer) payer = resolve(pair.payer);
-        builder.Add(pair.program, payer, resolve(pair.payee), pair.count, pair.sum);
-      }));
+  return ScanFlowPairs(store, currency, period, flow_class, [&](const FlowPair& pair) {
+    if (payer == nullptr || payer->id != pair.payer) payer = resolve(pair.payer);
+    visit(pair.program, payer, resolve(pair.payee), pair.count, pair.sum);
+  });
+}
+
+StatusOr<FlowTable> FlowBook::Compute(const Store& store, const FlowQuery& query,
+                                      const AccountFinder& find) const {
+  FlowTableBuilder builder(query);
+  KYOSO_RETURN_IF_ERROR(ForEachPair(
+      store, query.currency, query.period, query.flow_class, find,
+      [&](std::string_view program, const Account* payer, const Account* payee, uint64_t count,
+          FlowSum sum) { builder.Add(program, payer, payee, count, sum); }));
   return std::move(builder).Finish();
 }
 

@@ -47,6 +47,15 @@ class FlowBook {
   // Writes every record changed since the last flush into `out`.
   void Flush(WriteBatch* out);
 
+  // Visits the pair records of one currency, period and class, with their accounts (null
+  // for an account `find` does not know): from memory when the book holds the period.
+  using ResolvedPairVisitor =
+      std::function<void(std::string_view program, const Account* payer, const Account* payee,
+                         uint64_t count, FlowSum sum)>;
+  Status ForEachPair(const Store& store, const CurrencyCode& currency, const Period& period,
+                     FlowClass flow_class, const AccountFinder& find,
+                     const ResolvedPairVisitor& visit) const;
+
   // Groups the pair records `query` names into its table: from memory for the current
   // day and month, else from `store`; `find` looks accounts up. The tables of the last
   // kKeptTablesMax closed periods asked are kept (a closed period never changes).

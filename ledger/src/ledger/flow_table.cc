@@ -5,7 +5,17 @@
 namespace kyoso::ledger {
 namespace {
 
-// The group an account falls in; views stay valid while the account lives.
+void KeepTopTwo(FlowSum sum, FlowSum top[2]) {
+  if (sum > top[0]) {
+    top[1] = top[0];
+    top[0] = sum;
+  } else if (sum > top[1]) {
+    top[1] = sum;
+  }
+}
+
+}  // namespace
+
 std::string_view AccountGroup(GroupBy group_by, const Account* account) {
   if (account == nullptr) return "unknown";
   switch (group_by) {
@@ -21,17 +31,6 @@ std::string_view AccountGroup(GroupBy group_by, const Account* account) {
   return "unknown";
 }
 
-void KeepTopTwo(FlowSum sum, FlowSum top[2]) {
-  if (sum > top[0]) {
-    top[1] = top[0];
-    top[0] = sum;
-  } else if (sum > top[1]) {
-    top[1] = sum;
-  }
-}
-
-}  // namespace
-
 Wide ToWide(FlowSum sum) {
   return (Wide(static_cast<uint64_t>(sum >> 64)) << 64) | Wide(static_cast<uint64_t>(sum));
 }
@@ -44,7 +43,7 @@ uint32_t FlowTableBuilder::Number(Side& side, std::string_view name) {
 
 uint32_t FlowTableBuilder::GroupOf(Side& side, const Account* account, std::string_view program) {
   if (side.group_by == GroupBy::kProgram) {
-    if (program.empty()) return Number(side, "free");
+    if (program.empty()) return Number(side, ProgramGroup(program));
     auto it = programs_.find(program);
     if (it == programs_.end()) it = programs_.emplace(program).first;
     return Number(side, *it);

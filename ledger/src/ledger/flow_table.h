@@ -23,6 +23,13 @@ __extension__ typedef unsigned __int128 FlowSum;
 
 Wide ToWide(FlowSum sum);
 
+// The group `account` falls in ("unknown" for null); a view valid while the account lives.
+// Not for GroupBy::kProgram, which groups the money: ProgramGroup.
+std::string_view AccountGroup(GroupBy group_by, const Account* account);
+inline std::string_view ProgramGroup(std::string_view program) {
+  return program.empty() ? "free" : program;
+}
+
 class FlowTableBuilder {
  public:
   explicit FlowTableBuilder(const FlowQuery& query) : query_(query) {}

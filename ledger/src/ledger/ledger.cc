@@ -83,6 +83,7 @@ Status LoadState(const Store& store, Ledger::State* state) {
         return hold.ok();
       }));
   KYOSO_RETURN_IF_ERROR(record_status);
+  KYOSO_RETURN_IF_ERROR(release_keys::LoadPrivacySpent(store, &state->privacy_spent));
   for (const auto& entry : state->accounts.entries()) {
     for (const Lot& lot : entry->lots) {
       if (lot.expiry != kNever) state->lot_expiries.emplace(lot.expiry, entry->id);

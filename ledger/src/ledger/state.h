@@ -8,6 +8,7 @@
 
 #include "flow_book.h"
 #include "kyoso/ledger/ledger.h"
+#include "release_keys.h"
 
 namespace kyoso::ledger {
 
@@ -71,6 +72,7 @@ struct Ledger::State {
   std::set<std::pair<TimeNs, TransferId>> hold_expiries;
 
   FlowBook flows;
+  release_keys::PrivacySpent privacy_spent;  // By (currency, month).
 
   uint64_t applied_index = 0;
   ChainHead chain_head{};

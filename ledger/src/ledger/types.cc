@@ -68,6 +68,9 @@ constexpr std::array<std::string_view, kResultCodeCount> kResultCodeNames = {
     "lots_limit_exceeded",
     "overflow",
     "linked_event_failed",
+    "period_not_closed",
+    "privacy_budget_exceeded",
+    "invalid_release",
 };
 
 int HexValue(char c) {

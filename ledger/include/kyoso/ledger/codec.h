@@ -40,6 +40,8 @@ StatusOr<std::vector<ExchangeRate>> DecodeRates(std::string_view bytes);
 void EncodeTransferRecord(const TransferRecord& value, std::string* out);
 StatusOr<TransferRecord> DecodeTransferRecord(std::string_view bytes);
 void EncodeTransferRequest(const TransferRequest& value, std::string* out);
+void EncodeRelease(const Release& value, std::string* out);
+StatusOr<Release> DecodeRelease(std::string_view bytes);
 void EncodeHistoryValue(const HistoryEntry& value, std::string* out);
 // The account and sequence number come from the key.
 StatusOr<HistoryEntry> DecodeHistoryValue(std::string_view bytes);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kyoso/ledger/domain.h"
+#include "kyoso/ledger/releases.h"
 
 namespace kyoso::ledger {
 
@@ -101,7 +102,8 @@ struct Tick {
 
 using Command =
     std::variant<CreateCurrency, CreateAccount, SetAccountStatus, SetResearchConsent, CreateProgram,
-                 SetProgramRules, SetExchangeRate, TransferRequest, Tick, RotateOwnerKey>;
+                 SetProgramRules, SetExchangeRate, TransferRequest, Tick, RotateOwnerKey,
+                 PublishRelease>;
 
 struct Batch {
   uint64_t index = 0;    // The raft index (or a local counter); strictly increasing.

@@ -26,6 +26,7 @@
 #include "kyoso/ledger/command.h"
 #include "kyoso/ledger/flows.h"
 #include "kyoso/ledger/journal.h"
+#include "kyoso/ledger/releases.h"
 #include "kyoso/ledger/store.h"
 
 namespace kyoso::ledger {
@@ -85,6 +86,17 @@ class Ledger {
   StatusOr<std::vector<JournalEntry>> Journal(uint64_t from, size_t limit) const;
   // The flow table `query` asks for (flows.h), from the pair records kept on apply.
   StatusOr<FlowTable> Flows(const FlowQuery& query) const;
+
+  // Published releases (releases.h). The bounded, exact figures a release of `spec` adds
+  // its noise to; InvalidArgument for bounds or partitions out of range.
+  StatusOr<BoundedTable> BoundFlows(const ReleaseSpec& spec) const;
+  StatusOr<std::optional<Release>> FindRelease(const ReleaseId& id) const;
+  // Every release, in id order, until `visit` returns false.
+  Status ForEachRelease(const std::function<bool(const Release&)>& visit) const;
+  // The ids of the releases that include `account` (as a payer), in id order.
+  StatusOr<std::vector<ReleaseId>> ReleasesIncluding(const AccountId& account) const;
+  // The epsilon spent on a month so far, in thousandths.
+  uint32_t PrivacySpent(const CurrencyCode& currency, int32_t month) const;
 
   struct State;
 

@@ -30,8 +30,9 @@ enum class Column : uint8_t {
   kBatches = 5,    // Per applied batch: first timestamp -> first sequence number.
   kJournal = 6,    // Per applied batch: its index -> the bytes hashed into the chain.
   kFlows = 7,      // Flow pair records per period (kyoso/ledger/flows.h).
+  kReleases = 8,   // Published releases and the privacy budget (kyoso/ledger/releases.h).
 };
-inline constexpr int kColumnCount = 8;
+inline constexpr int kColumnCount = 9;
 // The column's name as a RocksDB column family ("meta", "state", …).
 std::string_view ColumnName(Column column);
 

@@ -158,8 +158,12 @@ enum class ResultCode : uint16_t {
   kLotsLimitExceeded,
   kOverflow,
   kLinkedEventFailed,
+  // Published releases (kyoso/ledger/releases.h).
+  kPeriodNotClosed,
+  kPrivacyBudgetExceeded,
+  kInvalidRelease,  // Malformed: id, partitions, cells, bounds or epsilon.
 };
-inline constexpr int kResultCodeCount = static_cast<int>(ResultCode::kLinkedEventFailed) + 1;
+inline constexpr int kResultCodeCount = static_cast<int>(ResultCode::kInvalidRelease) + 1;
 // A stable snake_case name for logs, the API and documentation.
 std::string_view ResultCodeName(ResultCode code);
 
