@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "kyoso/crypto/noise.h"
+
 namespace kyoso::node {
 namespace {
 
@@ -73,6 +75,39 @@ Status ReadUnsigned(const toml::table& table, std::string_view key, T* out) {
   return Status::Ok();
 }
 
+// A list of strings, if the key is there.
+Status ReadStrings(const toml::table& table, std::string_view key, std::string_view prefix,
+                   std::vector<std::string>* out) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return Status::Ok();
+  const toml::array* list = node->as_array();
+  std::string name = std::string(prefix).append(key);
+  if (list == nullptr) return Status::InvalidArgument("config key '" + name + "' must be a list");
+  out->clear();
+  for (const toml::node& item : *list) {
+    std::optional<std::string> text = item.value<std::string>();
+    if (!text) return Status::InvalidArgument(name + " holds a non-string");
+    out->push_back(*text);
+  }
+  return Status::Ok();
+}
+
+Status ReadReleases(const toml::table& table, ReleasesConfig* releases) {
+  KYOSO_RETURN_IF_ERROR(CheckKeys(table,
+                                  {"districts", "sectors", "programs", "max_cells", "max_count",
+                                   "max_amount_minor", "budget_milli_per_month"},
+                                  "releases."));
+  KYOSO_RETURN_IF_ERROR(ReadStrings(table, "districts", "releases.", &releases->districts));
+  KYOSO_RETURN_IF_ERROR(ReadStrings(table, "sectors", "releases.", &releases->sectors));
+  KYOSO_RETURN_IF_ERROR(ReadStrings(table, "programs", "releases.", &releases->programs));
+  KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "max_cells", &releases->bounds.max_cells));
+  KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "max_count", &releases->bounds.max_count));
+  KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "max_amount_minor", &releases->bounds.max_amount));
+  KYOSO_RETURN_IF_ERROR(
+      ReadUnsigned(table, "budget_milli_per_month", &releases->budget_milli_per_month));
+  return Status::Ok();
+}
+
 Status ReadCluster(const toml::table& table, ClusterConfig* cluster) {
   KYOSO_RETURN_IF_ERROR(
       CheckKeys(table,
@@ -86,18 +121,7 @@ Status ReadCluster(const toml::table& table, ClusterConfig* cluster) {
       ReadUnsigned(table, "heartbeat_timeout_ms", &cluster->heartbeat_timeout_ms));
   KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "snapshot_threshold", &cluster->snapshot_threshold));
   KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "snapshot_trailing", &cluster->snapshot_trailing));
-  if (const toml::node* peers = table.get("peers")) {
-    const toml::array* list = peers->as_array();
-    if (list == nullptr)
-      return Status::InvalidArgument("config key 'cluster.peers' must be a list");
-    cluster->peers.clear();
-    for (const toml::node& peer : *list) {
-      std::optional<std::string> spec = peer.value<std::string>();
-      if (!spec) return Status::InvalidArgument("cluster.peers holds a non-string");
-      cluster->peers.push_back(*spec);
-    }
-  }
-  return Status::Ok();
+  return ReadStrings(table, "peers", "cluster.", &cluster->peers);
 }
 
 Status ReadLimits(const toml::table& table, LimitsConfig* limits) {
@@ -120,6 +144,32 @@ Status ReadDisclosure(const toml::table& table, ledger::DisclosureRules* rules) 
   KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "min_payers", &rules->min_payers));
   KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "min_payees", &rules->min_payees));
   KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "dominance_percent", &rules->dominance_percent));
+  return Status::Ok();
+}
+
+Status ValidateReleases(const ReleasesConfig& releases) {
+  for (const auto* list : {&releases.districts, &releases.sectors, &releases.programs}) {
+    std::set<std::string> seen(list->begin(), list->end());
+    if (list->size() > ledger::kReleasePartitionsMax || seen.size() != list->size() ||
+        seen.contains("")) {
+      return Status::InvalidArgument(
+          "releases.districts, sectors and programs: at most 64 names each, none empty or "
+          "twice");
+    }
+  }
+  const ledger::ReleaseBounds& bounds = releases.bounds;
+  // The noise's scale is 2,000 x (max_cells x max_amount_minor) / epsilon_milli: exact
+  // sampling keeps it below 2^40.
+  if (bounds.max_cells < 1 || bounds.max_cells > 64 || bounds.max_count < 1 ||
+      bounds.max_amount < 1 ||
+      ledger::SumSensitivity(bounds) * 2'000 >= crypto::kNoiseParameterMax) {
+    return Status::InvalidArgument(
+        "releases.max_cells must be 1 to 64, max_count at least 1, and max_cells x "
+        "max_amount_minor at most 549,755,813");
+  }
+  if (releases.budget_milli_per_month < 1 || releases.budget_milli_per_month > 100'000) {
+    return Status::InvalidArgument("releases.budget_milli_per_month must be 1 to 100,000");
+  }
   return Status::Ok();
 }
 
@@ -151,11 +201,11 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
                                    std::to_string(error.source().begin.line) + ": " +
                                    std::string(error.description()));
   }
-  KYOSO_RETURN_IF_ERROR(
-      CheckKeys(table,
-                {"node_id", "listen", "data_dir", "log_level", "ready_file", "shutdown_grace_ms",
-                 "message_size_max_bytes", "batch", "cluster", "tls", "limits", "disclosure"},
-                ""));
+  KYOSO_RETURN_IF_ERROR(CheckKeys(
+      table,
+      {"node_id", "listen", "data_dir", "log_level", "ready_file", "shutdown_grace_ms",
+       "message_size_max_bytes", "batch", "cluster", "tls", "limits", "disclosure", "releases"},
+      ""));
   KYOSO_RETURN_IF_ERROR(Read(table, "node_id", &config->node_id));
   KYOSO_RETURN_IF_ERROR(Read(table, "listen", &config->listen));
   KYOSO_RETURN_IF_ERROR(Read(table, "data_dir", &config->data_dir));
@@ -178,6 +228,9 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
   }
   if (const toml::table* disclosure = table["disclosure"].as_table()) {
     KYOSO_RETURN_IF_ERROR(ReadDisclosure(*disclosure, &config->disclosure));
+  }
+  if (const toml::table* releases = table["releases"].as_table()) {
+    KYOSO_RETURN_IF_ERROR(ReadReleases(*releases, &config->releases));
   }
   if (const toml::table* tls = table["tls"].as_table()) {
     KYOSO_RETURN_IF_ERROR(CheckKeys(*tls, {"ca_file", "cert_file", "key_file"}, "tls."));
@@ -280,6 +333,7 @@ Status ValidateConfig(const NodeConfig& config) {
         "disclosure.min_payers and disclosure.min_payees must be at least 1, "
         "disclosure.dominance_percent 1 to 100");
   }
+  KYOSO_RETURN_IF_ERROR(ValidateReleases(config.releases));
   if (config.cluster.id != 0 && config.listen.ends_with(":0")) {
     return Status::InvalidArgument(
         "in a cluster, listen needs a fixed port: nodes tell clients where the leader is");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kyoso/ledger/disclosure.h"
+#include "kyoso/ledger/releases.h"
 #include "kyoso/ledger/status.h"
 #include "node/batcher.h"
 #include "node/limits.h"
@@ -36,6 +37,16 @@ struct TlsConfig {
   bool enabled() const { return !cert_file.empty(); }
 };
 
+// Published releases ([releases]; docs/flows.md): the public partition lists, what one
+// payer may add, and the privacy budget per currency and month.
+struct ReleasesConfig {
+  std::vector<std::string> districts;
+  std::vector<std::string> sectors;
+  std::vector<std::string> programs;  // Programme ids; "free" for money of no programme.
+  ledger::ReleaseBounds bounds;
+  uint32_t budget_milli_per_month = 1'000;  // Epsilon 1 per account and month.
+};
+
 struct NodeConfig {
   std::string node_id = "node-1";
   // Loopback by default: exposing a node is an explicit decision.
@@ -55,6 +66,7 @@ struct NodeConfig {
   LimitsConfig limits;
   // The municipality tables' disclosure rules ([disclosure]; docs/flows.md).
   ledger::DisclosureRules disclosure;
+  ReleasesConfig releases;
 };
 
 // A founding peer parsed from "id@host:port".

@@ -195,6 +195,13 @@ void WritePath::SubmitCommand(grpc::CallbackServerContext* context,
          });
 }
 
+void WritePath::SubmitOne(grpc::ServerUnaryReactor* reactor, ledger::Command command,
+                          Batcher::Done done) {
+  std::vector<ledger::Command> commands;
+  commands.push_back(std::move(command));
+  Submit(reactor, std::move(commands), std::move(done));
+}
+
 void WritePath::SetResearchConsent(grpc::CallbackServerContext* context,
                                    grpc::ServerUnaryReactor* reactor,
                                    const v1::SetResearchConsentRequest& request,

@@ -46,6 +46,9 @@ class WritePath {
   // An administrative command already translated (or the translation's error).
   void SubmitCommand(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
                      grpc::Status translated, ledger::Command command, v1::AdminReply* reply);
+  // One command, finished through `done` once applied (or by the write path itself if
+  // the batcher refuses it).
+  void SubmitOne(grpc::ServerUnaryReactor* reactor, ledger::Command command, Batcher::Done done);
   void SetResearchConsent(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
                           const v1::SetResearchConsentRequest& request, v1::AdminReply* reply);
 

@@ -244,6 +244,36 @@ int RunConsent(const WalletOptions& options, const ConsentArgs& args) {
   return kExitOk;
 }
 
+// --- releases ---
+
+int RunReleases(const WalletOptions& options) {
+  Session session(options);
+  Failure failure;
+  std::optional<WalletAccount> wallet = session.LoadWalletAccount(&failure);
+  if (!wallet) return session.Fail(failure);
+  std::optional<std::vector<v1::Release>> releases =
+      session.ReleasesIncluding(wallet->id(), &failure);
+  if (!releases) return session.Fail(failure);
+  if (session.json()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const v1::Release& r : *releases) list.push_back(ReleaseJson(r));
+    session.PrintJson({{"account", wallet->id()}, {"releases", list}});
+    return kExitOk;
+  }
+  if (releases->empty()) {
+    std::cout << "No published release includes " << wallet->id() << "'s payments.\n";
+    return kExitOk;
+  }
+  std::cout << "Published releases that include " << wallet->id()
+            << "'s payments (with differential privacy: no figure is yours alone):\n";
+  for (const v1::Release& r : *releases) {
+    std::cout << "  " << r.id() << "  " << r.month() << " " << r.flow_class() << " by "
+              << r.payer_group() << " -> " << r.payee_group() << ", epsilon "
+              << r.epsilon_milli() / 1000.0 << "\n";
+  }
+  return kExitOk;
+}
+
 // --- status ---
 
 int RunStatus(const WalletOptions& options) {
@@ -310,6 +340,9 @@ void AddAccountCommands(CLI::App& app, const WalletOptions& options, Commands* c
       ->required()
       ->check(CLI::IsMember({"on", "off"}));
   commands->push_back({sub, [&options, consent] { return RunConsent(options, *consent); }});
+
+  sub = app.add_subcommand("releases", "List the published releases that include your payments");
+  commands->push_back({sub, [&options] { return RunReleases(options); }});
 
   sub = app.add_subcommand("status", "Show the node's role, applied index and chain head");
   commands->push_back({sub, [&options] { return RunStatus(options); }});

@@ -135,6 +135,12 @@ constexpr ResultMeaning kResultMeanings[] = {
     {v1::RESULT_LINKED_EVENT_FAILED, kExitRefused,
      "linked transfer failed: another transfer of its linked group was refused, so none "
      "applied"},
+    {v1::RESULT_PERIOD_NOT_CLOSED, kExitRefused,
+     "period not closed: a month is published once it has ended"},
+    {v1::RESULT_PRIVACY_BUDGET_EXCEEDED, kExitRefused,
+     "privacy budget exceeded: this month's releases have spent what it allows"},
+    {v1::RESULT_INVALID_RELEASE, kExitRefused,
+     "invalid release: its id, partitions, bounds or epsilon are out of range"},
 };
 
 const ResultMeaning* FindMeaning(v1::Result result) {

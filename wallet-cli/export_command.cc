@@ -109,9 +109,12 @@ bool WritePrivateFile(const std::string& path, const std::string& content, Failu
 }
 
 nlohmann::json ExportJson(const Session& session, const WalletAccount& wallet,
-                          const std::vector<v1::HistoryEntry>& entries) {
+                          const std::vector<v1::HistoryEntry>& entries,
+                          const std::vector<v1::Release>& releases) {
   nlohmann::json history = nlohmann::json::array();
   for (const v1::HistoryEntry& e : entries) history.push_back(HistoryEntryJson(e, wallet));
+  nlohmann::json included = nlohmann::json::array();
+  for (const v1::Release& r : releases) included.push_back(ReleaseJson(r));
   int64_t now = NowNs();
   return {{"format", "kyoso-wallet-export"},
           {"version", kExportFormatVersion},
@@ -119,7 +122,8 @@ nlohmann::json ExportJson(const Session& session, const WalletAccount& wallet,
           {"exported_at_utc", cli::FormatTime(now)},
           {"node", session.client().node},
           {"account", AccountJson(wallet)},
-          {"history", history}};
+          {"history", history},
+          {"releases", included}};
 }
 
 int RunExport(const WalletOptions& options, const ExportArgs& args) {
@@ -130,6 +134,9 @@ int RunExport(const WalletOptions& options, const ExportArgs& args) {
   std::optional<std::vector<v1::HistoryEntry>> entries =
       FetchAllHistory(session, wallet->id(), &failure);
   if (!entries) return session.Fail(failure);
+  std::optional<std::vector<v1::Release>> releases =
+      session.ReleasesIncluding(wallet->id(), &failure);
+  if (!releases) return session.Fail(failure);
   std::string dir = args.out_dir.empty() ? "kyoso-export-" + wallet->id() : args.out_dir;
   auto dump = [](const nlohmann::json& json) {
     return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -137,8 +144,8 @@ int RunExport(const WalletOptions& options, const ExportArgs& args) {
   if (!MakePrivateDir(dir, &failure) ||
       !WritePrivateFile(dir + "/account.json", dump(AccountJson(*wallet)), &failure) ||
       !WritePrivateFile(dir + "/history.csv", HistoryCsv(*entries, *wallet), &failure) ||
-      !WritePrivateFile(dir + "/export.json", dump(ExportJson(session, *wallet, *entries)),
-                        &failure)) {
+      !WritePrivateFile(dir + "/export.json",
+                        dump(ExportJson(session, *wallet, *entries, *releases)), &failure)) {
     return session.Fail(failure);
   }
   if (session.json()) {

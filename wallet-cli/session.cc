@@ -107,7 +107,37 @@ Session::Session(const WalletOptions& options)
       money_(v1::Money::NewStub(channel_)),
       terminal_(v1::Terminal::NewStub(channel_)),
       resident_(v1::Resident::NewStub(channel_)),
-      node_(v1::Node::NewStub(channel_)) {}
+      node_(v1::Node::NewStub(channel_)),
+      releases_(v1::Releases::NewStub(channel_)) {}
+
+std::optional<std::vector<v1::Release>> Session::ReleasesIncluding(const std::string& account,
+                                                                   Failure* failure) {
+  grpc::ClientContext context;
+  cli::SetDeadline(&context, client());
+  v1::ListAccountReleasesRequest request;
+  request.set_account(account);
+  v1::ReleaseIdList ids;
+  grpc::Status status = releases_->ListAccountReleases(&context, request, &ids);
+  if (!status.ok()) {
+    *failure = cli::DescribeFailure(status, context, client());
+    return std::nullopt;
+  }
+  std::vector<v1::Release> found;
+  for (const std::string& id : ids.ids()) {
+    grpc::ClientContext one;
+    cli::SetDeadline(&one, client());
+    v1::GetReleaseRequest get;
+    get.set_id(id);
+    v1::Release release;
+    status = releases_->GetRelease(&one, get, &release);
+    if (!status.ok()) {
+      *failure = cli::DescribeFailure(status, one, client());
+      return std::nullopt;
+    }
+    found.push_back(std::move(release));
+  }
+  return found;
+}
 
 int Session::Fail(const Failure& failure) const {
   return cli::ReportFailure(kTool, options_.client, failure);
@@ -257,6 +287,17 @@ std::string TransferTail(const v1::TransferReply& reply, std::string_view alread
   std::string tail = " — transfer " + reply.id() + ", seq " + std::to_string(reply.outcome().seq());
   if (reply.outcome().duplicate()) tail += " (" + std::string(already) + ")";
   return tail;
+}
+
+nlohmann::json ReleaseJson(const v1::Release& r) {
+  return {{"id", r.id()},
+          {"currency", r.currency()},
+          {"month", r.month()},
+          {"flow_class", r.flow_class()},
+          {"payer_group", r.payer_group()},
+          {"payee_group", r.payee_group()},
+          {"epsilon_milli", r.epsilon_milli()},
+          {"published_at_utc", cli::FormatTime(r.published_at_ns())}};
 }
 
 nlohmann::json AccountJson(const WalletAccount& wallet) {

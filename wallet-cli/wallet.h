@@ -19,6 +19,7 @@
 #include "kyoso/v1/money.grpc.pb.h"
 #include "kyoso/v1/node.grpc.pb.h"
 #include "kyoso/v1/query.grpc.pb.h"
+#include "kyoso/v1/releases.grpc.pb.h"
 #include "wallet-cli/client.h"
 
 namespace kyoso::wallet {
@@ -96,6 +97,7 @@ class Session {
   v1::Terminal::Stub& terminal() { return *terminal_; }
   v1::Resident::Stub& resident() { return *resident_; }
   v1::Node::Stub& node() { return *node_; }
+  v1::Releases::Stub& releases() { return *releases_; }
 
   // Reports a failure as the options ask (text on stderr or JSON on stdout); returns its
   // exit code.
@@ -112,6 +114,9 @@ class Session {
   // Reads, each with the options' deadline.
   std::optional<v1::Account> GetAccount(const std::string& id, Failure* failure);
   std::optional<v1::TransferRecord> GetTransfer(const std::string& id, Failure* failure);
+  // The published releases whose figures include `account`'s payments, in id order.
+  std::optional<std::vector<v1::Release>> ReleasesIncluding(const std::string& account,
+                                                            Failure* failure);
   // The keystore's account and its currency, from the node.
   std::optional<WalletAccount> LoadWalletAccount(Failure* failure);
 
@@ -145,6 +150,7 @@ class Session {
   std::unique_ptr<v1::Terminal::Stub> terminal_;
   std::unique_ptr<v1::Resident::Stub> resident_;
   std::unique_ptr<v1::Node::Stub> node_;
+  std::unique_ptr<v1::Releases::Stub> releases_;
 };
 
 // What went wrong with the keystore at `path`, and what to do about it.
@@ -166,6 +172,9 @@ std::string TransferTail(const v1::TransferReply& reply, std::string_view alread
 // The account with its lots, as JSON (balance, lots, limits, status; amounts both in
 // minor units and as text).
 nlohmann::json AccountJson(const WalletAccount& wallet);
+// What a release that includes the account is of (never its figures' inputs: the
+// account's own part in them is not published).
+nlohmann::json ReleaseJson(const v1::Release& release);
 // One history entry as JSON.
 nlohmann::json HistoryEntryJson(const v1::HistoryEntry& entry, const WalletAccount& wallet);
 // A proto enum value's name as a word: ("ACCOUNT_STATUS_ACTIVE", "ACCOUNT_STATUS_") ->

@@ -78,6 +78,17 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
       "operator", "node"}},
     {"kyoso.v1.Query/ListJournal", {"issuer", "auditor"}},
     {"kyoso.v1.Query/GetFlowTable", {"analyst", "auditor"}},
+    {"kyoso.v1.Releases/Publish", {"analyst"}},
+    {"kyoso.v1.Releases/GetRelease",
+     {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "auditor",
+      "operator", "node"}},
+    {"kyoso.v1.Releases/ListReleases",
+     {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "auditor",
+      "operator", "node"}},
+    {"kyoso.v1.Releases/ListAccountReleases", {"issuer", "auditor", "merchant", "resident"}},
+    {"kyoso.v1.Releases/GetPrivacyBudget",
+     {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "auditor",
+      "operator", "node"}},
     {"kyoso.v1.Node/GetStatus",
      {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "auditor",
       "operator", "node"}},
@@ -95,7 +106,7 @@ std::vector<const google::protobuf::MethodDescriptor*> AllMethods() {
   std::vector<const google::protobuf::MethodDescriptor*> methods;
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   for (const char* file : {"kyoso/v1/admin.proto", "kyoso/v1/money.proto", "kyoso/v1/query.proto",
-                           "kyoso/v1/node.proto"}) {
+                           "kyoso/v1/node.proto", "kyoso/v1/releases.proto"}) {
     const google::protobuf::FileDescriptor* descriptor = pool->FindFileByName(file);
     if (descriptor == nullptr) continue;
     for (int s = 0; s < descriptor->service_count(); ++s) {

@@ -91,6 +91,7 @@ bool NodeProcess::Start() {
     int log = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     ::dup2(log, STDOUT_FILENO);
     ::dup2(log, STDERR_FILENO);
+    for (const std::string& variable : environment_) ::putenv(const_cast<char*>(variable.c_str()));
     ::execv(args[0].c_str(), Argv(args).data());
     ::_exit(127);
   }

@@ -35,6 +35,8 @@ class NodeProcess {
   void set_channel_credentials(std::shared_ptr<grpc::ChannelCredentials> credentials) {
     channel_credentials_ = std::move(credentials);
   }
+  // Variables ("NAME=value") set in the node's environment from the next Start on.
+  void set_environment(std::vector<std::string> variables) { environment_ = std::move(variables); }
   // Starts the node and waits until it serves (its ready file appears); false on a
   // timeout or an early exit, with the node's log in `log()`.
   bool Start();
@@ -54,6 +56,7 @@ class NodeProcess {
  private:
   std::filesystem::path data_dir_;
   std::vector<std::string> extra_args_;
+  std::vector<std::string> environment_;
   std::filesystem::path ready_file_;
   std::filesystem::path log_file_;
   pid_t pid_ = -1;

@@ -134,7 +134,8 @@ bool TownClient::SetUpTown() {
   return ok;
 }
 
-Call<v1::AdminReply> TownClient::AddResident(const std::string& id, const std::string& currency) {
+Call<v1::AdminReply> TownClient::AddResident(const std::string& id, const std::string& currency,
+                                             bool research_consent) {
   std::optional<crypto::KeyPair> keys = crypto::GenerateKeyPair();
   if (!keys) std::abort();
   private_keys_[id] = keys->private_key;
@@ -143,6 +144,7 @@ Call<v1::AdminReply> TownClient::AddResident(const std::string& id, const std::s
   request.set_currency(currency);
   request.set_district("north");
   request.set_owner_public_key(keys->public_key);
+  request.set_research_consent(research_consent);
   return KYOSO_UNARY(admin_, CreateAccount, request, v1::AdminReply);
 }
 

@@ -38,7 +38,8 @@ class TownClient {
   // step is refused.
   bool SetUpTown();
   // Registers a resident with a new key (kept for signing).
-  Call<v1::AdminReply> AddResident(const std::string& id, const std::string& currency = kBunji);
+  Call<v1::AdminReply> AddResident(const std::string& id, const std::string& currency = kBunji,
+                                   bool research_consent = false);
   // Registers a new wallet key for a resident (a lost device); signs with it from then on.
   Call<v1::AdminReply> RotateKey(const std::string& id);
   Call<v1::AdminReply> AddAccount(const std::string& id, const std::string& currency = kBunji,

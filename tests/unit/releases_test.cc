@@ -16,11 +16,15 @@ using ledger::ReleaseBounds;
 using ledger::ReleaseSpec;
 
 // In March alice (north) pays the bakery (food) 100, 200 and 300, the cafe (food) 50 and
-// the hardware shop (tools) 500; bob (north) pays the bakery 1,000 and the cafe 20.
+// the hardware shop (tools) 500; bob (north) pays the bakery 1,000 and the cafe 20. Both
+// have consented to research use.
 class ReleasesTest : public LedgerRulesTest {
  protected:
   void SetUp() override {
     LedgerRulesTest::SetUp();
+    for (const char* resident : {kAlice, kBob}) {
+      ASSERT_EQ(town.Run(ledger::SetResearchConsent{resident, true}).code, ResultCode::kOk);
+    }
     Fund(kAlice, 10'000);
     Fund(kBob, 10'000);
     for (auto [payer, payee, amount] : {std::tuple{kAlice, kBakery, 100},
@@ -84,6 +88,15 @@ TEST_F(ReleasesTest, PartitionsComeFromTheSpecNeverFromTheData) {
   ASSERT_TRUE(bounded.ok());
   EXPECT_THAT(bounded->cells, ElementsAre(BoundedCell{0, 0}, BoundedCell{0, 0}));
   EXPECT_THAT(bounded->contributors, IsEmpty());
+}
+
+TEST_F(ReleasesTest, AResidentWhoWithdrewConsentIsLeftOut) {
+  ASSERT_EQ(town.Run(ledger::SetResearchConsent{kBob, false}).code, ResultCode::kOk);
+  auto bounded = town.get().BoundFlows(Spec());
+  ASSERT_TRUE(bounded.ok());
+  EXPECT_THAT(bounded->cells, ElementsAre(BoundedCell{2, 400}, BoundedCell{0, 0}, BoundedCell{0, 0},
+                                          BoundedCell{0, 0}));
+  EXPECT_THAT(bounded->contributors, ElementsAre(kAlice));
 }
 
 TEST_F(ReleasesTest, OnlyAnEndedMonthIsPublished) {

@@ -22,6 +22,12 @@ struct Contribution {
   FlowSum sum;
 };
 
+// A resident who has not consented to research use: left out of every release.
+bool OptedOut(const Account* account) {
+  return account != nullptr && account->kind == AccountKind::kResident &&
+         !account->research_consent;
+}
+
 // Partition numbers by name, for one side.
 absl::flat_hash_map<std::string_view, uint32_t> Numbered(const std::vector<std::string>& names) {
   absl::flat_hash_map<std::string_view, uint32_t> numbers;
@@ -91,7 +97,7 @@ StatusOr<BoundedTable> Ledger::BoundFlows(const ReleaseSpec& spec) const {
       [this](std::string_view id) { return state_->accounts.Find(id); },
       [&](std::string_view program, const Account* payer, const Account* payee, uint64_t count,
           FlowSum sum) {
-        if (payer == nullptr) return;
+        if (payer == nullptr || OptedOut(payer) || OptedOut(payee)) return;
         auto row = number(payer_numbers, spec.payer_group, payer, program);
         auto column = number(payee_numbers, spec.payee_group, payee, program);
         if (!row || !column) return;  // Outside the public partitions.

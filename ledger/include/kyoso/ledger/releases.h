@@ -3,7 +3,8 @@
 //
 // A release covers one closed month of one currency and flow class, grouped by payer and
 // payee over public partition lists (districts, sectors or programmes named in the
-// node's configuration, never taken from the data). The protected unit is the payer
+// node's configuration, never taken from the data). A transfer with a resident who has
+// not consented to research use is left out. The protected unit is the payer
 // account: each payer's contribution is bounded (at most `max_cells` cells, the ones it
 // put most into, and in each at most `max_count` transfers and `max_amount` of money),
 // then the node adds integer noise (kyoso/crypto or node/, not here: the ledger draws no
