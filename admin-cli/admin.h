@@ -16,6 +16,7 @@
 #include "kyoso/v1/money.grpc.pb.h"
 #include "kyoso/v1/node.grpc.pb.h"
 #include "kyoso/v1/query.grpc.pb.h"
+#include "kyoso/v1/releases.grpc.pb.h"
 #include "wallet-cli/client.h"
 
 namespace kyoso::admin {
@@ -29,6 +30,7 @@ struct AdminTool {
   v1::Money::Stub& money();
   v1::Query::Stub& query();
   v1::Node::Stub& node();
+  v1::Releases::Stub& releases();
 
   // Prints `json` (with --json) or `text` (without); returns kExitOk.
   int Print(const nlohmann::json& json, const std::string& text) const;
@@ -43,6 +45,7 @@ struct AdminTool {
   std::unique_ptr<v1::Money::Stub> money_;
   std::unique_ptr<v1::Query::Stub> query_;
   std::unique_ptr<v1::Node::Stub> node_;
+  std::unique_ptr<v1::Releases::Stub> releases_;
 };
 
 void AddCurrencyCommands(CLI::App& app, AdminTool& tool);
@@ -51,6 +54,7 @@ void AddProgramCommands(CLI::App& app, AdminTool& tool);
 void AddMoneyCommands(CLI::App& app, AdminTool& tool);
 void AddClusterCommands(CLI::App& app, AdminTool& tool);
 void AddAuditCommands(CLI::App& app, AdminTool& tool);
+void AddReleaseCommands(CLI::App& app, AdminTool& tool);
 
 // An outcome as JSON: {"result": "ok", "seq": …}.
 nlohmann::json OutcomeJson(const v1::Outcome& outcome);

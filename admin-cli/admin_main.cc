@@ -30,6 +30,10 @@ v1::Node::Stub& AdminTool::node() {
   if (!node_) node_ = v1::Node::NewStub(channel());
   return *node_;
 }
+v1::Releases::Stub& AdminTool::releases() {
+  if (!releases_) releases_ = v1::Releases::NewStub(channel());
+  return *releases_;
+}
 
 int AdminTool::Print(const nlohmann::json& json, const std::string& text) const {
   if (options.json) {
@@ -84,6 +88,7 @@ int main(int argc, char** argv) {
   admin::AddMoneyCommands(app, tool);
   admin::AddClusterCommands(app, tool);
   admin::AddAuditCommands(app, tool);
+  admin::AddReleaseCommands(app, tool);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

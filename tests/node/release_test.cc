@@ -203,6 +203,21 @@ TEST_F(ReleaseTest, TheSameRequestGetsTheSameReleaseEvenAfterARestart) {
   ASSERT_TRUE(releases->ListReleases(&context, v1::ListReleasesRequest(), &all).ok());
   ASSERT_EQ(all.releases_size(), 1);
   EXPECT_TRUE(MessageDifferencer::Equals(all.releases(0), first));
+
+  // The same from kyoso-admin.
+  auto admin = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--node", node->address(), "--json", "release"});
+    ProgramResult run = RunProgram(KYOSO_ADMIN_BINARY, args);
+    EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+    return nlohmann::json::parse(run.out, nullptr, false);
+  };
+  nlohmann::json shown = admin({"show", "march"});
+  EXPECT_EQ(shown["id"], "march");
+  ASSERT_EQ(shown["cells"].size(), 4u);
+  EXPECT_EQ(shown["cells"][0]["count"], first.cells(0).count());
+  EXPECT_EQ(shown["cells"][3]["sum_minor"], first.cells(3).sum_minor());
+  EXPECT_EQ(admin({"list"})["releases"].size(), 1u);
+  EXPECT_EQ(admin({"budget", "--currency", kBunji, "--month", month_})["spent_milli"], 300);
 }
 
 TEST_F(ReleaseTest, TheBudgetRefusesAReleaseThatWouldPassIt) {
