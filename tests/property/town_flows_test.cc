@@ -91,9 +91,13 @@ class TownFlowsTest : public ::testing::Test {
     for (const TransferRecord& record : records) {
       Period period = PeriodOf(q.period.kind, record.timestamp);
       if (!(period == q.period) || record.currency != q.currency) continue;
-      const Account& payer = *ledger_->FindAccount(record.request.from);
-      const Account& payee = *ledger_->FindAccount(record.request.to);
-      ForEachFlow(record, [&](FlowClass flow_class, std::string_view program, Amount amount) {
+      const Account& from = *ledger_->FindAccount(record.request.from);
+      const Account& to = *ledger_->FindAccount(record.request.to);
+      const Account& issuer = *ledger_->FindAccount("iss:bunji");
+      ForEachFlow(record, [&](FlowClass flow_class, std::string_view program, Amount amount,
+                              FlowLeg leg) {
+        const Account& payer = leg == FlowLeg::kCashBack ? issuer : from;
+        const Account& payee = leg == FlowLeg::kCashBack ? from : to;
         std::string money(program);
         if (flow_class != q.flow_class || (q.program && *q.program != money)) return;
         Tally& tally =

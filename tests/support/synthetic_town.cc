@@ -10,7 +10,11 @@ using namespace ledger;
 namespace {
 
 constexpr const char* kIssuer = "iss:bunji";
-constexpr int kMerchantSectors = 9;  // kTownSectors but "farm", the producers' sector.
+// The merchants' sectors: kTownSectors but "farm", the producers' sector.
+constexpr const char* kMerchantSectors[] = {"grocery",  "bakery",   "cafe",   "restaurant", "books",
+                                            "hardware", "clothing", "repair", "care"};
+constexpr int kMerchantSectorCount = 9;
+constexpr int kRepair = 7;  // Paid under the recycling programme.
 constexpr int kFavouriteMerchants = 8;
 constexpr int kFavouriteProducers = 3;
 constexpr size_t kRefundCandidates = 256;
@@ -77,15 +81,17 @@ std::vector<Command> SyntheticTown::SetUp() {
   TimeNs start = shape_.start;
   commands.push_back(Program("fresh-food", Rules(1'000, {"grocery", "bakery", "farm"}, 0), start));
   commands.push_back(Program("volunteer", Rules(0, {}, 90 * kNsPerDay), start));
-  commands.push_back(Program("recycle", Rules(0, {}, 90 * kNsPerDay), start));
+  ProgramRules recycle = Rules(0, {}, 90 * kNsPerDay);
+  recycle.cashback_bps = 300;  // Paying a repair shop under it earns 3% back.
+  commands.push_back(Program("recycle", recycle, start));
   for (int i = 0; i < shape_.residents; ++i) {
     CreateAccount resident = Account(Resident(i), District(i % shape_.districts), "");
     resident.research_consent = i % 10 != 3;  // One in ten opted out of research.
     commands.push_back(std::move(resident));
   }
   for (int i = 0; i < shape_.merchants; ++i) {
-    commands.push_back(
-        Account(Merchant(i), District(i % shape_.districts), kTownSectors[i % kMerchantSectors]));
+    commands.push_back(Account(Merchant(i), District(i % shape_.districts),
+                               kMerchantSectors[i % kMerchantSectorCount]));
   }
   for (int i = 0; i < shape_.producers; ++i) {
     commands.push_back(Account(Producer(i), District(i % shape_.districts), "farm"));
@@ -125,8 +131,9 @@ TransferRequest SyntheticTown::ResidentPays() {
   int resident = Below(shape_.residents);
   int merchant = Below(5) == 0 ? Below(shape_.merchants)
                                : (resident * 7 + Below(kFavouriteMerchants)) % shape_.merchants;
-  TransferRequest payment =
-      Transfer(TransferKind::kPayment, Resident(resident), Merchant(merchant), 100 + Below(20'000));
+  bool repair = merchant % kMerchantSectorCount == kRepair;
+  TransferRequest payment = Transfer(TransferKind::kPayment, Resident(resident), Merchant(merchant),
+                                     100 + Below(20'000), repair ? "recycle" : "");
   if (recent_payments_.size() == kRefundCandidates)
     recent_payments_.erase(recent_payments_.begin());
   recent_payments_.push_back(payment);

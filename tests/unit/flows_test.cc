@@ -151,6 +151,24 @@ TEST_F(FlowsTest, IssuanceRefundsAndRedemptionsAreKeptApart) {
       IsEmpty());
 }
 
+TEST_F(FlowsTest, ACashBackIsIssuanceFromTheIssuerToThePayer) {
+  ProgramRules rules = RulesFor(kBusinesses, 30 * kDay);
+  rules.cashback_bps = 500;
+  ASSERT_TRUE(town.RunOk(NewProgram("cashback", 10'000, rules)));
+  ASSERT_TRUE(town.RunOk(town.Pay(kAlice, kBakery, 200, "cashback")));  // 10 back to alice.
+  EXPECT_THAT(
+      Table(PeriodKind::kMonth, kOpening, FlowClass::kIssuance, GroupBy::kProgram, GroupBy::kKind),
+      ElementsAre(Cell("cashback", "res", 1, 10, 1, 1, {10, 0}, {10, 0}),
+                  Cell("free", "res", 1, 1'000, 1, 1, {1'000, 0}, {1'000, 0}),
+                  Cell("fresh-food", "res", 1, 500, 1, 1, {500, 0}, {500, 0})));
+  // The payment itself moved alice's free money: 200 more from res to mch.
+  EXPECT_THAT(
+      Table(PeriodKind::kMonth, kOpening, FlowClass::kPayment, GroupBy::kProgram, GroupBy::kKind),
+      ElementsAre(Cell("free", "mch", 4, 380, 1, 2, {380, 0}, {330, 50}),
+                  Cell("fresh-food", "mch", 1, 200, 1, 1, {200, 0}, {200, 0}),
+                  Cell("fresh-food", "prd", 1, 120, 1, 1, {120, 0}, {120, 0})));
+}
+
 TEST_F(FlowsTest, AReopenedLedgerGoesOnAddingToTheSameRecords) {
   auto reopened = ledger::Ledger::Open(&town.store());
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();

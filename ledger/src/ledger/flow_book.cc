@@ -152,22 +152,24 @@ void FlowBook::Put(const Period& period, const Record& record, WriteBatch* out) 
 }
 
 void FlowBook::Add(const TransferRecord& record, const Account& payer, const Account& payee,
-                   WriteBatch* out) {
-  ForEachFlow(record, [&](FlowClass flow_class, std::string_view program, Amount amount) {
-    Key key{&payer, &payee, Intern(program), flow_class};
-    uint32_t currency = CurrencyNumber(payer.currency);
-    Roll(record.timestamp, out);
-    Record& month = month_.Find(key, currency);
-    month.count += 1;
-    month.sum += static_cast<uint64_t>(amount);
-    Record& day = day_.Find(key, currency);
-    day.count += 1;
-    day.sum += static_cast<uint64_t>(amount);
-    if (!day.dirty) {
-      day.dirty = true;
-      dirty_.push_back(static_cast<uint32_t>(&day - day_.records.data()));
-    }
-  });
+                   const Account& issuer, WriteBatch* out) {
+  ForEachFlow(
+      record, [&](FlowClass flow_class, std::string_view program, Amount amount, FlowLeg leg) {
+        Key key = leg == FlowLeg::kCashBack ? Key{&issuer, &payer, Intern(program), flow_class}
+                                            : Key{&payer, &payee, Intern(program), flow_class};
+        uint32_t currency = CurrencyNumber(payer.currency);
+        Roll(record.timestamp, out);
+        Record& month = month_.Find(key, currency);
+        month.count += 1;
+        month.sum += static_cast<uint64_t>(amount);
+        Record& day = day_.Find(key, currency);
+        day.count += 1;
+        day.sum += static_cast<uint64_t>(amount);
+        if (!day.dirty) {
+          day.dirty = true;
+          dirty_.push_back(static_cast<uint32_t>(&day - day_.records.data()));
+        }
+      });
 }
 
 void FlowBook::Flush(WriteBatch* out) {

@@ -56,12 +56,18 @@ std::optional<int32_t> DayFromText(std::string_view text);
 // corrections and the ledger's own entries (expiry, demurrage) are not flows.
 std::optional<FlowClass> FlowClassOf(TransferKind kind);
 
-// Visits what a transfer record that took effect adds to the flows from its payer
-// (request.from) to its payee (request.to): the amount per programme of the money it
-// moved ("" for free money), in the order programmes first appear. A top-up adds its
-// amount as free money and its incentive under its programme. Nothing for a failed
-// record or a kind FlowClassOf has no class for.
-template <typename Visit>  // void(FlowClass, std::string_view program, Amount amount)
+// Between which accounts a flow runs.
+enum class FlowLeg : uint8_t {
+  kTransfer = 0,  // From the transfer's payer (request.from) to its payee (request.to).
+  kCashBack = 1,  // From the currency's issuer to the payer: a payment's cash-back.
+};
+
+// Visits what a transfer record that took effect adds to the flows: the amount per
+// programme of the money it moved ("" for free money), in the order programmes first
+// appear. A top-up adds its amount as free money and its incentive under its programme;
+// a payment's or purchase's cash-back is issuance under its programme, from the issuer
+// to the payer. Nothing for a failed record or a kind FlowClassOf has no class for.
+template <typename Visit>  // void(FlowClass, std::string_view program, Amount, FlowLeg)
 void ForEachFlow(const TransferRecord& record, Visit&& visit);
 
 // The count and sum of one pair record.
@@ -110,9 +116,14 @@ template <typename Visit>
 void ForEachFlow(const TransferRecord& record, Visit&& visit) {
   std::optional<FlowClass> flow_class = FlowClassOf(record.request.kind);
   if (!flow_class || record.seq == 0) return;
-  if (record.request.kind == TransferKind::kTopUp) {
-    if (record.request.amount > 0) visit(*flow_class, std::string_view(), record.request.amount);
-    if (record.incentive > 0) visit(*flow_class, record.request.program, record.incentive);
+  const TransferRequest& request = record.request;
+  if (request.kind == TransferKind::kTopUp) {
+    if (request.amount > 0) {
+      visit(*flow_class, std::string_view(), request.amount, FlowLeg::kTransfer);
+    }
+    if (record.incentive > 0) {
+      visit(*flow_class, std::string_view(request.program), record.incentive, FlowLeg::kTransfer);
+    }
     return;
   }
   // Lots are few and usually of one programme: sum each programme's at its first lot.
@@ -125,7 +136,12 @@ void ForEachFlow(const TransferRecord& record, Visit&& visit) {
     for (size_t j = i; j < record.lots.size(); ++j) {
       if (record.lots[j].program == program) amount += record.lots[j].amount;
     }
-    if (amount > 0) visit(*flow_class, program, amount);
+    if (amount > 0) visit(*flow_class, std::string_view(program), amount, FlowLeg::kTransfer);
+  }
+  bool spend = request.kind == TransferKind::kPayment || request.kind == TransferKind::kPurchase;
+  if (spend && record.incentive > 0) {
+    visit(FlowClass::kIssuance, std::string_view(request.program), record.incentive,
+          FlowLeg::kCashBack);
   }
 }
 
