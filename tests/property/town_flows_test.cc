@@ -9,6 +9,7 @@
 
 #include "kyoso/ledger/ledger.h"
 #include "kyoso/ledger/memory_store.h"
+#include "support/env.h"
 #include "support/synthetic_town.h"
 
 namespace kyoso::testing {
@@ -52,13 +53,15 @@ std::pair<Wide, Wide> TopTwo(const std::map<std::string, Wide>& sums) {
 class TownFlowsTest : public ::testing::Test {
  protected:
   static constexpr TimeNs kMarch = 1'772'323'200LL * 1'000'000'000;
-  static constexpr TownShape kShape{.residents = 300,
-                                    .merchants = 30,
-                                    .producers = 10,
-                                    .districts = 4,
-                                    .transfers = 30'000,
-                                    .transfers_per_batch = 200,
-                                    .seed = 11};
+  // KYOSO_TOWN_TRANSFERS (default 30,000) sizes the town: ops/test --asan asks fewer.
+  const TownShape kShape{
+      .residents = 300,
+      .merchants = 30,
+      .producers = 10,
+      .districts = 4,
+      .transfers = static_cast<int64_t>(EnvNumberOr("KYOSO_TOWN_TRANSFERS", 30'000)),
+      .transfers_per_batch = 200,
+      .seed = 11};
 
   void SetUp() override {
     ledger_ = std::move(Ledger::Open(&store_)).value();
@@ -177,12 +180,16 @@ class TownFlowsTest : public ::testing::Test {
 
 TEST_F(TownFlowsTest, TheTownLivesAsATownDoes) {
   std::vector<TransferRecord> records = Records();
-  EXPECT_GE(records.size(), 29'000u);  // Of 30,000 transfers and the opening issues.
-  EXPECT_LT(failed_, 300u) << "a synthetic town's transfers mostly take effect";
+  auto transfers = static_cast<uint64_t>(kShape.transfers);
+  EXPECT_GE(records.size(), transfers * 97 / 100);  // Besides the opening issues.
+  EXPECT_LT(failed_, transfers / 100) << "a synthetic town's transfers mostly take effect";
   std::set<std::pair<TransferKind, std::string>> seen;
+  uint64_t cash_backs = 0;
   for (const TransferRecord& record : records) {
     seen.emplace(record.request.kind, record.request.program);
+    cash_backs += record.request.kind == TransferKind::kPayment && record.incentive > 0;
   }
+  EXPECT_GT(cash_backs, transfers / 300);
   for (auto kind_and_program : {std::pair{TransferKind::kPayment, std::string()},
                                 {TransferKind::kPurchase, ""},
                                 {TransferKind::kTopUp, "fresh-food"},
@@ -193,7 +200,7 @@ TEST_F(TownFlowsTest, TheTownLivesAsATownDoes) {
     EXPECT_TRUE(seen.contains(kind_and_program))
         << static_cast<int>(kind_and_program.first) << " " << kind_and_program.second;
   }
-  EXPECT_GT(last_time_, kMarch + 29 * kNsPerDay);  // Spread over the month.
+  EXPECT_GE(last_time_, kMarch + 28 * kNsPerDay);  // Spread over the month.
 }
 
 TEST_F(TownFlowsTest, TheCurrentMonthAndDayAgreeWithTheTransfers) {

@@ -2,7 +2,8 @@
 // (fresh food, volunteering, recycling), residents in districts, merchants in sectors and
 // producers, and a month or so of ordinary life: residents top up under the fresh-food
 // programme, earn volunteering and recycling credits, mostly pay a few favourite
-// merchants, merchants buy from producers, refund now and then and redeem.
+// merchants (a repair shop under the recycling programme, for 3% cash-back), merchants buy from
+// producers, refund now and then and redeem.
 //
 // Batch n is a pure function of (shape, n): the town never looks at results. Unlike
 // CommandGenerator it makes no bad requests: nearly every transfer takes effect, as in a
