@@ -8,24 +8,10 @@ namespace kyoso::node {
 using grpc::CallbackServerContext;
 using grpc::ServerUnaryReactor;
 
-namespace {
-
-grpc::Status NotFound(std::string what) {
-  return {grpc::StatusCode::NOT_FOUND, std::move(what) + " does not exist"};
-}
-
-}  // namespace
-
 template <typename Request>
 ServerUnaryReactor* ReleaseService::Read(CallbackServerContext* c, Rpc rpc, const Request& q,
                                          ReadFn read) {
-  ServerUnaryReactor* reactor = calls_->NewReactor();
-  if (Refused(*gate_, c, rpc, q, reactor)) return reactor;
-  consensus_->Read(q.stale_ok(), [reactor, read = std::move(read)](const ledger::Status& status,
-                                                                   const ledger::Ledger* ledger) {
-    reactor->Finish(status.ok() ? read(*ledger) : ToGrpcStatus(status));
-  });
-  return reactor;
+  return ServeRead(*calls_, *gate_, *consensus_, c, rpc, q, std::move(read));
 }
 
 ServerUnaryReactor* ReleaseService::Publish(CallbackServerContext* c,
@@ -93,7 +79,7 @@ void ReleaseService::ReplyWithStored(ServerUnaryReactor* reactor, const std::str
 
 ServerUnaryReactor* ReleaseService::GetRelease(CallbackServerContext* c,
                                                const v1::GetReleaseRequest* q, v1::Release* r) {
-  return Read(c, Rpc::kGetRelease, *q, [q, r](const ledger::Ledger& ledger) {
+  return Read(c, Rpc::kGetRelease, *q, [q, r](const Caller&, const ledger::Ledger& ledger) {
     auto stored = ledger.FindRelease(q->id());
     if (!stored.ok()) return ToGrpcStatus(stored.status());
     if (!stored->has_value()) return NotFound("release " + q->id());
@@ -105,7 +91,7 @@ ServerUnaryReactor* ReleaseService::GetRelease(CallbackServerContext* c,
 ServerUnaryReactor* ReleaseService::ListReleases(CallbackServerContext* c,
                                                  const v1::ListReleasesRequest* q,
                                                  v1::ReleaseList* r) {
-  return Read(c, Rpc::kListReleases, *q, [r](const ledger::Ledger& ledger) {
+  return Read(c, Rpc::kListReleases, *q, [r](const Caller&, const ledger::Ledger& ledger) {
     return ToGrpcStatus(ledger.ForEachRelease([r](const ledger::Release& release) {
       ToProto(release, r->add_releases());
       return true;
@@ -116,28 +102,31 @@ ServerUnaryReactor* ReleaseService::ListReleases(CallbackServerContext* c,
 ServerUnaryReactor* ReleaseService::ListAccountReleases(CallbackServerContext* c,
                                                         const v1::ListAccountReleasesRequest* q,
                                                         v1::ReleaseIdList* r) {
-  return Read(c, Rpc::kListAccountReleases, *q, [q, r](const ledger::Ledger& ledger) {
-    if (ledger.FindAccount(q->account()) == nullptr) return NotFound("account " + q->account());
-    auto ids = ledger.ReleasesIncluding(q->account());
-    if (!ids.ok()) return ToGrpcStatus(ids.status());
-    for (const std::string& id : *ids) r->add_ids(id);
-    return grpc::Status::OK;
-  });
+  return Read(c, Rpc::kListAccountReleases, *q,
+              [q, r](const Caller&, const ledger::Ledger& ledger) {
+                if (ledger.FindAccount(q->account()) == nullptr)
+                  return NotFound("account " + q->account());
+                auto ids = ledger.ReleasesIncluding(q->account());
+                if (!ids.ok()) return ToGrpcStatus(ids.status());
+                for (const std::string& id : *ids) r->add_ids(id);
+                return grpc::Status::OK;
+              });
 }
 
 ServerUnaryReactor* ReleaseService::GetPrivacyBudget(CallbackServerContext* c,
                                                      const v1::GetPrivacyBudgetRequest* q,
                                                      v1::PrivacyBudget* r) {
   uint32_t budget = config_.budget_milli_per_month;
-  return Read(c, Rpc::kGetPrivacyBudget, *q, [q, r, budget](const ledger::Ledger& ledger) {
-    std::optional<int32_t> month = MonthFromText(q->month());
-    if (!month) return InvalidField("month", "must be a month like 2026-03");
-    r->set_currency(q->currency());
-    r->set_month(q->month());
-    r->set_spent_milli(ledger.PrivacySpent(q->currency(), *month));
-    r->set_budget_milli(budget);
-    return grpc::Status::OK;
-  });
+  return Read(c, Rpc::kGetPrivacyBudget, *q,
+              [q, r, budget](const Caller&, const ledger::Ledger& ledger) {
+                std::optional<int32_t> month = MonthFromText(q->month());
+                if (!month) return InvalidField("month", "must be a month like 2026-03");
+                r->set_currency(q->currency());
+                r->set_month(q->month());
+                r->set_spent_milli(ledger.PrivacySpent(q->currency(), *month));
+                r->set_budget_milli(budget);
+                return grpc::Status::OK;
+              });
 }
 
 }  // namespace kyoso::node

@@ -14,6 +14,7 @@
 #include "node/config.h"
 #include "node/consensus.h"
 #include "node/gate.h"
+#include "node/read_call.h"
 #include "node/write_path.h"
 
 namespace kyoso::node {
@@ -38,7 +39,6 @@ class ReleaseService final : public v1::Releases::CallbackService {
                                              v1::PrivacyBudget* r) override;
 
  private:
-  using ReadFn = std::function<grpc::Status(const ledger::Ledger&)>;
   template <typename Request>
   grpc::ServerUnaryReactor* Read(grpc::CallbackServerContext* c, Rpc rpc, const Request& q,
                                  ReadFn read);

@@ -33,10 +33,6 @@ std::string PaymentRequestText(const v1::PaymentRequest& r) {
   return crypto::FormatPaymentRequestUri(uri);
 }
 
-grpc::Status NotFound(std::string what) {
-  return {grpc::StatusCode::NOT_FOUND, std::move(what) + " does not exist"};
-}
-
 }  // namespace
 
 // --- Admin ---
@@ -203,17 +199,9 @@ ServerUnaryReactor* ResidentService::SetResearchConsent(CallbackServerContext* c
 // --- Query ---
 
 template <typename Request>
-ServerUnaryReactor* QueryService::Read(
-    CallbackServerContext* c, Rpc rpc, const Request& q,
-    std::function<grpc::Status(const Caller&, const ledger::Ledger&)> read) {
-  ServerUnaryReactor* reactor = calls_->NewReactor();
-  Caller caller;
-  if (Refused(*gate_, c, rpc, q, reactor, &caller)) return reactor;
-  consensus_->Read(q.stale_ok(), [reactor, caller, read = std::move(read)](
-                                     const ledger::Status& status, const ledger::Ledger* ledger) {
-    reactor->Finish(status.ok() ? read(caller, *ledger) : ToGrpcStatus(status));
-  });
-  return reactor;
+ServerUnaryReactor* QueryService::Read(CallbackServerContext* c, Rpc rpc, const Request& q,
+                                       ReadFn read) {
+  return ServeRead(*calls_, *gate_, *consensus_, c, rpc, q, std::move(read));
 }
 
 ServerUnaryReactor* QueryService::GetAccount(CallbackServerContext* c,

@@ -13,6 +13,7 @@
 #include "node/call_tracker.h"
 #include "node/consensus.h"
 #include "node/gate.h"
+#include "node/read_call.h"
 #include "node/write_path.h"
 
 namespace kyoso::node {
@@ -152,8 +153,7 @@ class QueryService final : public v1::Query::CallbackService {
   // Runs `read` on the applied state, for a caller allowed to make the call, and
   // finishes with the status it returns.
   template <typename Request>
-  ServerUnaryReactor* Read(CallbackServerContext* c, Rpc rpc, const Request& q,
-                           std::function<grpc::Status(const Caller&, const ledger::Ledger&)> read);
+  ServerUnaryReactor* Read(CallbackServerContext* c, Rpc rpc, const Request& q, ReadFn read);
   CallTracker* calls_;
   Gate* gate_;
   Consensus* consensus_;

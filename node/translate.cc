@@ -200,6 +200,10 @@ grpc::Status InvalidField(std::string_view field, std::string_view why) {
   return {grpc::StatusCode::INVALID_ARGUMENT, std::string(field) + " " + std::string(why)};
 }
 
+grpc::Status NotFound(std::string what) {
+  return {grpc::StatusCode::NOT_FOUND, std::move(what) + " does not exist"};
+}
+
 Translated<ledger::TransferId> ToTransferId(std::string_view field, std::string_view hex) {
   Translated<ledger::TransferId> out;
   std::optional<ledger::TransferId> id = ledger::TransferId::FromHex(hex);

@@ -42,6 +42,8 @@ grpc::StatusCode GrpcCodeFor(ledger::ResultCode code);
 grpc::Status ToGrpcStatus(const ledger::Status& status);
 // The message of an INVALID_ARGUMENT naming `field`.
 grpc::Status InvalidField(std::string_view field, std::string_view why);
+// NOT_FOUND: "<what> does not exist".
+grpc::Status NotFound(std::string what);
 
 // Requests.
 Translated<ledger::TransferRequest> ToTransferRequest(const v1::Transfer& transfer,

@@ -4,23 +4,18 @@
 
 #include <algorithm>
 
+#include "kyoso/ledger/codec.h"
+
 namespace kyoso::ledger {
 namespace {
 
 constexpr size_t kValueSize = 24;  // Count (8 bytes), sum (16 bytes).
 
-uint64_t ReadU64(std::string_view bytes) {
-  uint64_t value = 0;
-  for (size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
-  return value;
-}
-
 std::string Prefix(const CurrencyCode& currency, const Period& period, FlowClass flow_class) {
   std::string key(currency);
   key.push_back('\0');
   key.push_back(static_cast<char>(period.kind));
-  uint32_t ordered = static_cast<uint32_t>(period.start_day) ^ 0x8000'0000u;  // Sorts signed.
-  for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<char>(ordered >> shift));
+  keys::AppendDay(period.start_day, &key);
   key.push_back(static_cast<char>(flow_class));
   return key;
 }
@@ -37,17 +32,8 @@ void PairKey(const Period& period, FlowClass flow_class, std::string_view progra
 // even when ledger time has moved on since: a key no currency's records can have.
 const std::string kBookDayKey("\0day", 4);
 
-uint32_t ReadU32(std::string_view bytes) {
-  uint32_t value = 0;
-  for (size_t i = 0; i < 4; ++i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
-  return value;
-}
-
-void PutU32(uint32_t value, char* out) {
-  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(value >> (24 - 8 * i));
-}
-
-// Sums are never negative: every delta adds a positive amount.
+// Into a fixed buffer: flushing the day's records allocates nothing per record. Sums are
+// never negative: every delta adds a positive amount.
 void PutU64(uint64_t value, char* out) {
   for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(value >> (56 - 8 * i));
 }
@@ -60,8 +46,8 @@ void EncodeTotals(uint64_t count, FlowSum sum, char out[kValueSize]) {
 
 bool DecodeTotals(std::string_view value, FlowPair* pair) {
   if (value.size() != kValueSize) return false;
-  pair->count = ReadU64(value);
-  pair->sum = (FlowSum{ReadU64(value.substr(8))} << 64) | ReadU64(value.substr(16));
+  pair->count = keys::ReadU64(value);
+  pair->sum = (FlowSum{keys::ReadU64(value.substr(8))} << 64) | keys::ReadU64(value.substr(16));
   return true;
 }
 
@@ -138,9 +124,9 @@ void FlowBook::Roll(TimeNs t, WriteBatch* out) {
     month_ = Current{{PeriodKind::kMonth, INT32_MIN}, {}, {}};
   }
   Enter(day.start_day);
-  char value[4];
-  PutU32(static_cast<uint32_t>(day.start_day), value);
-  out->Put(Column::kFlows, kBookDayKey, std::string_view(value, sizeof value));
+  std::string value;
+  keys::AppendU32(static_cast<uint32_t>(day.start_day), &value);
+  out->Put(Column::kFlows, kBookDayKey, value);
 }
 
 void FlowBook::Put(const Period& period, const Record& record, WriteBatch* out) {
@@ -152,10 +138,11 @@ void FlowBook::Put(const Period& period, const Record& record, WriteBatch* out) 
 }
 
 void FlowBook::Add(const TransferRecord& record, const Account& payer, const Account& payee,
-                   const Account& issuer, WriteBatch* out) {
+                   const Account* issuer, WriteBatch* out) {
   ForEachFlow(
       record, [&](FlowClass flow_class, std::string_view program, Amount amount, FlowLeg leg) {
-        Key key = leg == FlowLeg::kCashBack ? Key{&issuer, &payer, Intern(program), flow_class}
+        if (leg == FlowLeg::kCashBack && issuer == nullptr) return;
+        Key key = leg == FlowLeg::kCashBack ? Key{issuer, &payer, Intern(program), flow_class}
                                             : Key{&payer, &payee, Intern(program), flow_class};
         uint32_t currency = CurrencyNumber(payer.currency);
         Roll(record.timestamp, out);
@@ -190,8 +177,8 @@ Status FlowBook::Load(const Store& store, TimeNs now, const std::vector<Currency
   if (!read.ok() && !read.IsNotFound()) return read;
   if (read.ok() && value.size() != 4) return Status::Corruption("unreadable flows day");
   // A book saved before it kept its day was saved at every batch: `now`'s day will do.
-  int32_t day =
-      read.ok() ? static_cast<int32_t>(ReadU32(value)) : PeriodOf(PeriodKind::kDay, now).start_day;
+  int32_t day = read.ok() ? static_cast<int32_t>(keys::ReadU32(value))
+                          : PeriodOf(PeriodKind::kDay, now).start_day;
   day_ = Current{{PeriodKind::kDay, INT32_MIN}, {}, {}};
   month_ = Current{{PeriodKind::kMonth, INT32_MIN}, {}, {}};
   dirty_.clear();

@@ -41,10 +41,11 @@ class FlowBook {
   Status Load(const Store& store, TimeNs now, const std::vector<CurrencyCode>& currencies,
               const AccountFinder& find);
   // Adds what `record` (which took effect) moved from `payer` to `payee`, and a cash-back
-  // from `issuer` (the currency's) to `payer`; the accounts must live as long as the
-  // book. Writes records into `out` when a period ends.
+  // from `issuer` (the currency's; needed only for a record with an incentive) to
+  // `payer`; the accounts must live as long as the book. Writes records into `out` when a
+  // period ends.
   void Add(const TransferRecord& record, const Account& payer, const Account& payee,
-           const Account& issuer, WriteBatch* out);
+           const Account* issuer, WriteBatch* out);
   // Writes every record changed since the last flush into `out`.
   void Flush(WriteBatch* out);
 

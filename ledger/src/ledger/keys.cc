@@ -5,7 +5,6 @@
 namespace kyoso::ledger {
 
 namespace keys {
-namespace {
 
 void AppendU64(uint64_t value, std::string* out) {
   for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
@@ -15,6 +14,23 @@ uint64_t ReadU64(std::string_view bytes) {
   for (size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
   return value;
 }
+void AppendU32(uint32_t value, std::string* out) {
+  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
+}
+uint32_t ReadU32(std::string_view bytes) {
+  uint32_t value = 0;
+  for (size_t i = 0; i < 4; ++i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
+  return value;
+}
+void AppendDay(int32_t day, std::string* out) {
+  AppendU32(static_cast<uint32_t>(day) ^ 0x8000'0000u, out);
+}
+int32_t ReadDay(std::string_view bytes) {
+  return static_cast<int32_t>(ReadU32(bytes) ^ 0x8000'0000u);
+}
+
+namespace {
+
 // Flips the sign bit so that signed times sort as unsigned bytes.
 uint64_t OrderedTime(TimeNs t) {
   return static_cast<uint64_t>(t) ^ (uint64_t{1} << 63);

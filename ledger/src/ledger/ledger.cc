@@ -148,12 +148,15 @@ Status Ledger::Commit(const Batch& batch, BatchResult* result, Applier& applier)
   applier.ForEachFlowRecord([&](const TransferRecord& record) {
     const Account* payer = state_->accounts.Find(record.request.from);
     const Account* payee = state_->accounts.Find(record.request.to);
-    auto currency = state_->currencies.find(record.currency);
-    const Account* issuer = currency == state_->currencies.end()
-                                ? nullptr
-                                : state_->accounts.Find(currency->second.issuer_account);
-    if (payer != nullptr && payee != nullptr && issuer != nullptr) {
-      state_->flows.Add(record, *payer, *payee, *issuer, &write);
+    const Account* issuer = nullptr;  // Only a cash-back comes from the issuer.
+    if (record.incentive > 0) {
+      auto currency = state_->currencies.find(record.currency);
+      if (currency != state_->currencies.end()) {
+        issuer = state_->accounts.Find(currency->second.issuer_account);
+      }
+    }
+    if (payer != nullptr && payee != nullptr) {
+      state_->flows.Add(record, *payer, *payee, issuer, &write);
     }
   });
   state_->flows.Flush(&write);

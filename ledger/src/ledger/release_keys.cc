@@ -1,19 +1,8 @@
 #include "release_keys.h"
 
+#include "kyoso/ledger/codec.h"
+
 namespace kyoso::ledger::release_keys {
-namespace {
-
-void AppendU32(uint32_t value, std::string* out) {
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
-}
-
-uint32_t ReadU32(std::string_view bytes) {
-  uint32_t value = 0;
-  for (size_t i = 0; i < 4; ++i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
-  return value;
-}
-
-}  // namespace
 
 std::string Release(std::string_view id) {
   return std::string(1, kReleaseTag).append(id);
@@ -22,7 +11,7 @@ std::string Release(std::string_view id) {
 std::string Budget(std::string_view currency, int32_t month) {
   std::string key(1, kBudgetTag);
   key.append(currency).push_back('\0');
-  AppendU32(static_cast<uint32_t>(month) ^ 0x8000'0000u, &key);
+  keys::AppendDay(month, &key);
   return key;
 }
 
@@ -34,7 +23,7 @@ std::string Included(std::string_view account, std::string_view id) {
 
 std::string EncodeSpent(uint32_t milli) {
   std::string value;
-  AppendU32(milli, &value);
+  keys::AppendU32(milli, &value);
   return value;
 }
 
@@ -48,8 +37,8 @@ Status LoadPrivacySpent(const Store& store, PrivacySpent* spent) {
           broken = Status::Corruption("unreadable privacy budget record");
           return false;
         }
-        auto month = static_cast<int32_t>(ReadU32(key.substr(zero + 1)) ^ 0x8000'0000u);
-        (*spent)[{CurrencyCode(key.substr(1, zero - 1)), month}] = ReadU32(value);
+        int32_t month = keys::ReadDay(key.substr(zero + 1));
+        (*spent)[{CurrencyCode(key.substr(1, zero - 1)), month}] = keys::ReadU32(value);
         return true;
       }));
   return broken;

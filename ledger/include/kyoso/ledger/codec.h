@@ -84,6 +84,15 @@ StatusOr<TimeNs> ParseBatchStart(std::string_view key);
 // Unsigned numbers as 8 big-endian bytes, and back.
 std::string U64(uint64_t value);
 StatusOr<uint64_t> ParseU64(std::string_view bytes);
+// The pieces keys of other columns are made of: big-endian numbers (the Read functions
+// take at least as many bytes as they read), and a day number (days since 1970-01-01)
+// in 4 bytes with its sign bit flipped, so that days sort in order.
+void AppendU64(uint64_t value, std::string* out);
+uint64_t ReadU64(std::string_view bytes);
+void AppendU32(uint32_t value, std::string* out);
+uint32_t ReadU32(std::string_view bytes);
+void AppendDay(int32_t day, std::string* out);
+int32_t ReadDay(std::string_view bytes);
 }  // namespace keys
 
 }  // namespace kyoso::ledger
