@@ -17,6 +17,7 @@
 #include "kyoso/v1/node.grpc.pb.h"
 #include "kyoso/v1/query.grpc.pb.h"
 #include "kyoso/v1/releases.grpc.pb.h"
+#include "kyoso/v1/research.grpc.pb.h"
 #include "wallet-cli/client.h"
 
 namespace kyoso::admin {
@@ -31,6 +32,7 @@ struct AdminTool {
   v1::Query::Stub& query();
   v1::Node::Stub& node();
   v1::Releases::Stub& releases();
+  v1::Research::Stub& research();
 
   // Prints `json` (with --json) or `text` (without); returns kExitOk.
   int Print(const nlohmann::json& json, const std::string& text) const;
@@ -46,6 +48,7 @@ struct AdminTool {
   std::unique_ptr<v1::Query::Stub> query_;
   std::unique_ptr<v1::Node::Stub> node_;
   std::unique_ptr<v1::Releases::Stub> releases_;
+  std::unique_ptr<v1::Research::Stub> research_;
 };
 
 void AddCurrencyCommands(CLI::App& app, AdminTool& tool);
@@ -55,6 +58,7 @@ void AddMoneyCommands(CLI::App& app, AdminTool& tool);
 void AddClusterCommands(CLI::App& app, AdminTool& tool);
 void AddAuditCommands(CLI::App& app, AdminTool& tool);
 void AddReleaseCommands(CLI::App& app, AdminTool& tool);
+void AddResearchCommands(CLI::App& app, AdminTool& tool);
 
 // An outcome as JSON: {"result": "ok", "seq": …}.
 nlohmann::json OutcomeJson(const v1::Outcome& outcome);

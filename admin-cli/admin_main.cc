@@ -34,6 +34,10 @@ v1::Releases::Stub& AdminTool::releases() {
   if (!releases_) releases_ = v1::Releases::NewStub(channel());
   return *releases_;
 }
+v1::Research::Stub& AdminTool::research() {
+  if (!research_) research_ = v1::Research::NewStub(channel());
+  return *research_;
+}
 
 int AdminTool::Print(const nlohmann::json& json, const std::string& text) const {
   if (options.json) {
@@ -89,6 +93,7 @@ int main(int argc, char** argv) {
   admin::AddClusterCommands(app, tool);
   admin::AddAuditCommands(app, tool);
   admin::AddReleaseCommands(app, tool);
+  admin::AddResearchCommands(app, tool);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -13,7 +13,7 @@ namespace {
 
 constexpr std::array<std::string_view, kRoleCount> kRoleNames = {
     "issuer",  "program-operator", "merchant", "resident", "exchange",
-    "analyst", "auditor",          "operator", "node"};
+    "analyst", "researcher",       "auditor",  "operator", "node"};
 
 constexpr uint16_t Bit(Role role) {
   return uint16_t{1} << static_cast<int>(role);
@@ -25,6 +25,7 @@ constexpr uint16_t kMerchant = Bit(Role::kMerchant);
 constexpr uint16_t kResident = Bit(Role::kResident);
 constexpr uint16_t kExchange = Bit(Role::kExchange);
 constexpr uint16_t kAnalyst = Bit(Role::kAnalyst);
+constexpr uint16_t kResearcher = Bit(Role::kResearcher);
 constexpr uint16_t kAuditor = Bit(Role::kAuditor);
 constexpr uint16_t kOperator = Bit(Role::kOperator);
 constexpr uint16_t kNode = Bit(Role::kNode);
@@ -77,9 +78,10 @@ constexpr std::array kRules = {
                "account", ""},
     AccessRule{Rpc::kGetBalanceAt, "kyoso.v1.Query/GetBalanceAt", kAccountReaders, "account",
                "account", ""},
-    AccessRule{Rpc::kGetProgram, "kyoso.v1.Query/GetProgram",
-               kIssuer | kAuditor | kAnalyst | kProgramOperator | kMerchant | kResident, "", "",
-               ""},
+    AccessRule{
+        Rpc::kGetProgram, "kyoso.v1.Query/GetProgram",
+        kIssuer | kAuditor | kAnalyst | kResearcher | kProgramOperator | kMerchant | kResident, "",
+        "", ""},
     AccessRule{Rpc::kGetCurrency, "kyoso.v1.Query/GetCurrency", kEveryone, "", "", ""},
     AccessRule{Rpc::kListJournal, "kyoso.v1.Query/ListJournal", kIssuer | kAuditor, "", "", ""},
     AccessRule{Rpc::kGetFlowTable, "kyoso.v1.Query/GetFlowTable", kAnalyst | kAuditor, "", "", ""},
@@ -89,6 +91,7 @@ constexpr std::array kRules = {
     AccessRule{Rpc::kListAccountReleases, "kyoso.v1.Releases/ListAccountReleases", kAccountReaders,
                "account", "account", ""},
     AccessRule{Rpc::kGetPrivacyBudget, "kyoso.v1.Releases/GetPrivacyBudget", kEveryone, "", "", ""},
+    AccessRule{Rpc::kExportMicrodata, "kyoso.v1.Research/ExportMicrodata", kResearcher, "", "", ""},
     AccessRule{Rpc::kGetStatus, "kyoso.v1.Node/GetStatus", kEveryone, "", "", ""},
     AccessRule{Rpc::kGetChainHead, "kyoso.v1.Node/GetChainHead", kOperator | kAuditor | kNode, "",
                "", ""},

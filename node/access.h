@@ -35,11 +35,12 @@ enum class Role : uint8_t {
   kResident,         // A resident's wallet (CN = its account, res:).
   kExchange,         // The exchange desk: rates and exchanges.
   kAnalyst,          // The lab: aggregates only.
+  kResearcher,       // The accredited lab: pseudonymised research microdata.
   kAuditor,          // Reads everything, writes nothing.
   kOperator,         // Runs the cluster.
   kNode,             // Another node of the cluster.
 };
-inline constexpr int kRoleCount = 9;
+inline constexpr int kRoleCount = 10;
 
 // The role's name as it appears in certificates ("program-operator"); nullopt if unknown.
 std::string_view RoleName(Role role);
@@ -82,6 +83,7 @@ enum class Rpc : uint8_t {
   kListReleases,
   kListAccountReleases,
   kGetPrivacyBudget,
+  kExportMicrodata,
   kGetStatus,
   kGetChainHead,
   kAddNode,

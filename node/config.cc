@@ -201,11 +201,12 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
                                    std::to_string(error.source().begin.line) + ": " +
                                    std::string(error.description()));
   }
-  KYOSO_RETURN_IF_ERROR(CheckKeys(
-      table,
-      {"node_id", "listen", "data_dir", "log_level", "ready_file", "shutdown_grace_ms",
-       "message_size_max_bytes", "batch", "cluster", "tls", "limits", "disclosure", "releases"},
-      ""));
+  KYOSO_RETURN_IF_ERROR(
+      CheckKeys(table,
+                {"node_id", "listen", "data_dir", "log_level", "ready_file", "shutdown_grace_ms",
+                 "message_size_max_bytes", "batch", "cluster", "tls", "limits", "disclosure",
+                 "releases", "research"},
+                ""));
   KYOSO_RETURN_IF_ERROR(Read(table, "node_id", &config->node_id));
   KYOSO_RETURN_IF_ERROR(Read(table, "listen", &config->listen));
   KYOSO_RETURN_IF_ERROR(Read(table, "data_dir", &config->data_dir));
@@ -231,6 +232,10 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
   }
   if (const toml::table* releases = table["releases"].as_table()) {
     KYOSO_RETURN_IF_ERROR(ReadReleases(*releases, &config->releases));
+  }
+  if (const toml::table* research = table["research"].as_table()) {
+    KYOSO_RETURN_IF_ERROR(CheckKeys(*research, {"keys_dir"}, "research."));
+    KYOSO_RETURN_IF_ERROR(Read(*research, "keys_dir", &config->research.keys_dir));
   }
   if (const toml::table* tls = table["tls"].as_table()) {
     KYOSO_RETURN_IF_ERROR(CheckKeys(*tls, {"ca_file", "cert_file", "key_file"}, "tls."));

@@ -47,6 +47,13 @@ struct ReleasesConfig {
   uint32_t budget_milli_per_month = 1'000;  // Epsilon 1 per account and month.
 };
 
+// Research microdata ([research]; docs/flows.md): the directory where the data custodian
+// places one key file per release (NAME.key, readable by the node's user only). Empty:
+// this node serves no microdata.
+struct ResearchConfig {
+  std::string keys_dir;
+};
+
 struct NodeConfig {
   std::string node_id = "node-1";
   // Loopback by default: exposing a node is an explicit decision.
@@ -67,6 +74,7 @@ struct NodeConfig {
   // The municipality tables' disclosure rules ([disclosure]; docs/flows.md).
   ledger::DisclosureRules disclosure;
   ReleasesConfig releases;
+  ResearchConfig research;
 };
 
 // A founding peer parsed from "id@host:port".

@@ -15,6 +15,7 @@
 #include "node/raft/checkpoints.h"
 #include "node/raft/raft_consensus.h"
 #include "node/release_service.h"
+#include "node/research_service.h"
 #include "node/services.h"
 #include "node/tls.h"
 
@@ -49,6 +50,7 @@ struct NodeServer::Parts {
   std::unique_ptr<ClusterService> cluster;
   std::unique_ptr<PeerService> peer;
   std::unique_ptr<ReleaseService> releases;
+  std::unique_ptr<ResearchService> research;
   std::unique_ptr<grpc::Server> server;
   std::string address;
   bool shut_down = false;
@@ -179,6 +181,8 @@ void StartWritePath(NodeServer::Parts& p) {
   p.query = std::make_unique<QueryService>(&p.calls, gate, p.consensus.get(), p.config.disclosure);
   p.releases = std::make_unique<ReleaseService>(&p.calls, gate, p.consensus.get(), p.writes.get(),
                                                 p.config.releases);
+  p.research =
+      std::make_unique<ResearchService>(&p.calls, gate, p.consensus.get(), p.config.research);
   p.node = std::make_unique<NodeService>(&p.calls, gate, p.consensus.get(), p.config.node_id);
   p.cluster = std::make_unique<ClusterService>(&p.calls, gate, p.consensus.get());
   RocksDbCheckpoints* checkpoints = p.checkpoints.get();
@@ -202,7 +206,7 @@ ledger::Status StartGrpc(NodeServer::Parts& p) {
                              p.config.limits.streams_per_connection_max);
   for (grpc::Service* service : std::initializer_list<grpc::Service*>{
            p.admin.get(), p.money.get(), p.terminal.get(), p.resident.get(), p.query.get(),
-           p.node.get(), p.cluster.get(), p.peer.get(), p.releases.get()}) {
+           p.node.get(), p.cluster.get(), p.peer.get(), p.releases.get(), p.research.get()}) {
     builder.RegisterService(service);
   }
   p.server = builder.BuildAndStart();

@@ -9,14 +9,14 @@ tls_flags() {
   echo "--tls-ca $certs/ca.crt --tls-cert $certs/$1.crt --tls-key $certs/$1.key"
 }
 
-# start_node DATA_DIR LISTEN LOG: starts a node in the background and waits until it
-# serves; sets $node_pid and $node_address.
+# start_node DATA_DIR LISTEN LOG [FLAGS...]: starts a node (with any further kyoso-node
+# FLAGS) in the background and waits until it serves; sets $node_pid and $node_address.
 start_node() {
   local data_dir=$1 listen=$2 log=$3 ready="$1.ready"
   rm -f "$ready"
   # shellcheck disable=SC2046 # tls_flags yields separate words; paths have no spaces.
   "$bin/kyoso-node" --data-dir "$data_dir" --listen "$listen" --ready-file "$ready" \
-    $(tls_flags node-1) >>"$log" 2>&1 &
+    $(tls_flags node-1) "${@:4}" >>"$log" 2>&1 &
   node_pid=$!
   for _ in $(seq 1 300); do
     if [ -s "$ready" ]; then

@@ -20,6 +20,7 @@
 #include "kyoso/v1/node.grpc.pb.h"
 #include "kyoso/v1/query.grpc.pb.h"
 #include "kyoso/v1/releases.grpc.pb.h"
+#include "kyoso/v1/research.grpc.pb.h"
 #include "support/certificates.h"
 #include "support/node_process.h"
 #include "support/tls_town.h"
@@ -38,6 +39,7 @@ const std::map<std::string, std::string> kRoleCertificate = {
     {"resident", "alice"},               // res:alice
     {"exchange", "exchange"},            // exchange-desk
     {"analyst", "analyst"},              // town-lab
+    {"researcher", "researcher"},        // town-lab-research
     {"auditor", "auditor"},              // town-audit
     {"operator", "operator"},            // ops
     {"node", "node-2"},                  // node-2: another node calling as a peer
@@ -73,26 +75,27 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"kyoso.v1.Query/ListHistory", {"issuer", "auditor", "merchant", "resident"}},
     {"kyoso.v1.Query/GetBalanceAt", {"issuer", "auditor", "merchant", "resident"}},
     {"kyoso.v1.Query/GetProgram",
-     {"issuer", "auditor", "analyst", "program-operator", "merchant", "resident"}},
+     {"issuer", "auditor", "analyst", "researcher", "program-operator", "merchant", "resident"}},
     {"kyoso.v1.Query/GetCurrency",
-     {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "auditor",
-      "operator", "node"}},
+     {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "researcher",
+      "auditor", "operator", "node"}},
     {"kyoso.v1.Query/ListJournal", {"issuer", "auditor"}},
     {"kyoso.v1.Query/GetFlowTable", {"analyst", "auditor"}},
     {"kyoso.v1.Releases/Publish", {"analyst"}},
     {"kyoso.v1.Releases/GetRelease",
-     {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "auditor",
-      "operator", "node"}},
+     {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "researcher",
+      "auditor", "operator", "node"}},
     {"kyoso.v1.Releases/ListReleases",
-     {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "auditor",
-      "operator", "node"}},
+     {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "researcher",
+      "auditor", "operator", "node"}},
     {"kyoso.v1.Releases/ListAccountReleases", {"issuer", "auditor", "merchant", "resident"}},
     {"kyoso.v1.Releases/GetPrivacyBudget",
-     {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "auditor",
-      "operator", "node"}},
+     {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "researcher",
+      "auditor", "operator", "node"}},
+    {"kyoso.v1.Research/ExportMicrodata", {"researcher"}},
     {"kyoso.v1.Node/GetStatus",
-     {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "auditor",
-      "operator", "node"}},
+     {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "researcher",
+      "auditor", "operator", "node"}},
     {"kyoso.v1.Node/GetChainHead", {"operator", "auditor", "node"}},
     {"kyoso.v1.Cluster/AddNode", {"operator"}},
     {"kyoso.v1.Cluster/RemoveNode", {"operator"}},
@@ -110,7 +113,8 @@ std::vector<const google::protobuf::MethodDescriptor*> AllMethods() {
   for (const google::protobuf::FileDescriptor* descriptor :
        {v1::CreateAccountRequest::descriptor()->file(), v1::TransferRequest::descriptor()->file(),
         v1::GetAccountRequest::descriptor()->file(), v1::GetStatusRequest::descriptor()->file(),
-        v1::PublishReleaseRequest::descriptor()->file()}) {
+        v1::PublishReleaseRequest::descriptor()->file(),
+        v1::ExportMicrodataRequest::descriptor()->file()}) {
     for (int s = 0; s < descriptor->service_count(); ++s) {
       const google::protobuf::ServiceDescriptor* service = descriptor->service(s);
       for (int m = 0; m < service->method_count(); ++m) methods.push_back(service->method(m));
@@ -210,6 +214,7 @@ TEST_F(AccessTest, EveryRoleCallsEveryRpcAndOnlyTheMatrixGetsThrough) {
                                                        {"resident", "res:alice"},
                                                        {"exchange", "exchange-desk"},
                                                        {"analyst", "town-lab"},
+                                                       {"researcher", "town-lab-research"},
                                                        {"auditor", "town-audit"},
                                                        {"operator", "ops"},
                                                        {"node", "node-2"}};

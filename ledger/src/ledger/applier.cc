@@ -488,9 +488,10 @@ void Applier::WriteChanges(WriteBatch* out) const {
   }
   if (state_.last_seq >= first_seq_) {
     // Entries of this batch are numbered first_seq_.. and stamped first_timestamp_..,
-    // one nanosecond apart, so a time maps to a sequence number (Ledger::LastSeqAt).
+    // one nanosecond apart, so a time maps to a sequence number (Ledger::LastSeqAt) and
+    // to the batch's journal entry (Ledger::TransfersBetween).
     out->Put(Column::kBatches, keys::BatchStart(first_timestamp_),
-             keys::U64(first_seq_) + keys::U64(state_.last_seq - first_seq_ + 1));
+             keys::BatchSpanValue({first_seq_, state_.last_seq - first_seq_ + 1, batch_.index}));
   }
 }
 

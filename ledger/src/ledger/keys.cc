@@ -122,6 +122,20 @@ StatusOr<TimeNs> ParseBatchStart(std::string_view key) {
   if (!value.ok()) return value.status();
   return TimeFromOrdered(*value);
 }
+std::string BatchSpanValue(const BatchSpan& span) {
+  std::string value;
+  AppendU64(span.first_seq, &value);
+  AppendU64(span.count, &value);
+  AppendU64(span.index, &value);
+  return value;
+}
+StatusOr<BatchSpan> ParseBatchSpan(std::string_view value) {
+  if (value.size() != 16 && value.size() != 24) return Status::Corruption("batch span record");
+  BatchSpan span{ReadU64(value), ReadU64(value.substr(8)), 0};
+  if (value.size() == 24) span.index = ReadU64(value.substr(16));
+  if (span.count == 0) return Status::Corruption("batch span record: no entries");
+  return span;
+}
 
 std::string U64(uint64_t value) {
   std::string out;

@@ -30,21 +30,22 @@ StatusOr<uint64_t> Ledger::LastSeqAt(TimeNs at) const {
   if (at >= state_->last_timestamp) return state_->last_seq;
   uint64_t seq = 0;
   Status parse_status;
-  KYOSO_RETURN_IF_ERROR(store_->Scan(
-      Column::kBatches, "", keys::BatchStart(at + 1), true,
-      [&](std::string_view key, std::string_view value) {
-        StatusOr<TimeNs> first_timestamp = keys::ParseBatchStart(key);
-        StatusOr<uint64_t> first_seq = keys::ParseU64(value.substr(0, 8));
-        StatusOr<uint64_t> count = keys::ParseU64(value.size() == 16 ? value.substr(8) : "");
-        if (!first_timestamp.ok() || !first_seq.ok() || !count.ok()) {
-          parse_status = Status::Corruption("batch start record");
-          return false;
-        }
-        // Entries of a batch are stamped one nanosecond apart from its first timestamp.
-        uint64_t offset = static_cast<uint64_t>(at - *first_timestamp);
-        seq = *first_seq + std::min(offset, *count - 1);
-        return false;
-      }));
+  KYOSO_RETURN_IF_ERROR(store_->Scan(Column::kBatches, "", keys::BatchStart(at + 1), true,
+                                     [&](std::string_view key, std::string_view value) {
+                                       StatusOr<TimeNs> first_timestamp =
+                                           keys::ParseBatchStart(key);
+                                       StatusOr<keys::BatchSpan> span = keys::ParseBatchSpan(value);
+                                       if (!first_timestamp.ok() || !span.ok()) {
+                                         parse_status = Status::Corruption("batch start record");
+                                         return false;
+                                       }
+                                       // Entries of a batch are stamped one nanosecond apart from
+                                       // its first timestamp.
+                                       uint64_t offset =
+                                           static_cast<uint64_t>(at - *first_timestamp);
+                                       seq = span->first_seq + std::min(offset, span->count - 1);
+                                       return false;
+                                     }));
   KYOSO_RETURN_IF_ERROR(parse_status);
   return seq;
 }

@@ -80,6 +80,15 @@ StatusOr<std::pair<TimeNs, TransferId>> ParseHold(std::string_view key);
 // Batches: the first timestamp of a batch's entries.
 std::string BatchStart(TimeNs first_timestamp);
 StatusOr<TimeNs> ParseBatchStart(std::string_view key);
+// Its value: the batch's first sequence number, how many it stamped, and its index (the
+// journal's key). Values written before the index was kept have none (index 0).
+struct BatchSpan {
+  uint64_t first_seq = 0;
+  uint64_t count = 0;
+  uint64_t index = 0;
+};
+std::string BatchSpanValue(const BatchSpan& span);
+StatusOr<BatchSpan> ParseBatchSpan(std::string_view value);
 
 // Unsigned numbers as 8 big-endian bytes, and back.
 std::string U64(uint64_t value);

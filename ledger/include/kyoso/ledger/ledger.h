@@ -47,6 +47,21 @@ struct HistoryPage {
   uint64_t next_cursor = 0;  // 0 when there is no further page.
 };
 
+// A stretch of ledger time whose transfers are read back in the order they took effect,
+// a page at a time (research microdata). A page ends at the end of a batch, so no batch
+// is ever split between two pages.
+struct TransferScan {
+  TimeNs from = 0;                  // Transfers stamped at or after this time...
+  TimeNs until = 0;                 // ...and before this one.
+  std::optional<TimeNs> resume_at;  // Unset: from the start; else a page's `next`.
+  size_t records_min = 1'000;       // A page ends with the batch that brings it this many.
+};
+
+struct TransferScanPage {
+  std::vector<TransferRecord> records;  // Transfers that took effect, replays not repeated.
+  std::optional<TimeNs> next;           // Where the next page starts; unset at the end.
+};
+
 class Ledger {
  public:
   // Opens the ledger on `store` (which must outlive it), loading the memory-resident
@@ -82,6 +97,10 @@ class Ledger {
   StatusOr<Amount> BalanceAtTime(std::string_view account, TimeNs at) const;
   // The last sequence number stamped at or before `at` (0 if none).
   StatusOr<uint64_t> LastSeqAt(TimeNs at) const;
+  // A page of the transfers that took effect in `scan`'s stretch of time (failed ones
+  // and replays left out). FailedPrecondition when a batch in it was recorded before the
+  // ledger kept each batch's journal index.
+  StatusOr<TransferScanPage> TransfersBetween(const TransferScan& scan) const;
   // Up to `limit` journal entries (journal.h) of batches with index ≥ `from`, in order.
   StatusOr<std::vector<JournalEntry>> Journal(uint64_t from, size_t limit) const;
   // The flow table `query` asks for (flows.h), from the pair records kept on apply.
