@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -87,6 +88,15 @@ void WriteCsvRow(std::ofstream& out, const v1::MicrodataRow* row) {
   out << "\r\n";
 }
 
+// Now in RFC 3339 UTC ("2026-12-04T00:21:01Z"), as a data package's `created` wants it.
+std::string CreatedNow() {
+  std::string text = cli::FormatTime(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count());
+  std::replace(text.begin(), text.end(), ' ', 'T');
+  return text + "Z";
+}
+
 json DataPackage(const ExportFlags& flags, uint64_t rows, uint64_t left_out) {
   json fields = json::array();
   for (const Column& column : kColumns) {
@@ -105,9 +115,7 @@ json DataPackage(const ExportFlags& flags, uint64_t rows, uint64_t left_out) {
            "pseudonyms link only within releases made under the same key. Times are coarsened to "
            "the day. Transfers with a resident who has not consented to research use are left out "
            "whole."},
-          {"created", cli::FormatTime(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count())},
+          {"created", CreatedNow()},
           {"kyoso",
            {{"currency", flags.currency},
             {"first_day", flags.first_day},

@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -157,6 +158,9 @@ TEST_F(ResearchTest, TheExportHoldsPseudonymsDaysAndOnlyConsentingResidents) {
   }
   EXPECT_EQ(package["resources"][0]["path"], "transfers.csv");
   EXPECT_EQ(package["kyoso"]["key"], "release-a");
+  EXPECT_TRUE(std::regex_match(package["created"].get<std::string>(),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
+      << package["created"];
   EXPECT_EQ(package["kyoso"]["rows"], rows.size());
   EXPECT_EQ(package["kyoso"]["transfers_left_out"], 2);  // Alice's issue and payment.
 
