@@ -2,8 +2,9 @@
 // "Research microdata"). `key` is the data custodian's: a fresh key for one release.
 // `export` is the lab's (a researcher certificate): every page of a period, written as
 // transfers.csv with a datapackage.json that describes each column.
+#include <fcntl.h>
 #include <openssl/rand.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -130,7 +131,8 @@ json DataPackage(const ExportFlags& flags, uint64_t rows, uint64_t left_out) {
              {"format", "csv"},
              {"mediatype", "text/csv"},
              {"encoding", "utf-8"},
-             {"schema", {{"fields", fields}}}}}}};
+             // An empty cell is a value (free money, no sector), not a missing one.
+             {"schema", {{"fields", fields}, {"missingValues", json::array()}}}}}}};
 }
 
 // Fills first_day and last_day from --month; false when the flags name no period.
@@ -158,10 +160,13 @@ int Export(AdminTool& tool, ExportFlags flags) {
   if (!ResolvePeriod(&flags)) {
     return tool.Fail(cli::kExitUsage, "give --month YYYY-MM, or --first-day and --last-day");
   }
+  // Written beside the final files and renamed once every page has come: a failed export
+  // leaves an earlier one as it was.
   std::filesystem::create_directories(flags.out_dir);
   std::string csv_path = flags.out_dir + "/transfers.csv";
-  std::ofstream csv(csv_path, std::ios::trunc);
-  if (!csv) return tool.Fail(cli::kExitUsage, "cannot write " + csv_path);
+  std::string partial = csv_path + ".partial";
+  std::ofstream csv(partial, std::ios::trunc);
+  if (!csv) return tool.Fail(cli::kExitUsage, "cannot write " + partial);
   v1::ExportMicrodataRequest request;
   request.set_currency(flags.currency);
   request.set_first_day(flags.first_day);
@@ -174,7 +179,10 @@ int Export(AdminTool& tool, ExportFlags flags) {
     cli::SetDeadline(&context, tool.options);
     v1::MicrodataPage page;
     grpc::Status status = tool.research().ExportMicrodata(&context, request, &page);
-    if (!status.ok()) return tool.Fail(status, context);
+    if (!status.ok()) {
+      std::filesystem::remove(partial);
+      return tool.Fail(status, context);
+    }
     for (const v1::MicrodataRow& row : page.rows()) WriteCsvRow(csv, &row);
     rows += static_cast<uint64_t>(page.rows_size());
     left_out += page.transfers_left_out();
@@ -182,10 +190,12 @@ int Export(AdminTool& tool, ExportFlags flags) {
   } while (!request.page_token().empty());
   csv.close();
   std::string package_path = flags.out_dir + "/datapackage.json";
-  std::ofstream package(package_path, std::ios::trunc);
+  std::ofstream package(package_path + ".partial", std::ios::trunc);
   package << DataPackage(flags, rows, left_out).dump(2) << "\n";
   package.close();
   if (!csv || !package) return tool.Fail(cli::kExitUsage, "cannot write " + flags.out_dir);
+  std::filesystem::rename(partial, csv_path);
+  std::filesystem::rename(package_path + ".partial", package_path);
   return tool.Print({{"dir", flags.out_dir}, {"rows", rows}, {"transfers_left_out", left_out}},
                     "Wrote " + std::to_string(rows) + " rows to " + csv_path + " and " +
                         package_path + "\n" + std::to_string(left_out) +
@@ -203,13 +213,14 @@ int NewKey(AdminTool& tool, const std::string& dir, const std::string& name) {
     return tool.Fail(cli::kExitInternal, "OpenSSL's generator gave no random bytes");
   }
   std::filesystem::create_directories(dir);
-  mode_t previous = umask(077);
-  std::ofstream out(path);
-  out << crypto::ToHex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes))
-      << "\n";
-  out.close();
-  umask(previous);
-  if (!out) return tool.Fail(cli::kExitUsage, "cannot write " + path);
+  std::string text =
+      crypto::ToHex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes)) + "\n";
+  // O_EXCL: never over a key that appeared meanwhile.
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  bool written =
+      fd >= 0 && write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  if (fd >= 0 && close(fd) != 0) written = false;
+  if (!written) return tool.Fail(cli::kExitUsage, "cannot write " + path);
   return tool.Print({{"key", name}, {"file", path}},
                     "Wrote research key " + name + " to " + path +
                         " (mode 0600). Place it in every node's [research] keys_dir.");

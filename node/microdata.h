@@ -8,9 +8,9 @@
 // node's user only. A pseudonym is the first 16 bytes (32 hex characters) of
 // HMAC-SHA256(key, kind tag ‖ id), so two releases made under different keys do not link.
 //
-// Page tokens carry where the next page starts and are authenticated with the same key:
-// a token the node did not make is refused, so the lab cannot aim a page at a chosen
-// moment and learn more of a transfer's time than its day.
+// Page tokens carry where the next page starts, masked and authenticated with the same
+// key: the lab cannot read the time in a token, and a token the node did not make is
+// refused, so the lab cannot aim a page at a chosen moment either.
 //
 // Thread-safety: every function is safe to call from any number of threads at once.
 #pragma once
@@ -63,6 +63,7 @@ class Pseudonyms {
 
  private:
   std::string Mac(std::string_view tag, std::string_view data) const;
+  uint64_t Pad(std::string_view mac) const;
   ResearchKey key_;
 };
 

@@ -22,6 +22,11 @@ grpc::Status ReadPeriod(const v1::ExportMicrodataRequest& q, MicrodataScope* sco
   std::optional<int32_t> last = ledger::DayFromText(q.last_day());
   if (!first) return InvalidField("first_day", "must be a day like 2026-11-01");
   if (!last) return InvalidField("last_day", "must be a day like 2026-11-30");
+  // Ledger time in nanoseconds reaches 2262; days before 1970 hold no transfers.
+  constexpr int32_t kLastDay = 106'000;
+  if (*first < 0 || *last > kLastDay) {
+    return InvalidField("first_day", "and last_day must lie between 1970 and 2260");
+  }
   if (*last < *first || *last - *first >= kMicrodataDaysMax) {
     return InvalidField("last_day", "must be on or after first_day, at most 366 days later");
   }
@@ -41,6 +46,10 @@ grpc::Status ReadPeriod(const v1::ExportMicrodataRequest& q, MicrodataScope* sco
 grpc::Status ReadPage(const ledger::Ledger& ledger, const v1::ExportMicrodataRequest& q,
                       const MicrodataScope& scope, v1::MicrodataPage* page) {
   if (ledger.FindCurrency(q.currency()) == nullptr) return NotFound("currency " + q.currency());
+  if (ledger.last_timestamp() < scope.scan.until) {  // Only ended days: they change no more.
+    return {grpc::StatusCode::FAILED_PRECONDITION,
+            "period_not_closed: " + q.last_day() + " has not ended yet in ledger time"};
+  }
   ledger::StatusOr<ledger::TransferScanPage> scanned = ledger.TransfersBetween(scope.scan);
   if (!scanned.ok()) return ToGrpcStatus(scanned.status());
   std::erase_if(scanned->records, [&](const ledger::TransferRecord& record) {

@@ -11,6 +11,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "kyoso/crypto/encoding.h"
 #include "kyoso/ledger/flows.h"
@@ -21,6 +22,8 @@
 
 namespace kyoso::testing {
 namespace {
+
+constexpr char kFakeTime[] = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
 
 using Table = std::vector<std::map<std::string, std::string>>;
 
@@ -73,9 +76,31 @@ class ResearchTest : public ::testing::Test {
       ASSERT_TRUE(town_->Pay(resident, "mch:bakery", 700).status.ok());
     }
     ASSERT_TRUE(town_->TopUp("res:carol", 1'000, kFreshFood).status.ok());  // 10% incentive.
+    today_ = LedgerDay();
+  }
+
+  // Restarts the node with its wall clock two days ahead (libfaketime, as release_test
+  // does), and waits for a tick to carry ledger time past today: today has ended.
+  void EndTheDay() {
+    ASSERT_TRUE(std::filesystem::exists(kFakeTime)) << "ops/install-deps installs libfaketime";
+    ASSERT_EQ(node_->Stop(), 0) << node_->log();
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    node_->set_environment(
+        {std::string("LD_PRELOAD=") + kFakeTime, "FAKETIME=+2d", "FAKETIME_DONT_FAKE_MONOTONIC=1",
+         std::string("ASAN_OPTIONS=verify_asan_link_order=0:") + (asan ? asan : "")});
+    ASSERT_TRUE(node_->Start()) << node_->log();
+    town_ = std::make_unique<TownClient>(node_->channel());
+    research_ = v1::Research::NewStub(node_->channel());
+    for (int i = 0; i < 100 && LedgerDay() <= today_; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_GT(LedgerDay(), today_);
+  }
+
+  std::string LedgerDay() {
     Call<v1::NodeStatus> status = town_->Status();
-    ASSERT_TRUE(status.status.ok());
-    today_ = ledger::DayText(
+    EXPECT_TRUE(status.status.ok());
+    return ledger::DayText(
         ledger::PeriodOf(ledger::PeriodKind::kDay, status.reply.last_timestamp_ns()).start_day);
   }
 
@@ -143,7 +168,18 @@ TEST_F(ResearchTest, TheCustodiansKeysArePrivateAndNeverOverwritten) {
   EXPECT_EQ(ReadFile(key), before);
 }
 
+TEST_F(ResearchTest, OnlyEndedDaysAreExported) {
+  v1::MicrodataPage page;
+  grpc::Status open = Page(Request(), &page);
+  EXPECT_EQ(open.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(open.error_message().find("period_not_closed"), std::string::npos);
+  EndTheDay();
+  EXPECT_TRUE(Page(Request(), &page).ok());
+  EXPECT_FALSE(page.rows().empty());
+}
+
 TEST_F(ResearchTest, TheExportHoldsPseudonymsDaysAndOnlyConsentingResidents) {
+  EndTheDay();
   std::filesystem::path out = Export("release-a");
   Table rows = ReadCsv(out / "transfers.csv");
   nlohmann::json package = nlohmann::json::parse(ReadFile(out / "datapackage.json"));
@@ -203,9 +239,19 @@ TEST_F(ResearchTest, TheExportHoldsPseudonymsDaysAndOnlyConsentingResidents) {
       {top_up[1].at("program"), top_up[1].at("amount_minor")}};
   EXPECT_EQ(by_program, (std::map<std::string, std::string>{{"", "1000"}, {kFreshFood, "100"}}));
   EXPECT_EQ(top_up[0].at("payee"), carol);
+
+  // A failed export into the same directory leaves the earlier one as it was.
+  ProgramResult failed =
+      Admin({"research", "export", "--currency", kBunji, "--first-day", today_, "--last-day",
+             today_, "--key", "no-such-key", "--out", out.string()});
+  EXPECT_NE(failed.exit_code, 0);
+  EXPECT_EQ(ReadFile(out / "transfers.csv"), csv);
+  EXPECT_FALSE(std::filesystem::exists(out / "transfers.csv.partial"));
+  EXPECT_EQ(package["resources"][0]["schema"]["missingValues"], nlohmann::json::array());
 }
 
 TEST_F(ResearchTest, PseudonymsLinkOnlyUnderTheSameKey) {
+  EndTheDay();
   std::string first = ReadFile(Export("release-a") / "transfers.csv");
   EXPECT_EQ(ReadFile(Export("release-a") / "transfers.csv"), first);
   Table a = ReadCsv(Export("release-a") / "transfers.csv");
@@ -231,6 +277,7 @@ TEST_F(ResearchTest, PagesAddUpAndTheirTokensCannotBeForged) {
     v1::SubmitBatchReply reply;
     ASSERT_TRUE(town_->money().SubmitBatch(&context, request, &reply).ok());
   }
+  EndTheDay();
   v1::ExportMicrodataRequest request = Request();
   std::set<std::string> transfers;
   int pages = 0;
@@ -251,8 +298,14 @@ TEST_F(ResearchTest, PagesAddUpAndTheirTokensCannotBeForged) {
       v1::ExportMicrodataRequest forged = Request("release-b");
       forged.set_page_token(request.page_token());
       EXPECT_EQ(Page(forged, &page).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+      // The token shows no time, and one with its time altered is refused.
+      uint64_t shown = std::stoull(request.page_token().substr(0, 16), nullptr, 16);
+      auto day_start = static_cast<uint64_t>(*ledger::DayFromText(today_) * ledger::kNsPerDay);
+      EXPECT_FALSE(shown >= day_start && shown < day_start + ledger::kNsPerDay) << shown;
       forged = Request();
-      forged.set_page_token("1." + request.page_token().substr(request.page_token().find('.') + 1));
+      std::string altered = request.page_token();
+      altered[0] = altered[0] == '0' ? '1' : '0';
+      forged.set_page_token(altered);
       EXPECT_EQ(Page(forged, &page).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     }
   } while (!request.page_token().empty());
@@ -261,6 +314,7 @@ TEST_F(ResearchTest, PagesAddUpAndTheirTokensCannotBeForged) {
 }
 
 TEST_F(ResearchTest, BadRequestsAreRefusedWithTheReason) {
+  EndTheDay();
   auto code = [&](v1::ExportMicrodataRequest request) {
     v1::MicrodataPage page;
     grpc::Status status = Page(request, &page);
@@ -282,6 +336,10 @@ TEST_F(ResearchTest, BadRequestsAreRefusedWithTheReason) {
   request = Request();
   request.set_first_day("2024-01-01");
   EXPECT_EQ(code(request).first, grpc::StatusCode::INVALID_ARGUMENT);  // Over 366 days.
+  request = Request();
+  request.set_first_day("2300-01-01");  // Past what ledger time can hold.
+  request.set_last_day("2300-01-02");
+  EXPECT_EQ(code(request).first, grpc::StatusCode::INVALID_ARGUMENT);
 
   // A key file others may read is refused until it is private again.
   std::filesystem::path key = keys_ / "release-a.key";

@@ -52,7 +52,9 @@ Status AddBatchTransfers(const Ledger& ledger, const Store& store, uint64_t inde
 
 StatusOr<TransferScanPage> Ledger::TransfersBetween(const TransferScan& scan) const {
   TransferScanPage page;
-  if (scan.from >= scan.until) return page;
+  if (scan.from >= scan.until || scan.records_min == 0) {
+    return Status::InvalidArgument("a transfer scan needs from < until and records_min > 0");
+  }
   TimeNs start = 0;
   if (scan.resume_at) {
     start = *scan.resume_at;
@@ -75,6 +77,8 @@ StatusOr<TransferScanPage> Ledger::TransfersBetween(const TransferScan& scan) co
           page.next = *first;
           return false;
         }
+        bool before_from = *first + static_cast<TimeNs>(span->count) <= scan.from;
+        if (before_from) return true;  // The batch holding `from` may start earlier.
         if (span->index == 0) {
           status = Status::FailedPrecondition(
               "a batch of this period was recorded before the ledger kept batch indexes");

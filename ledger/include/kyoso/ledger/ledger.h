@@ -98,8 +98,9 @@ class Ledger {
   // The last sequence number stamped at or before `at` (0 if none).
   StatusOr<uint64_t> LastSeqAt(TimeNs at) const;
   // A page of the transfers that took effect in `scan`'s stretch of time (failed ones
-  // and replays left out). FailedPrecondition when a batch in it was recorded before the
-  // ledger kept each batch's journal index.
+  // and replays left out). InvalidArgument for an empty stretch or records_min of 0;
+  // FailedPrecondition when a batch in it was recorded before the ledger kept each
+  // batch's journal index.
   StatusOr<TransferScanPage> TransfersBetween(const TransferScan& scan) const;
   // Up to `limit` journal entries (journal.h) of batches with index ≥ `from`, in order.
   StatusOr<std::vector<JournalEntry>> Journal(uint64_t from, size_t limit) const;
