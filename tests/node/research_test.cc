@@ -23,8 +23,6 @@
 namespace kyoso::testing {
 namespace {
 
-constexpr char kFakeTime[] = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
-
 using Table = std::vector<std::map<std::string, std::string>>;
 
 std::string ReadFile(const std::filesystem::path& path) {
@@ -82,12 +80,8 @@ class ResearchTest : public ::testing::Test {
   // Restarts the node with its wall clock two days ahead (libfaketime, as release_test
   // does), and waits for a tick to carry ledger time past today: today has ended.
   void EndTheDay() {
-    ASSERT_TRUE(std::filesystem::exists(kFakeTime)) << "ops/install-deps installs libfaketime";
     ASSERT_EQ(node_->Stop(), 0) << node_->log();
-    const char* asan = std::getenv("ASAN_OPTIONS");
-    node_->set_environment(
-        {std::string("LD_PRELOAD=") + kFakeTime, "FAKETIME=+2d", "FAKETIME_DONT_FAKE_MONOTONIC=1",
-         std::string("ASAN_OPTIONS=verify_asan_link_order=0:") + (asan ? asan : "")});
+    ASSERT_TRUE(node_->set_clock_ahead("+2d")) << "ops/install-deps installs libfaketime";
     ASSERT_TRUE(node_->Start()) << node_->log();
     town_ = std::make_unique<TownClient>(node_->channel());
     research_ = v1::Research::NewStub(node_->channel());

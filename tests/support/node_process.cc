@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <random>
@@ -72,6 +73,17 @@ NodeProcess::NodeProcess(std::filesystem::path data_dir, std::vector<std::string
 
 NodeProcess::~NodeProcess() {
   if (running()) Kill();
+}
+
+bool NodeProcess::set_clock_ahead(const std::string& offset) {
+  static constexpr char kFakeTime[] = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+  if (!std::filesystem::exists(kFakeTime)) return false;
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  environment_ = {std::string("LD_PRELOAD=") + kFakeTime, "FAKETIME=" + offset,
+                  "FAKETIME_DONT_FAKE_MONOTONIC=1",
+                  // A preloaded library comes before the sanitizer's runtime.
+                  std::string("ASAN_OPTIONS=verify_asan_link_order=0:") + (asan ? asan : "")};
+  return true;
 }
 
 bool NodeProcess::Start() {

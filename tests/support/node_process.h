@@ -35,8 +35,9 @@ class NodeProcess {
   void set_channel_credentials(std::shared_ptr<grpc::ChannelCredentials> credentials) {
     channel_credentials_ = std::move(credentials);
   }
-  // Variables ("NAME=value") set in the node's environment from the next Start on.
-  void set_environment(std::vector<std::string> variables) { environment_ = std::move(variables); }
+  // From the next Start on, the node's wall clock runs `offset` ahead ("+35d"), through
+  // libfaketime (ops/install-deps installs it); false, changing nothing, without it.
+  bool set_clock_ahead(const std::string& offset);
   // Starts the node and waits until it serves (its ready file appears); false on a
   // timeout or an early exit, with the node's log in `log()`.
   bool Start();
