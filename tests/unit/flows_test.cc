@@ -2,6 +2,7 @@
 // town whose figures are computed by hand below.
 #include "kyoso/ledger/flows.h"
 
+#include "kyoso/ledger/metrics.h"
 #include "ledger_rules_fixture.h"
 
 namespace kyoso::ledger {
@@ -167,6 +168,43 @@ TEST_F(FlowsTest, ACashBackIsIssuanceFromTheIssuerToThePayer) {
       ElementsAre(Cell("free", "mch", 4, 380, 1, 2, {380, 0}, {330, 50}),
                   Cell("fresh-food", "mch", 1, 200, 1, 1, {200, 0}, {200, 0}),
                   Cell("fresh-food", "prd", 1, 120, 1, 1, {120, 0}, {120, 0})));
+}
+
+TEST_F(FlowsTest, ProgrammeMetricsFromTheTownComputedByHand) {
+  auto metrics = [&](PeriodKind kind, TimeNs at, const ProgramId& program) {
+    auto computed =
+        ledger::ComputeProgramMetrics(town.get(), kBunji, ledger::PeriodOf(kind, at), program);
+    EXPECT_TRUE(computed.ok()) << computed.status().ToString();
+    return computed.ok() ? *computed : ledger::ProgramMetrics{};
+  };
+  // March, fresh-food: R1 = bob's 500; R2 = bob's 200 at the bakery; R3 = the bakery's 120
+  // at the farm; X = the farm's 100. LM3 = 820 / 500, spend-through 200 / 500, leakage
+  // 100 / 500, rounds (200 + 120) / 100.
+  ledger::ProgramMetrics fresh = metrics(PeriodKind::kMonth, kOpening, kFreshFood);
+  EXPECT_EQ(fresh.paid_out, 500);
+  EXPECT_EQ(fresh.spent, 200);
+  EXPECT_EQ(fresh.respent, 120);
+  EXPECT_EQ(fresh.redeemed, 100);
+  EXPECT_EQ(fresh.lm3_milli, Wide(1'640));
+  EXPECT_EQ(fresh.spend_through_milli, Wide(400));
+  EXPECT_EQ(fresh.leakage_milli, Wide(200));
+  EXPECT_EQ(fresh.rounds_milli, Wide(3'200));
+  // Free money: alice's 1,000, of which 180 spent (100 + 50 + 30; the refund is not
+  // subtracted), none re-spent or redeemed: no rounds.
+  ledger::ProgramMetrics free = metrics(PeriodKind::kMonth, kOpening, "");
+  EXPECT_EQ(free.paid_out, 1'000);
+  EXPECT_EQ(free.spent, 180);
+  EXPECT_EQ(free.lm3_milli, Wide(1'180));
+  EXPECT_EQ(free.spend_through_milli, Wide(180));
+  EXPECT_EQ(free.leakage_milli, Wide(0));
+  EXPECT_FALSE(free.rounds_milli.has_value());
+  // Monday's week: nothing paid out, so no ratio over R1; rounds 120 / 100 = 1.2.
+  ledger::ProgramMetrics monday = metrics(PeriodKind::kWeek, kOpening + kDay, kFreshFood);
+  EXPECT_EQ(monday.paid_out, 0);
+  EXPECT_EQ(monday.respent, 120);
+  EXPECT_FALSE(monday.lm3_milli.has_value());
+  EXPECT_FALSE(monday.spend_through_milli.has_value());
+  EXPECT_EQ(monday.rounds_milli, Wide(1'200));
 }
 
 TEST_F(FlowsTest, AReopenedLedgerGoesOnAddingToTheSameRecords) {
