@@ -59,6 +59,7 @@ void AddClusterCommands(CLI::App& app, AdminTool& tool);
 void AddAuditCommands(CLI::App& app, AdminTool& tool);
 void AddReleaseCommands(CLI::App& app, AdminTool& tool);
 void AddResearchCommands(CLI::App& app, AdminTool& tool);
+void AddMetricsCommands(CLI::App& app, AdminTool& tool);
 
 // An outcome as JSON: {"result": "ok", "seq": …}.
 nlohmann::json OutcomeJson(const v1::Outcome& outcome);

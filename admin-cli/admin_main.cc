@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
   admin::AddAuditCommands(app, tool);
   admin::AddReleaseCommands(app, tool);
   admin::AddResearchCommands(app, tool);
+  admin::AddMetricsCommands(app, tool);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

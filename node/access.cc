@@ -85,6 +85,8 @@ constexpr std::array kRules = {
     AccessRule{Rpc::kGetCurrency, "kyoso.v1.Query/GetCurrency", kEveryone, "", "", ""},
     AccessRule{Rpc::kListJournal, "kyoso.v1.Query/ListJournal", kIssuer | kAuditor, "", "", ""},
     AccessRule{Rpc::kGetFlowTable, "kyoso.v1.Query/GetFlowTable", kAnalyst | kAuditor, "", "", ""},
+    AccessRule{Rpc::kGetProgramMetrics, "kyoso.v1.Query/GetProgramMetrics", kAnalyst | kAuditor, "",
+               "", ""},
     AccessRule{Rpc::kPublishRelease, "kyoso.v1.Releases/Publish", kAnalyst, "", "", ""},
     AccessRule{Rpc::kGetRelease, "kyoso.v1.Releases/GetRelease", kEveryone, "", "", ""},
     AccessRule{Rpc::kListReleases, "kyoso.v1.Releases/ListReleases", kEveryone, "", "", ""},

@@ -78,6 +78,7 @@ enum class Rpc : uint8_t {
   kGetCurrency,
   kListJournal,
   kGetFlowTable,
+  kGetProgramMetrics,
   kPublishRelease,
   kGetRelease,
   kListReleases,

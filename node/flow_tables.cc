@@ -1,5 +1,6 @@
 #include "node/flow_tables.h"
 
+#include "kyoso/ledger/metrics.h"
 #include "node/translate.h"
 
 namespace kyoso::node {
@@ -50,16 +51,36 @@ grpc::Status Build(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
   return grpc::Status::OK;
 }
 
+// The period of `kind` ("day", "week", "month") holding `day` ("2026-03-14").
+grpc::Status ToPeriod(const std::string& kind, const std::string& day, ledger::Period* period) {
+  std::optional<ledger::PeriodKind> period_kind = ledger::PeriodKindFromName(kind);
+  if (!period_kind) return InvalidField("period", "must be day, week or month");
+  std::optional<int32_t> start = ledger::DayFromText(day);
+  if (!start) return InvalidField("day", "must be a date such as 2026-03-14");
+  *period = ledger::PeriodOf(*period_kind, ledger::TimeNs{*start} * ledger::kNsPerDay);
+  return grpc::Status::OK;
+}
+
+std::string SumText(const std::optional<ledger::Wide>& sum) {
+  return sum ? sum->str() : std::string();
+}
+
+// Thousandths as a decimal with three places: 1640 -> "1.640".
+std::string RatioText(const std::optional<ledger::Wide>& milli) {
+  if (!milli) return std::string();
+  std::string digits = (*milli / 1'000).str();
+  std::string fraction = (*milli % 1'000 + 1'000).str().substr(1);
+  return digits + "." + fraction;
+}
+
 }  // namespace
 
 grpc::Status ToFlowQuery(const v1::FlowTableRequest& q, ledger::FlowQuery* query) {
   if (q.currency().empty()) return InvalidField("currency", "is required");
   query->currency = q.currency();
-  std::optional<ledger::PeriodKind> kind = ledger::PeriodKindFromName(q.period());
-  if (!kind) return InvalidField("period", "must be day, week or month");
-  std::optional<int32_t> day = ledger::DayFromText(q.day());
-  if (!day) return InvalidField("day", "must be a date such as 2026-03-14");
-  query->period = ledger::PeriodOf(*kind, ledger::TimeNs{*day} * ledger::kNsPerDay);
+  if (grpc::Status valid = ToPeriod(q.period(), q.day(), &query->period); !valid.ok()) {
+    return valid;
+  }
   std::optional<ledger::FlowClass> flow_class = q.flow_class().empty()
                                                     ? ledger::FlowClass::kPayment
                                                     : ledger::FlowClassFromName(q.flow_class());
@@ -106,6 +127,35 @@ grpc::Status ServeFlowTable(const ledger::Ledger& ledger, const ledger::FlowQuer
     table = std::move(days[asked]);
   }
   ToProto(table, reply);
+  return grpc::Status::OK;
+}
+
+grpc::Status ServeProgramMetrics(const ledger::Ledger& ledger, const v1::ProgramMetricsRequest& q,
+                                 const ledger::DisclosureRules& rules, v1::ProgramMetrics* reply) {
+  if (q.currency().empty()) return InvalidField("currency", "is required");
+  if (q.program().empty()) return InvalidField("program", "is required (\"free\": free money)");
+  ledger::Period period;
+  if (grpc::Status valid = ToPeriod(q.period(), q.day(), &period); !valid.ok()) return valid;
+  if (ledger.FindCurrency(q.currency()) == nullptr) return NotFound("currency " + q.currency());
+  std::string program = q.program() == "free" ? "" : q.program();
+  if (!program.empty() && ledger.FindProgram(program) == nullptr) {
+    return NotFound("programme " + program);
+  }
+  auto metrics = ledger::ComputeProgramMetrics(ledger, q.currency(), period, program, rules);
+  if (!metrics.ok()) return ToGrpcStatus(metrics.status());
+  reply->set_currency(q.currency());
+  reply->set_period(std::string(ledger::PeriodKindName(period.kind)));
+  reply->set_start(ledger::DayText(period.start_day));
+  reply->set_end(ledger::DayText(ledger::PeriodEndDay(period)));
+  reply->set_program(q.program());
+  reply->set_paid_out_minor(SumText(metrics->paid_out));
+  reply->set_spent_minor(SumText(metrics->spent));
+  reply->set_respent_minor(SumText(metrics->respent));
+  reply->set_redeemed_minor(SumText(metrics->redeemed));
+  reply->set_lm3(RatioText(metrics->lm3_milli));
+  reply->set_spend_through(RatioText(metrics->spend_through_milli));
+  reply->set_leakage(RatioText(metrics->leakage_milli));
+  reply->set_rounds_before_redemption(RatioText(metrics->rounds_milli));
   return grpc::Status::OK;
 }
 

@@ -1,6 +1,7 @@
 // Flow tables for the municipality (Query/GetFlowTable): the request read into a flow
 // query, and the table the ledger builds under disclosure control (docs/flows.md) written
-// into the reply, suppressed cells and totals without their figures.
+// into the reply, suppressed cells and totals without their figures. Programme metrics
+// (Query/GetProgramMetrics) likewise.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -18,5 +19,10 @@ grpc::Status ToFlowQuery(const v1::FlowTableRequest& request, ledger::FlowQuery*
 // month shows can be had as the month minus the other days.
 grpc::Status ServeFlowTable(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
                             const ledger::DisclosureRules& rules, v1::FlowTable* reply);
+
+// A programme's metrics (kyoso/ledger/metrics.h) under `rules`. INVALID_ARGUMENT naming
+// the field for a malformed request; NOT_FOUND for an unknown currency or programme.
+grpc::Status ServeProgramMetrics(const ledger::Ledger& ledger, const v1::ProgramMetricsRequest& q,
+                                 const ledger::DisclosureRules& rules, v1::ProgramMetrics* reply);
 
 }  // namespace kyoso::node

@@ -319,6 +319,15 @@ ServerUnaryReactor* QueryService::GetFlowTable(CallbackServerContext* c,
   });
 }
 
+ServerUnaryReactor* QueryService::GetProgramMetrics(CallbackServerContext* c,
+                                                    const v1::ProgramMetricsRequest* q,
+                                                    v1::ProgramMetrics* r) {
+  return Read(c, Rpc::kGetProgramMetrics, *q,
+              [this, q, r](const Caller&, const ledger::Ledger& ledger) {
+                return ServeProgramMetrics(ledger, *q, disclosure_, r);
+              });
+}
+
 ServerUnaryReactor* QueryService::GetCurrency(CallbackServerContext* c,
                                               const v1::GetCurrencyRequest* q, v1::Currency* r) {
   return Read(c, Rpc::kGetCurrency, *q, [q, r](const Caller&, const ledger::Ledger& ledger) {

@@ -148,6 +148,9 @@ class QueryService final : public v1::Query::CallbackService {
                                   v1::Currency* r) override;
   ServerUnaryReactor* GetFlowTable(CallbackServerContext* c, const v1::FlowTableRequest* q,
                                    v1::FlowTable* r) override;
+  ServerUnaryReactor* GetProgramMetrics(CallbackServerContext* c,
+                                        const v1::ProgramMetricsRequest* q,
+                                        v1::ProgramMetrics* r) override;
 
  private:
   // Runs `read` on the applied state, for a caller allowed to make the call, and

@@ -1,9 +1,11 @@
-// Query/GetFlowTable on a real node: a month's table under the disclosure rules of the
-// node's config ([disclosure], here lowered to three payers so a tiny town shows
-// something), suppressed cells and totals without figures, and refused requests.
+// Query/GetFlowTable and Query/GetProgramMetrics on a real node: a month's table and a
+// programme's metrics under the disclosure rules of the node's config ([disclosure], here
+// lowered to three payers so a tiny town shows something), suppressed cells, totals and
+// figures without their values, and refused requests.
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "kyoso/ledger/flows.h"
 #include "support/node_process.h"
@@ -128,6 +130,66 @@ TEST_F(FlowTableTest, ABadRequestNamesItsField) {
   status = town->query().GetFlowTable(&again, request, &table);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("day"), std::string::npos) << status.error_message();
+}
+
+TEST_F(FlowTableTest, ProgrammeMetricsUnderDisclosureControl) {
+  // Alice, bob and carol top up 1,000 each (fresh-food pays 10% on top) and each spends
+  // 50 of the fresh-food money at the bakery: R1 = 300 to three residents, R2 = 150 by
+  // three residents, nothing re-spent or redeemed.
+  for (const char* resident : {"res:alice", "res:bob", "res:carol"}) {
+    ASSERT_TRUE(town->TopUp(resident, 1'000, kFreshFood).status.ok());
+    ASSERT_TRUE(town->Pay(resident, "mch:bakery", 50).status.ok());
+  }
+  Call<v1::NodeStatus> status = town->Status();
+  ASSERT_TRUE(status.status.ok());
+  v1::ProgramMetricsRequest request;
+  request.set_currency(kBunji);
+  request.set_period("month");
+  request.set_day(ledger::DayText(
+      ledger::PeriodOf(ledger::PeriodKind::kDay, status.reply.last_timestamp_ns()).start_day));
+  request.set_program(kFreshFood);
+  auto ask = [&](const v1::ProgramMetricsRequest& q, v1::ProgramMetrics* metrics) {
+    grpc::ClientContext context;
+    return town->query().GetProgramMetrics(&context, q, metrics);
+  };
+  v1::ProgramMetrics metrics;
+  grpc::Status asked = ask(request, &metrics);
+  ASSERT_TRUE(asked.ok()) << asked.error_message();
+  EXPECT_EQ(metrics.paid_out_minor(), "300");
+  EXPECT_EQ(metrics.spent_minor(), "150");
+  EXPECT_EQ(metrics.respent_minor(), "0");
+  EXPECT_EQ(metrics.redeemed_minor(), "0");
+  EXPECT_EQ(metrics.lm3(), "1.500");
+  EXPECT_EQ(metrics.spend_through(), "0.500");
+  EXPECT_EQ(metrics.leakage(), "0.000");
+  EXPECT_EQ(metrics.rounds_before_redemption(), "");  // Nothing redeemed.
+  // The same through kyoso-admin.
+  ProgramResult run =
+      RunProgram(KYOSO_ADMIN_BINARY, {"--node", node->address(), "--json", "metrics", kFreshFood,
+                                      "--currency", kBunji, "--day", request.day()});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  nlohmann::json shown = nlohmann::json::parse(run.out, nullptr, false);
+  EXPECT_EQ(shown["lm3"], "1.500");
+  EXPECT_EQ(shown["spent_minor"], "150");
+
+  // Free money: the top-ups' 3,000 went to three residents. Alice alone spends some: 60
+  // takes her last 50 of fresh-food money, then 10 of free money. One payer: held back,
+  // and the ratios with it.
+  ASSERT_TRUE(town->Pay("res:alice", "mch:bakery", 60).status.ok());
+  request.set_program("free");
+  ASSERT_TRUE(ask(request, &metrics).ok());
+  EXPECT_EQ(metrics.paid_out_minor(), "3000");
+  EXPECT_EQ(metrics.spent_minor(), "");  // Only alice spent free money.
+  EXPECT_EQ(metrics.lm3(), "");
+  EXPECT_EQ(metrics.leakage(), "0.000");
+
+  request.set_program("no-such-programme");
+  EXPECT_EQ(ask(request, &metrics).error_code(), grpc::StatusCode::NOT_FOUND);
+  request.set_program("");
+  EXPECT_EQ(ask(request, &metrics).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  request.set_program(kFreshFood);
+  request.set_period("year");
+  EXPECT_EQ(ask(request, &metrics).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace

@@ -81,6 +81,7 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
       "auditor", "operator", "node"}},
     {"kyoso.v1.Query/ListJournal", {"issuer", "auditor"}},
     {"kyoso.v1.Query/GetFlowTable", {"analyst", "auditor"}},
+    {"kyoso.v1.Query/GetProgramMetrics", {"analyst", "auditor"}},
     {"kyoso.v1.Releases/Publish", {"analyst"}},
     {"kyoso.v1.Releases/GetRelease",
      {"issuer", "program-operator", "merchant", "resident", "exchange", "analyst", "researcher",

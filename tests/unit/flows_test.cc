@@ -171,9 +171,11 @@ TEST_F(FlowsTest, ACashBackIsIssuanceFromTheIssuerToThePayer) {
 }
 
 TEST_F(FlowsTest, ProgrammeMetricsFromTheTownComputedByHand) {
+  // Rules that hold nothing back: the figures themselves are checked here.
+  const ledger::DisclosureRules open{1, 1, 100};
   auto metrics = [&](PeriodKind kind, TimeNs at, const ProgramId& program) {
-    auto computed =
-        ledger::ComputeProgramMetrics(town.get(), kBunji, ledger::PeriodOf(kind, at), program);
+    auto computed = ledger::ComputeProgramMetrics(town.get(), kBunji, ledger::PeriodOf(kind, at),
+                                                  program, open);
     EXPECT_TRUE(computed.ok()) << computed.status().ToString();
     return computed.ok() ? *computed : ledger::ProgramMetrics{};
   };
@@ -181,10 +183,10 @@ TEST_F(FlowsTest, ProgrammeMetricsFromTheTownComputedByHand) {
   // at the farm; X = the farm's 100. LM3 = 820 / 500, spend-through 200 / 500, leakage
   // 100 / 500, rounds (200 + 120) / 100.
   ledger::ProgramMetrics fresh = metrics(PeriodKind::kMonth, kOpening, kFreshFood);
-  EXPECT_EQ(fresh.paid_out, 500);
-  EXPECT_EQ(fresh.spent, 200);
-  EXPECT_EQ(fresh.respent, 120);
-  EXPECT_EQ(fresh.redeemed, 100);
+  EXPECT_EQ(fresh.paid_out, Wide(500));
+  EXPECT_EQ(fresh.spent, Wide(200));
+  EXPECT_EQ(fresh.respent, Wide(120));
+  EXPECT_EQ(fresh.redeemed, Wide(100));
   EXPECT_EQ(fresh.lm3_milli, Wide(1'640));
   EXPECT_EQ(fresh.spend_through_milli, Wide(400));
   EXPECT_EQ(fresh.leakage_milli, Wide(200));
@@ -192,19 +194,40 @@ TEST_F(FlowsTest, ProgrammeMetricsFromTheTownComputedByHand) {
   // Free money: alice's 1,000, of which 180 spent (100 + 50 + 30; the refund is not
   // subtracted), none re-spent or redeemed: no rounds.
   ledger::ProgramMetrics free = metrics(PeriodKind::kMonth, kOpening, "");
-  EXPECT_EQ(free.paid_out, 1'000);
-  EXPECT_EQ(free.spent, 180);
+  EXPECT_EQ(free.paid_out, Wide(1'000));
+  EXPECT_EQ(free.spent, Wide(180));
   EXPECT_EQ(free.lm3_milli, Wide(1'180));
   EXPECT_EQ(free.spend_through_milli, Wide(180));
   EXPECT_EQ(free.leakage_milli, Wide(0));
   EXPECT_FALSE(free.rounds_milli.has_value());
   // Monday's week: nothing paid out, so no ratio over R1; rounds 120 / 100 = 1.2.
   ledger::ProgramMetrics monday = metrics(PeriodKind::kWeek, kOpening + kDay, kFreshFood);
-  EXPECT_EQ(monday.paid_out, 0);
-  EXPECT_EQ(monday.respent, 120);
+  EXPECT_EQ(monday.paid_out, Wide(0));
+  EXPECT_EQ(monday.respent, Wide(120));
   EXPECT_FALSE(monday.lm3_milli.has_value());
   EXPECT_FALSE(monday.spend_through_milli.has_value());
   EXPECT_EQ(monday.rounds_milli, Wide(1'200));
+}
+
+TEST_F(FlowsTest, ProgrammeMetricsHoldBackWhatCouldSingleSomeoneOut) {
+  // Two payers at most anywhere in the town: with a minimum of 2 payers and payees, R1
+  // (bob alone received fresh-food money), R2 (bob alone spent it) and R3 (the bakery
+  // alone) are held back, and every ratio with them; X's payer side is the farm alone.
+  const ledger::DisclosureRules two{2, 2, 100};
+  auto fresh = ledger::ComputeProgramMetrics(
+      town.get(), kBunji, ledger::PeriodOf(PeriodKind::kMonth, kOpening), kFreshFood, two);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(*fresh, ledger::ProgramMetrics{});
+  // With ten payers and one payee at least: R1 is judged on its payees only (alice), so it
+  // is shown although its one payer is the issuer; R2, alice's payments, is held back.
+  const ledger::DisclosureRules payees_only{10, 1, 100};
+  auto free = ledger::ComputeProgramMetrics(
+      town.get(), kBunji, ledger::PeriodOf(PeriodKind::kMonth, kOpening), "", payees_only);
+  ASSERT_TRUE(free.ok());
+  EXPECT_EQ(free->paid_out, Wide(1'000));  // The issuer is not counted as a payer.
+  EXPECT_FALSE(free->spent.has_value());   // Alice alone spent it.
+  EXPECT_FALSE(free->lm3_milli.has_value());
+  EXPECT_EQ(free->leakage_milli, Wide(0));  // Nothing redeemed: no payer to protect.
 }
 
 TEST_F(FlowsTest, AReopenedLedgerGoesOnAddingToTheSameRecords) {

@@ -16,10 +16,7 @@ bool Dominated(const Wide (&top)[2], const Wide& sum, int percent) {
 }
 
 Suppression Primary(const FlowCell& cell, const DisclosureRules& rules) {
-  bool few = cell.distinct_payers < rules.min_payers || cell.distinct_payees < rules.min_payees;
-  bool dominated = Dominated(cell.top_payers, cell.sum, rules.dominance_percent) ||
-                   Dominated(cell.top_payees, cell.sum, rules.dominance_percent);
-  return few || dominated ? Suppression::kPrimary : Suppression::kReleased;
+  return PassesPrimary(cell, rules) ? Suppression::kReleased : Suppression::kPrimary;
 }
 
 const std::string& LineOf(const ProtectedCell& cell, bool by_payer) {
@@ -138,6 +135,14 @@ bool ProtectAcrossParts(const ProtectedCell& whole, std::vector<ProtectedTable>&
 }
 
 }  // namespace
+
+bool PassesPrimary(const FlowCell& cell, const DisclosureRules& rules, Sides sides) {
+  bool payers_ok = cell.distinct_payers >= rules.min_payers &&
+                   !Dominated(cell.top_payers, cell.sum, rules.dominance_percent);
+  bool payees_ok = cell.distinct_payees >= rules.min_payees &&
+                   !Dominated(cell.top_payees, cell.sum, rules.dominance_percent);
+  return (sides == Sides::kPayeesOnly || payers_ok) && (sides == Sides::kPayersOnly || payees_ok);
+}
 
 std::string_view SuppressionName(Suppression suppression) {
   static constexpr std::array<std::string_view, 3> kNames = {"released", "primary", "secondary"};

@@ -12,48 +12,57 @@ bool IsResident(std::string_view kind) {
   return kind == AccountKindPrefix(AccountKind::kResident);
 }
 
-// The sum of the cells whose payer and payee kinds pass `keep`.
+// The sum of the cells (one per payer kind) whose kind `keep` takes, or nothing when one
+// of them fails the primary rule on `sides`.
 template <typename Keep>
-Wide SumOf(const FlowTable& table, Keep&& keep) {
+std::optional<Wide> Released(const FlowTable& table, const DisclosureRules& rules, Sides sides,
+                             Keep&& keep) {
   Wide sum = 0;
   for (const FlowCell& cell : table.cells) {
-    if (keep(cell.payer_group, cell.payee_group)) sum += cell.sum;
+    if (!keep(cell.payer_group)) continue;
+    if (!PassesPrimary(cell, rules, sides)) return std::nullopt;
+    sum += cell.sum;
   }
   return sum;
 }
 
-std::optional<Wide> Milli(const Wide& numerator, const Wide& denominator) {
-  if (denominator == 0) return std::nullopt;
-  return MulDivHalfEven(numerator, 1'000, denominator);
+std::optional<Wide> Milli(const std::optional<Wide>& numerator,
+                          const std::optional<Wide>& denominator) {
+  if (!numerator || !denominator || *denominator == 0) return std::nullopt;
+  return MulDivHalfEven(*numerator, 1'000, *denominator);
+}
+
+std::optional<Wide> Plus(const std::optional<Wide>& a, const std::optional<Wide>& b) {
+  if (!a || !b) return std::nullopt;
+  return *a + *b;
 }
 
 }  // namespace
 
 StatusOr<ProgramMetrics> ComputeProgramMetrics(const Ledger& ledger, const CurrencyCode& currency,
-                                               const Period& period, const ProgramId& program) {
-  FlowQuery query{currency, period, FlowClass::kIssuance, GroupBy::kKind, GroupBy::kKind, program};
-  auto everything = [](std::string_view, std::string_view) { return true; };
+                                               const Period& period, const ProgramId& program,
+                                               const DisclosureRules& rules) {
+  // Payers by kind, every payee in one group: one cell per kind of payer.
+  FlowQuery query{currency,          period, FlowClass::kIssuance, GroupBy::kKind,
+                  GroupBy::kProgram, program};
+  auto any = [](std::string_view) { return true; };
   ProgramMetrics m;
   StatusOr<FlowTable> issuance = ledger.Flows(query);
   if (!issuance.ok()) return issuance.status();
-  m.paid_out = SumOf(*issuance, everything);
+  m.paid_out = Released(*issuance, rules, Sides::kPayeesOnly, any);
   query.flow_class = FlowClass::kPayment;
   StatusOr<FlowTable> payments = ledger.Flows(query);
   if (!payments.ok()) return payments.status();
-  m.spent = SumOf(*payments, [](std::string_view payer, std::string_view payee) {
-    return IsResident(payer) && IsBusiness(payee);
-  });
-  m.respent = SumOf(*payments, [](std::string_view payer, std::string_view payee) {
-    return IsBusiness(payer) && IsBusiness(payee);
-  });
+  m.spent = Released(*payments, rules, Sides::kBoth, IsResident);
+  m.respent = Released(*payments, rules, Sides::kBoth, IsBusiness);
   query.flow_class = FlowClass::kRedemption;
   StatusOr<FlowTable> redemptions = ledger.Flows(query);
   if (!redemptions.ok()) return redemptions.status();
-  m.redeemed = SumOf(*redemptions, everything);
-  m.lm3_milli = Milli(m.paid_out + m.spent + m.respent, m.paid_out);
+  m.redeemed = Released(*redemptions, rules, Sides::kPayersOnly, any);
+  m.lm3_milli = Milli(Plus(Plus(m.paid_out, m.spent), m.respent), m.paid_out);
   m.spend_through_milli = Milli(m.spent, m.paid_out);
   m.leakage_milli = Milli(m.redeemed, m.paid_out);
-  m.rounds_milli = Milli(m.spent + m.respent, m.redeemed);
+  m.rounds_milli = Milli(Plus(m.spent, m.respent), m.redeemed);
   return m;
 }
 

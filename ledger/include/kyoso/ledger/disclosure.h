@@ -37,6 +37,12 @@ enum class Suppression : uint8_t {
 };
 std::string_view SuppressionName(Suppression suppression);
 
+// The sides of a cell the primary rule judges. A side that is always one account (the
+// issuer paying money out, or taking it back) singles out no one and is left unjudged.
+enum class Sides : uint8_t { kBoth, kPayersOnly, kPayeesOnly };
+// Whether `cell` passes the primary rule on `sides`.
+bool PassesPrimary(const FlowCell& cell, const DisclosureRules& rules, Sides sides = Sides::kBoth);
+
 struct ProtectedCell {
   FlowCell cell;  // The exact figures: shown only when released.
   Suppression suppression = Suppression::kReleased;

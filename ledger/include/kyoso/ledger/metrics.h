@@ -4,30 +4,33 @@
 //
 //   R1  paid out    issuance of the programme's money (issues under it, top-up
 //                   incentives, cash-backs)
-//   R2  spent       payments of its money by residents to merchants and producers
-//   R3  re-spent    payments of its money by merchants and producers to merchants and
-//                   producers (business purchases)
+//   R2  spent       payments of its money by residents
+//   R3  re-spent    payments of its money by merchants and producers
 //   X   redeemed    its money redeemed or cashed out into national money
 //
 //   LM3 = (R1 + R2 + R3) ÷ R1     spend-through = R2 ÷ R1     leakage = X ÷ R1
 //   rounds before redemption = (R2 + R3) ÷ X
 //
-// Ratios are in thousandths, rounded half to even once, and absent when their
+// Each of R1, R2, R3 and X is released only when its flows pass the primary disclosure
+// rule (disclosure.h) on the sides that are not the issuer: R1 on its payees, X on its
+// payers, R2 and R3 on both. A figure held back makes every ratio that uses it absent.
+// Ratios are in thousandths, rounded half to even once, and absent too when their
 // denominator is 0. Pure: a function of the ledger's state.
 #pragma once
 
 #include <optional>
 
+#include "kyoso/ledger/disclosure.h"
 #include "kyoso/ledger/flows.h"
 #include "kyoso/ledger/ledger.h"
 
 namespace kyoso::ledger {
 
 struct ProgramMetrics {
-  Wide paid_out = 0;  // R1.
-  Wide spent = 0;     // R2.
-  Wide respent = 0;   // R3.
-  Wide redeemed = 0;  // X.
+  std::optional<Wide> paid_out;  // R1; absent when held back.
+  std::optional<Wide> spent;     // R2.
+  std::optional<Wide> respent;   // R3.
+  std::optional<Wide> redeemed;  // X.
   std::optional<Wide> lm3_milli;
   std::optional<Wide> spend_through_milli;
   std::optional<Wide> leakage_milli;
@@ -35,9 +38,10 @@ struct ProgramMetrics {
   friend bool operator==(const ProgramMetrics&, const ProgramMetrics&) = default;
 };
 
-// The metrics of `program`'s money ("" for free money) in `currency` over `period`.
-// Fails only as Ledger::Flows does (a store error).
+// The metrics of `program`'s money ("" for free money) in `currency` over `period`,
+// under `rules`. Fails only as Ledger::Flows does (a store error).
 StatusOr<ProgramMetrics> ComputeProgramMetrics(const Ledger& ledger, const CurrencyCode& currency,
-                                               const Period& period, const ProgramId& program);
+                                               const Period& period, const ProgramId& program,
+                                               const DisclosureRules& rules);
 
 }  // namespace kyoso::ledger
