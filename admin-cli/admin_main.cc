@@ -79,7 +79,9 @@ int RunAdmin(AdminTool& tool, const std::string& done,
 
 }  // namespace kyoso::admin
 
-int main(int argc, char** argv) {
+namespace {
+
+int Main(int argc, char** argv) {
   using namespace kyoso;
   CLI::App app{"kyoso-admin: set up and run a Kyoso community currency (issuer and operators)"};
   app.set_version_flag("--version", KYOSO_VERSION);
@@ -102,4 +104,13 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : cli::kExitUsage;
   }
   return tool.run ? tool.run() : cli::kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int code = Main(argc, argv);
+  // Every channel and stub went with the tool (Main's local).
+  kyoso::cli::AwaitGrpcShutdown();
+  return code;
 }

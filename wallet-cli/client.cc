@@ -2,6 +2,8 @@
 // they are reported. The text half (amounts, ids, times, URIs) is in client_text.cc.
 #include "wallet-cli/client.h"
 
+#include <grpc/grpc.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +11,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 namespace kyoso::cli {
 namespace {
@@ -307,6 +310,13 @@ std::shared_ptr<grpc::Channel> Connect(const ClientOptions& options) {
   tls.pem_cert_chain = ReadTlsFile(options.tls_cert);
   tls.pem_private_key = ReadTlsFile(options.tls_key);
   return grpc::CreateChannel(options.node, grpc::SslCredentials(tls));
+}
+
+void AwaitGrpcShutdown(std::chrono::milliseconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (grpc_is_initialized() != 0 && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 void SetDeadline(grpc::ClientContext* context, const ClientOptions& options) {

@@ -46,7 +46,9 @@ int main(int argc, char** argv) {
   // Nothing in the wallet throws on purpose; this is the last guard so that an
   // unexpected exception (out of memory) still ends with a message and kExitInternal.
   try {
-    return Main(argc, argv);
+    int code = Main(argc, argv);
+    kyoso::cli::AwaitGrpcShutdown();
+    return code;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "kyoso-wallet: internal error: %s\n", error.what());
   } catch (...) {

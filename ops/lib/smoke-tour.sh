@@ -117,10 +117,15 @@ smoke_audit() {
 
 smoke_conservation() {
   echo "The books balance"
-  local sum=0 id supply
+  local sum=0 id supply minor
   for id in res:alice res:bob res:chloe res:dave mch:bakery mch:grocer mch:bikefix prd:farm prd:mill \
     iss:bunji fee:bunji xch:bunji; do
-    sum=$((sum + $(balance "$id")))
+    minor=$(balance "$id" || true)
+    if ! [[ $minor =~ ^-?[0-9]+$ ]]; then
+      check "reading the balance of $id" "a number" "'$minor'"
+      continue
+    fi
+    sum=$((sum + minor))
   done
   supply=$(admin --json currency show BUNJI)
   check "every BUNJI balance plus holds adds up to the supply" "$(field supply_minor "$supply")" \
