@@ -249,7 +249,14 @@ grpc::Status Access::Identify(const grpc::ServerContextBase& context, Caller* ca
   if (pem.empty()) {
     return {grpc::StatusCode::UNAUTHENTICATED, "this node requires a client certificate"};
   }
-  std::string text(pem.front().data(), pem.front().size());
+  return IdentifyPem(std::string(pem.front().data(), pem.front().size()), caller);
+}
+
+grpc::Status Access::IdentifyPem(std::string text, Caller* caller) const {
+  if (!enforce_) {
+    caller->trusted = true;
+    return grpc::Status::OK;
+  }
   std::lock_guard lock(mutex_);
   if (auto found = known_.find(text); found != known_.end()) {
     *caller = found->second;

@@ -130,6 +130,9 @@ class Access {
 
   // The caller of `context`, or UNAUTHENTICATED when its certificate names no role.
   grpc::Status Identify(const grpc::ServerContextBase& context, Caller* caller) const;
+  // The same from the PEM text of a certificate the TLS handshake verified (the HTTP
+  // gateway's callers).
+  grpc::Status IdentifyPem(std::string pem, Caller* caller) const;
   // OK when the identified caller may make this call with this request; PERMISSION_DENIED
   // with a sentence saying why otherwise.
   static grpc::Status Allow(const Caller& caller, Rpc rpc,

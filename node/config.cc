@@ -205,7 +205,7 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
       CheckKeys(table,
                 {"node_id", "listen", "data_dir", "log_level", "ready_file", "shutdown_grace_ms",
                  "message_size_max_bytes", "batch", "cluster", "tls", "limits", "disclosure",
-                 "releases", "research"},
+                 "releases", "research", "http"},
                 ""));
   KYOSO_RETURN_IF_ERROR(Read(table, "node_id", &config->node_id));
   KYOSO_RETURN_IF_ERROR(Read(table, "listen", &config->listen));
@@ -236,6 +236,10 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
   if (const toml::table* research = table["research"].as_table()) {
     KYOSO_RETURN_IF_ERROR(CheckKeys(*research, {"keys_dir"}, "research."));
     KYOSO_RETURN_IF_ERROR(Read(*research, "keys_dir", &config->research.keys_dir));
+  }
+  if (const toml::table* http = table["http"].as_table()) {
+    KYOSO_RETURN_IF_ERROR(CheckKeys(*http, {"listen"}, "http."));
+    KYOSO_RETURN_IF_ERROR(Read(*http, "listen", &config->http.listen));
   }
   if (const toml::table* tls = table["tls"].as_table()) {
     KYOSO_RETURN_IF_ERROR(CheckKeys(*tls, {"ca_file", "cert_file", "key_file"}, "tls."));

@@ -54,6 +54,12 @@ struct ResearchConfig {
   std::string keys_dir;
 };
 
+// The read-only HTTP/JSON gateway ([http]; docs/api.md): off unless `listen` is set, and
+// TLS like the gRPC port when [tls] is.
+struct HttpConfig {
+  std::string listen;  // "127.0.0.1:7480"; port 0 picks a free one.
+};
+
 struct NodeConfig {
   std::string node_id = "node-1";
   // Loopback by default: exposing a node is an explicit decision.
@@ -61,7 +67,8 @@ struct NodeConfig {
   std::string data_dir = "var/node-1";
   std::string log_level = "info";
   // Written with the address actually listened on once the node serves (for scripts
-  // and tests that ask for port 0).
+  // and tests that ask for port 0); a second line "http ADDRESS" when the HTTP gateway
+  // is on.
   std::string ready_file;
   BatcherOptions batch;
   // How long SIGTERM waits for calls in flight before cancelling them.
@@ -75,6 +82,7 @@ struct NodeConfig {
   ledger::DisclosureRules disclosure;
   ReleasesConfig releases;
   ResearchConfig research;
+  HttpConfig http;
 };
 
 // A founding peer parsed from "id@host:port".

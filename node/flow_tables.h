@@ -9,6 +9,7 @@
 #include "kyoso/ledger/disclosure.h"
 #include "kyoso/ledger/ledger.h"
 #include "kyoso/v1/query.pb.h"
+#include "node/http_gateway.h"
 
 namespace kyoso::node {
 
@@ -24,5 +25,9 @@ grpc::Status ServeFlowTable(const ledger::Ledger& ledger, const ledger::FlowQuer
 // the field for a malformed request; NOT_FOUND for an unknown currency or programme.
 grpc::Status ServeProgramMetrics(const ledger::Ledger& ledger, const v1::ProgramMetricsRequest& q,
                                  const ledger::DisclosureRules& rules, v1::ProgramMetrics* reply);
+
+// The HTTP gateway's paths for the same two calls: /v1/flow-table and
+// /v1/program-metrics.
+std::vector<HttpRoute> FlowRoutes(const ledger::DisclosureRules& rules);
 
 }  // namespace kyoso::node

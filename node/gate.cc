@@ -19,17 +19,35 @@ Gate::Gate(const Access* access, const CallTracker* calls, const LimitsConfig& l
 
 grpc::Status Gate::Admit(const grpc::ServerContextBase& context, Rpc rpc,
                          const google::protobuf::Message& request, Caller* caller) {
+  grpc::Status status = CheckLoad();
+  if (!status.ok()) return status;
+  Caller identified;
+  status = access_->Identify(context, &identified);
+  if (!status.ok()) return status;
+  if (caller != nullptr) *caller = identified;
+  return CheckCall(identified, rpc, request);
+}
+
+grpc::Status Gate::AdmitCaller(const Caller& caller, Rpc rpc,
+                               const google::protobuf::Message& request) {
+  grpc::Status status = CheckLoad();
+  if (!status.ok()) return status;
+  return CheckCall(caller, rpc, request);
+}
+
+grpc::Status Gate::CheckLoad() const {
   if (int in_flight = calls_->in_flight(); in_flight > limits_.calls_in_flight_max) {
     return {grpc::StatusCode::RESOURCE_EXHAUSTED,
             "the node is serving " + std::to_string(in_flight) + " calls, more than its limit of " +
                 std::to_string(limits_.calls_in_flight_max) + "; retry shortly"};
   }
-  Caller identified;
-  grpc::Status status = access_->Identify(context, &identified);
-  if (!status.ok()) return status;
-  if (caller != nullptr) *caller = identified;
+  return grpc::Status::OK;
+}
+
+grpc::Status Gate::CheckCall(const Caller& caller, Rpc rpc,
+                             const google::protobuf::Message& request) {
   if (!BetweenNodes(rpc)) {
-    status = CheckRate(identified);
+    grpc::Status status = CheckRate(caller);
     if (!status.ok()) return status;
     if (auto oversized = OversizedField(request, limits_.field_bytes_max)) {
       return {grpc::StatusCode::INVALID_ARGUMENT, *oversized + "; a field may hold at most " +
@@ -37,7 +55,7 @@ grpc::Status Gate::Admit(const grpc::ServerContextBase& context, Rpc rpc,
                                                       " bytes"};
     }
   }
-  return Access::Allow(identified, rpc, request);
+  return Access::Allow(caller, rpc, request);
 }
 
 grpc::Status Gate::CheckRate(const Caller& caller) {

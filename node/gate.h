@@ -27,8 +27,12 @@ class Gate {
   // the status to finish it with.
   grpc::Status Admit(const grpc::ServerContextBase& context, Rpc rpc,
                      const google::protobuf::Message& request, Caller* caller = nullptr);
+  // The same for a caller identified by other means (the HTTP gateway's certificate).
+  grpc::Status AdmitCaller(const Caller& caller, Rpc rpc, const google::protobuf::Message& request);
 
  private:
+  grpc::Status CheckLoad() const;
+  grpc::Status CheckCall(const Caller& caller, Rpc rpc, const google::protobuf::Message& request);
   grpc::Status CheckRate(const Caller& caller);
 
   const Access* access_;

@@ -47,6 +47,8 @@ void AddFlags(CLI::App& app, NodeConfig& config, std::string& config_file) {
   app.add_option("--tls-ca", config.tls.ca_file, "PEM file of the certificate authority");
   app.add_option("--tls-cert", config.tls.cert_file, "PEM file of this node's certificate");
   app.add_option("--tls-key", config.tls.key_file, "PEM file of this node's private key");
+  app.add_option("--http-listen", config.http.listen,
+                 "Address of the read-only HTTP/JSON gateway and /metrics (off when empty)");
   app.add_option("--research-keys-dir", config.research.keys_dir,
                  "Directory of the data custodian's research key files (NAME.key)");
   app.add_option("--calls-per-second", config.limits.calls_per_second,

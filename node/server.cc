@@ -11,6 +11,8 @@
 #include "node/cluster_services.h"
 #include "node/data_dir.h"
 #include "node/directory.h"
+#include "node/flow_tables.h"
+#include "node/http_gateway.h"
 #include "node/local_consensus.h"
 #include "node/raft/checkpoints.h"
 #include "node/raft/raft_consensus.h"
@@ -53,6 +55,7 @@ struct NodeServer::Parts {
   std::unique_ptr<ResearchService> research;
   std::unique_ptr<grpc::Server> server;
   std::string address;
+  std::unique_ptr<HttpGateway> gateway;  // Null unless [http] listen is set.
   bool shut_down = false;
 };
 
@@ -219,12 +222,29 @@ ledger::Status StartGrpc(NodeServer::Parts& p) {
   return ledger::Status::Ok();
 }
 
+ledger::Status StartHttp(NodeServer::Parts& p) {
+  if (p.config.http.listen.empty()) return ledger::Status::Ok();
+  HttpGatewayParts parts{.access = p.access.get(),
+                         .gate = p.gate.get(),
+                         .consensus = p.consensus.get(),
+                         .calls = &p.calls,
+                         .routes = FlowRoutes(p.config.disclosure)};
+  ledger::StatusOr<std::unique_ptr<HttpGateway>> gateway =
+      HttpGateway::Start(p.config.http.listen, p.config.tls, std::move(parts));
+  if (!gateway.ok()) return gateway.status();
+  p.gateway = std::move(*gateway);
+  spdlog::info("HTTP gateway on {} ({})", p.gateway->address(),
+               p.config.tls.enabled() ? "HTTPS, client certificates required" : "plain HTTP");
+  return ledger::Status::Ok();
+}
+
 ledger::Status WriteReadyFile(const NodeServer::Parts& p) {
   if (p.config.ready_file.empty()) return ledger::Status::Ok();
   std::string temporary = p.config.ready_file + ".tmp";
   {
     std::ofstream out(temporary, std::ios::trunc);
     out << p.address << "\n";
+    if (p.gateway) out << "http " << p.gateway->address() << "\n";
     if (!out) return ledger::Status::IOError("cannot write " + temporary);
   }
   // Renamed into place, so a reader never sees half an address.
@@ -243,6 +263,7 @@ ledger::StatusOr<std::unique_ptr<NodeServer>> NodeServer::Start(const NodeConfig
   KYOSO_RETURN_IF_ERROR(OpenLedger(*parts));
   StartWritePath(*parts);
   KYOSO_RETURN_IF_ERROR(StartGrpc(*parts));
+  KYOSO_RETURN_IF_ERROR(StartHttp(*parts));
   KYOSO_RETURN_IF_ERROR(WriteReadyFile(*parts));
   spdlog::info("kyoso-node {} serving on {}", config.node_id, parts->address);
   return std::unique_ptr<NodeServer>(new NodeServer(std::move(parts)));
@@ -263,6 +284,7 @@ void NodeServer::Shutdown() {
   if (p.shut_down) return;
   p.shut_down = true;
   spdlog::info("draining: no new calls, finishing the ones in flight");
+  if (p.gateway) p.gateway->Stop();
   if (p.server) {
     p.server->GetHealthCheckService()->SetServingStatus(false);
     p.calls.StartDraining();
@@ -275,6 +297,7 @@ void NodeServer::Shutdown() {
   if (p.batcher) p.batcher->Stop();
   if (p.consensus) p.consensus->Stop();
   if (p.server) p.server->Wait();
+  p.gateway.reset();    // After the consensus stopped: its reads in flight hold connections.
   p.consensus.reset();  // In a cluster: closes the raft log, then RocksDB.
   p.ledger.reset();
   p.store.reset();  // Closes RocksDB cleanly.

@@ -10,7 +10,8 @@ tls_flags() {
 }
 
 # start_node DATA_DIR LISTEN LOG [FLAGS...]: starts a node (with any further kyoso-node
-# FLAGS) in the background and waits until it serves; sets $node_pid and $node_address.
+# FLAGS) in the background and waits until it serves; sets $node_pid and $node_address,
+# and $http_address when FLAGS turn the HTTP gateway on.
 start_node() {
   local data_dir=$1 listen=$2 log=$3 ready="$1.ready"
   rm -f "$ready"
@@ -20,7 +21,8 @@ start_node() {
   node_pid=$!
   for _ in $(seq 1 300); do
     if [ -s "$ready" ]; then
-      node_address=$(cat "$ready")
+      node_address=$(head -n 1 "$ready")
+      http_address=$(sed -n 's/^http //p' "$ready")
       return 0
     fi
     if ! kill -0 "$node_pid" 2>/dev/null; then

@@ -110,8 +110,13 @@ bool NodeProcess::Start() {
   auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (std::filesystem::exists(ready_file_)) {
-      address_ = ReadFile(ready_file_);
-      while (!address_.empty() && address_.back() == '\n') address_.pop_back();
+      // The gRPC address, then "http ADDRESS" when the HTTP gateway is on.
+      std::istringstream ready(ReadFile(ready_file_));
+      std::getline(ready, address_);
+      std::string http_line;
+      if (std::getline(ready, http_line) && http_line.starts_with("http ")) {
+        http_address_ = http_line.substr(5);
+      }
       channel_ = grpc::CreateChannel(address_, channel_credentials_);
       return true;
     }

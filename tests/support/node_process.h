@@ -50,6 +50,8 @@ class NodeProcess {
   bool Alive();
 
   const std::string& address() const { return address_; }
+  // The HTTP gateway's address ("" unless started with --http-listen).
+  const std::string& http_address() const { return http_address_; }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
   std::string log() const;
   const std::filesystem::path& data_dir() const { return data_dir_; }
@@ -62,6 +64,7 @@ class NodeProcess {
   std::filesystem::path log_file_;
   pid_t pid_ = -1;
   std::string address_;
+  std::string http_address_;
   std::shared_ptr<grpc::Channel> channel_;
   std::shared_ptr<grpc::ChannelCredentials> channel_credentials_ =
       grpc::InsecureChannelCredentials();

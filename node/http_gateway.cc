@@ -1,0 +1,516 @@
+#include "node/http_gateway.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "node/translate.h"
+
+namespace kyoso::node {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using Response = http::response<http::string_body>;
+using Request = http::request<http::string_body>;
+using Respond = std::function<void(Response)>;
+
+namespace {
+
+constexpr auto kIdleTimeout = std::chrono::seconds(30);
+constexpr size_t kHeaderBytesMax = 8 * 1024;
+constexpr size_t kBodyBytesMax = 1024;  // GET only: no body is read.
+constexpr std::string_view kMetricsPath = "/metrics";
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes a query component ('+' is a space); nullopt when malformed.
+std::optional<std::string> Decode(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] != '%') {
+      out += text[i];
+    } else {
+      if (i + 2 >= text.size()) return std::nullopt;
+      int high = HexDigit(text[i + 1]);
+      int low = HexDigit(text[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      out += char(high * 16 + low);
+      i += 2;
+    }
+  }
+  return out;
+}
+
+template <typename Integer>
+bool ParseInteger(const std::string& text, Integer* value) {
+  const char* end = text.data() + text.size();
+  auto [at, error] = std::from_chars(text.data(), end, *value);
+  return !text.empty() && error == std::errc() && at == end;
+}
+
+template <typename Integer, typename Set>
+bool SetInteger(const std::string& text, Set set) {
+  Integer value = 0;
+  if (!ParseInteger(text, &value)) return false;
+  set(value);
+  return true;
+}
+
+// Sets one scalar field from its text; false when the text is not of the field's type.
+bool SetField(const google::protobuf::FieldDescriptor& field, const std::string& text,
+              google::protobuf::Message* message) {
+  using google::protobuf::FieldDescriptor;
+  const google::protobuf::Reflection& reflection = *message->GetReflection();
+  switch (field.cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      reflection.SetString(message, &field, text);
+      return true;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      if (text != "true" && text != "false") return false;
+      reflection.SetBool(message, &field, text == "true");
+      return true;
+    case FieldDescriptor::CPPTYPE_INT32:
+      return SetInteger<int32_t>(text, [&](auto v) { reflection.SetInt32(message, &field, v); });
+    case FieldDescriptor::CPPTYPE_INT64:
+      return SetInteger<int64_t>(text, [&](auto v) { reflection.SetInt64(message, &field, v); });
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return SetInteger<uint32_t>(text, [&](auto v) { reflection.SetUInt32(message, &field, v); });
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return SetInteger<uint64_t>(text, [&](auto v) { reflection.SetUInt64(message, &field, v); });
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      const google::protobuf::EnumValueDescriptor* value = field.enum_type()->FindValueByName(text);
+      if (value == nullptr) return false;
+      reflection.SetEnum(message, &field, value);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+std::string JsonError(grpc::StatusCode code, const std::string& message) {
+  static constexpr std::string_view kNames[] = {"OK",
+                                                "CANCELLED",
+                                                "UNKNOWN",
+                                                "INVALID_ARGUMENT",
+                                                "DEADLINE_EXCEEDED",
+                                                "NOT_FOUND",
+                                                "ALREADY_EXISTS",
+                                                "PERMISSION_DENIED",
+                                                "RESOURCE_EXHAUSTED",
+                                                "FAILED_PRECONDITION",
+                                                "ABORTED",
+                                                "OUT_OF_RANGE",
+                                                "UNIMPLEMENTED",
+                                                "INTERNAL",
+                                                "UNAVAILABLE",
+                                                "DATA_LOSS",
+                                                "UNAUTHENTICATED"};
+  size_t index = size_t(code);
+  std::string name(index < std::size(kNames) ? kNames[index] : "UNKNOWN");
+  return nlohmann::json{{"code", name}, {"message", message}}.dump() + "\n";
+}
+
+Response MakeResponse(const Request& request, int status, std::string content_type,
+                      std::string body) {
+  Response response{http::status(status), request.version()};
+  response.set(http::field::server, "kyoso-node");
+  response.set(http::field::content_type, content_type);
+  response.set(http::field::cache_control, "no-store");
+  response.keep_alive(request.keep_alive());
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+Response ErrorResponse(const Request& request, const grpc::Status& status) {
+  return MakeResponse(request, HttpStatusOf(status.error_code()), "application/json",
+                      JsonError(status.error_code(), status.error_message()));
+}
+
+std::string PemOf(X509* certificate) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+  if (!bio || PEM_write_bio_X509(bio.get(), certificate) != 1) return {};
+  char* data = nullptr;
+  long size = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, size_t(size));
+}
+
+}  // namespace
+
+grpc::Status ReadQueryParameters(std::string_view query, google::protobuf::Message* request) {
+  const google::protobuf::Descriptor& descriptor = *request->GetDescriptor();
+  std::vector<std::string> seen;
+  while (!query.empty()) {
+    size_t end = query.find('&');
+    std::string_view pair = query.substr(0, end);
+    query = end == std::string_view::npos ? std::string_view() : query.substr(end + 1);
+    if (pair.empty()) continue;
+    size_t equals = pair.find('=');
+    std::optional<std::string> name = Decode(pair.substr(0, equals));
+    std::optional<std::string> value =
+        Decode(equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
+    if (!name || !value) return InvalidField("query", "is not percent-encoded correctly");
+    const google::protobuf::FieldDescriptor* field = descriptor.FindFieldByName(*name);
+    if (field == nullptr || field->is_repeated() ||
+        field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      return InvalidField(*name, "is not a parameter of this path");
+    }
+    if (std::find(seen.begin(), seen.end(), *name) != seen.end()) {
+      return InvalidField(*name, "is given more than once");
+    }
+    seen.push_back(*name);
+    if (!SetField(*field, *value, request)) {
+      return InvalidField(*name, "'" + *value + "' is not a valid " + field->cpp_type_name());
+    }
+  }
+  return grpc::Status::OK;
+}
+
+int HttpStatusOf(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return 200;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return 400;
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return 401;
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return 403;
+    case grpc::StatusCode::NOT_FOUND:
+      return 404;
+    case grpc::StatusCode::ALREADY_EXISTS:
+    case grpc::StatusCode::ABORTED:
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return 409;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return 429;
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return 501;
+    case grpc::StatusCode::UNAVAILABLE:
+      return 503;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return 504;
+    default:
+      return 500;
+  }
+}
+
+struct HttpGateway::Impl {
+  explicit Impl(HttpGatewayParts p) : parts(std::move(p)) {
+    requests = &prometheus::BuildCounter()
+                    .Name("kyoso_http_requests_total")
+                    .Help("Requests answered by the HTTP gateway, by path and HTTP status")
+                    .Register(registry);
+    applied_index = &Gauge("kyoso_applied_index", "The last index applied to the ledger");
+    last_seq = &Gauge("kyoso_last_seq", "Sequence number of the last transfer applied");
+    leader = &Gauge("kyoso_leader", "1 when this node takes writes (leader or standalone)");
+    calls_in_flight = &Gauge("kyoso_calls_in_flight", "gRPC calls being served");
+  }
+
+  prometheus::Gauge& Gauge(const std::string& name, const std::string& help) {
+    return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
+  }
+
+  void Count(std::string_view path, int status) {
+    bool known = path == kMetricsPath || FindRoute(path) != nullptr;
+    requests->Add({{"path", known ? std::string(path) : "other"}, {"code", std::to_string(status)}})
+        .Increment();
+  }
+
+  const HttpRoute* FindRoute(std::string_view path) const {
+    for (const HttpRoute& route : parts.routes) {
+      if (route.path == path) return &route;
+    }
+    return nullptr;
+  }
+
+  void Handle(const Request& request, const Caller& caller, Respond respond);
+  void ServeRoute(const HttpRoute& route, std::string_view query, const Request& request,
+                  const Caller& caller, Respond respond);
+  void ServeMetrics(const Request& request, const Caller& caller, Respond respond);
+  void Accept();
+
+  HttpGatewayParts parts;
+  // Declared before the io_context: connections in its queue use it as they go.
+  std::optional<ssl::context> tls;
+  asio::io_context io{1};
+  tcp::acceptor acceptor{io};
+  std::thread thread;
+  std::string address;
+  std::atomic<bool> stopped = false;
+  prometheus::Registry registry;
+  prometheus::Family<prometheus::Counter>* requests = nullptr;
+  prometheus::Gauge* applied_index = nullptr;
+  prometheus::Gauge* last_seq = nullptr;
+  prometheus::Gauge* leader = nullptr;
+  prometheus::Gauge* calls_in_flight = nullptr;
+};
+
+namespace {
+
+// One connection: reads a request, has the gateway answer it (perhaps from the apply
+// thread), writes the answer, and reads the next while the client keeps it alive.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  Session(HttpGateway::Impl* gateway, Stream stream)
+      : gateway_(gateway), stream_(std::move(stream)) {}
+
+  void Run() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code error) {
+                                if (!error) self->Read();
+                              });
+    } else {
+      Read();
+    }
+  }
+
+ private:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  void Read() {
+    parser_.emplace();
+    parser_->header_limit(kHeaderBytesMax);
+    parser_->body_limit(kBodyBytesMax);
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code error, size_t) {
+                       if (!error) self->Answer();
+                     });
+  }
+
+  void Answer() {
+    request_ = parser_->release();
+    Caller caller;
+    grpc::Status identified = Identify(&caller);
+    if (!identified.ok()) return Write(ErrorResponse(request_, identified));
+    gateway_->Handle(request_, caller, [self = this->shared_from_this()](Response response) {
+      // May run on the apply thread: the connection is only touched on the gateway's.
+      asio::post(self->gateway_->io, [self, response = std::move(response)]() mutable {
+        self->Write(std::move(response));
+      });
+    });
+  }
+
+  grpc::Status Identify(Caller* caller) {
+    if constexpr (kTls) {
+      std::unique_ptr<X509, decltype(&X509_free)> peer(
+          SSL_get1_peer_certificate(stream_.native_handle()), &X509_free);
+      if (!peer) {
+        return {grpc::StatusCode::UNAUTHENTICATED, "this node requires a client certificate"};
+      }
+      return gateway_->parts.access->IdentifyPem(PemOf(peer.get()), caller);
+    } else {
+      caller->trusted = true;
+      return grpc::Status::OK;
+    }
+  }
+
+  void Write(Response response) {
+    response_ = std::move(response);
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    http::async_write(stream_, response_,
+                      [self = this->shared_from_this()](beast::error_code error, size_t) {
+                        if (!error && self->response_.keep_alive()) self->Read();
+                      });
+  }
+
+  HttpGateway::Impl* gateway_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Request request_;
+  Response response_;
+};
+
+}  // namespace
+
+void HttpGateway::Impl::Accept() {
+  acceptor.async_accept([this](beast::error_code error, tcp::socket socket) {
+    if (error) {
+      if (!stopped) spdlog::warn("HTTP gateway: accept failed: {}", error.message());
+      if (error == asio::error::operation_aborted) return;
+    } else if (tls) {
+      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+          this, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls))
+          ->Run();
+    } else {
+      std::make_shared<Session<beast::tcp_stream>>(this, beast::tcp_stream(std::move(socket)))
+          ->Run();
+    }
+    if (!stopped) Accept();
+  });
+}
+
+void HttpGateway::Impl::Handle(const Request& request, const Caller& caller, Respond respond) {
+  std::string_view target(request.target().data(), request.target().size());
+  size_t question = target.find('?');
+  std::string_view path = target.substr(0, question);
+  std::string_view query =
+      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  Respond counted = [this, path = std::string(path), respond](Response response) {
+    Count(path, response.result_int());
+    respond(std::move(response));
+  };
+  if (request.method() != http::verb::get) {
+    Response refused = ErrorResponse(
+        request, {grpc::StatusCode::UNIMPLEMENTED, "the gateway is read-only: GET only"});
+    refused.result(http::status::method_not_allowed);
+    refused.set(http::field::allow, "GET");
+    return counted(std::move(refused));
+  }
+  if (path == kMetricsPath) return ServeMetrics(request, caller, std::move(counted));
+  const HttpRoute* route = FindRoute(path);
+  if (route == nullptr) {
+    std::string paths;
+    for (const HttpRoute& known : parts.routes) paths += known.path + ", ";
+    return counted(ErrorResponse(
+        request, {grpc::StatusCode::NOT_FOUND,
+                  "no such path: the gateway serves " + paths + std::string(kMetricsPath)}));
+  }
+  ServeRoute(*route, query, request, caller, std::move(counted));
+}
+
+void HttpGateway::Impl::ServeRoute(const HttpRoute& route, std::string_view query,
+                                   const Request& request, const Caller& caller, Respond respond) {
+  std::shared_ptr<google::protobuf::Message> message(route.request_type->New());
+  grpc::Status status = ReadQueryParameters(query, message.get());
+  if (status.ok()) status = parts.gate->AdmitCaller(caller, route.rpc, *message);
+  if (!status.ok()) return respond(ErrorResponse(request, status));
+  const google::protobuf::FieldDescriptor* stale =
+      message->GetDescriptor()->FindFieldByName("stale_ok");
+  bool stale_ok = stale != nullptr && message->GetReflection()->GetBool(*message, stale);
+  // The request line and headers, not the body, are all a response needs.
+  Request head{request.method(), request.target(), request.version()};
+  head.keep_alive(request.keep_alive());
+  parts.consensus->Read(stale_ok, [&route, message, head, respond](const ledger::Status& read,
+                                                                   const ledger::Ledger* ledger) {
+    if (!read.ok()) return respond(ErrorResponse(head, ToGrpcStatus(read)));
+    std::unique_ptr<google::protobuf::Message> reply(route.reply_type->New());
+    grpc::Status served = route.serve(*ledger, *message, reply.get());
+    if (!served.ok()) return respond(ErrorResponse(head, served));
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    options.always_print_primitive_fields = true;
+    std::string json;
+    if (!google::protobuf::util::MessageToJsonString(*reply, &json, options).ok()) {
+      return respond(ErrorResponse(head, {grpc::StatusCode::INTERNAL, "cannot write the reply"}));
+    }
+    respond(MakeResponse(head, 200, "application/json", json + "\n"));
+  });
+}
+
+void HttpGateway::Impl::ServeMetrics(const Request& request, const Caller& caller,
+                                     Respond respond) {
+  if (!caller.trusted && caller.role != Role::kOperator && caller.role != Role::kAuditor) {
+    return respond(
+        ErrorResponse(request, {grpc::StatusCode::PERMISSION_DENIED,
+                                "role " + std::string(RoleName(caller.role)) +
+                                    " may not read /metrics (operators and auditors may)"}));
+  }
+  RoleInfo role = parts.consensus->Role();
+  leader->Set(role.role == "leader" || role.role == "standalone" ? 1 : 0);
+  calls_in_flight->Set(parts.calls->in_flight());
+  Request head{request.method(), request.target(), request.version()};
+  head.keep_alive(request.keep_alive());
+  parts.consensus->Read(
+      true, [this, head, respond](const ledger::Status& read, const ledger::Ledger* ledger) {
+        if (!read.ok()) return respond(ErrorResponse(head, ToGrpcStatus(read)));
+        applied_index->Set(double(ledger->applied_index()));
+        last_seq->Set(double(ledger->last_seq()));
+        respond(MakeResponse(head, 200, "text/plain; version=0.0.4",
+                             prometheus::TextSerializer().Serialize(registry.Collect())));
+      });
+}
+
+ledger::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(const std::string& listen,
+                                                                  const TlsConfig& tls_config,
+                                                                  HttpGatewayParts parts) {
+  auto impl = std::make_unique<Impl>(std::move(parts));
+  if (tls_config.enabled()) {
+    try {
+      impl->tls.emplace(ssl::context::tls_server);
+      SSL_CTX_set_min_proto_version(impl->tls->native_handle(), TLS1_2_VERSION);
+      impl->tls->use_certificate_chain_file(tls_config.cert_file);
+      impl->tls->use_private_key_file(tls_config.key_file, ssl::context::pem);
+      impl->tls->load_verify_file(tls_config.ca_file);
+      impl->tls->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+    } catch (const boost::system::system_error& error) {
+      return ledger::Status::InvalidArgument("the HTTP gateway cannot use the TLS files: " +
+                                             std::string(error.what()));
+    }
+  }
+  size_t colon = listen.rfind(':');
+  boost::system::error_code error;
+  asio::ip::address host = asio::ip::make_address(listen.substr(0, colon), error);
+  uint16_t port = 0;
+  if (colon == std::string::npos || error || !ParseInteger(listen.substr(colon + 1), &port)) {
+    return ledger::Status::InvalidArgument("--http-listen must be IP:PORT, not '" + listen + "'");
+  }
+  tcp::endpoint endpoint(host, port);
+  impl->acceptor.open(endpoint.protocol(), error);
+  if (!error) impl->acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) impl->acceptor.bind(endpoint, error);
+  if (!error) impl->acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    return ledger::Status::IOError("the HTTP gateway cannot listen on " + listen + ": " +
+                                   error.message());
+  }
+  impl->address =
+      listen.substr(0, colon) + ":" + std::to_string(impl->acceptor.local_endpoint().port());
+  impl->Accept();
+  impl->thread = std::thread([io = &impl->io] { io->run(); });
+  return std::unique_ptr<HttpGateway>(new HttpGateway(std::move(impl)));
+}
+
+HttpGateway::HttpGateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpGateway::~HttpGateway() {
+  Stop();
+}
+
+const std::string& HttpGateway::address() const {
+  return impl_->address;
+}
+
+void HttpGateway::Stop() {
+  if (impl_->stopped.exchange(true)) return;
+  // Connections waiting on reads or writes are dropped with the io_context.
+  impl_->io.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+  boost::system::error_code ignored;
+  impl_->acceptor.close(ignored);
+}
+
+}  // namespace kyoso::node

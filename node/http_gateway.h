@@ -1,0 +1,88 @@
+// HttpGateway: the node's read-only HTTP/JSON port, for dashboards, notebooks and
+// Prometheus (docs/api.md, "HTTP gateway").
+//
+//   GET /v1/flow-table?currency=BUNJI&period=month&day=2026-03-01&payer_group=kind&...
+//   GET /v1/program-metrics?currency=BUNJI&period=month&day=2026-03-01&program=fresh-food
+//   GET /metrics                     Prometheus text format (operators, auditors)
+//
+// A /v1 path takes the fields of its gRPC request message as query parameters and answers
+// the reply message as JSON, field names as in the proto. It serves what the gRPC call
+// serves, to the same roles, under the same limits: with TLS configured the port is HTTPS
+// with client certificates required and verified, the caller's role comes from its
+// certificate (access.h), and the gate decides (gate.h: load, the certificate's rate,
+// field sizes, the access table). Errors are JSON {"code", "message"} with the
+// HTTP status of the gRPC code. Reads run on the consensus's apply thread like gRPC reads;
+// the gateway's own thread only accepts, parses and writes, so nothing blocks it.
+//
+// Thread-safety: Start, Stop and the destructor are called from one thread.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kyoso/ledger/ledger.h"
+#include "kyoso/ledger/status.h"
+#include "node/access.h"
+#include "node/call_tracker.h"
+#include "node/config.h"
+#include "node/consensus.h"
+#include "node/gate.h"
+
+namespace kyoso::node {
+
+// One GET path answered from the applied ledger, as the gRPC call `rpc` answers.
+struct HttpRoute {
+  std::string path;                               // "/v1/flow-table"
+  Rpc rpc;                                        // Its row in the access table.
+  const google::protobuf::Message* request_type;  // The default instance of the request.
+  const google::protobuf::Message* reply_type;    // And of the reply.
+  // Fills `reply` (a new message of reply_type's type) for `request`.
+  std::function<grpc::Status(const ledger::Ledger&, const google::protobuf::Message& request,
+                             google::protobuf::Message* reply)>
+      serve;
+};
+
+// What the gateway reads from the rest of the node; all must outlive it.
+struct HttpGatewayParts {
+  const Access* access = nullptr;  // Who the caller's certificate names.
+  Gate* gate = nullptr;            // Load, rate and size limits, then the access table.
+  Consensus* consensus = nullptr;
+  const CallTracker* calls = nullptr;
+  std::vector<HttpRoute> routes;
+};
+
+class HttpGateway {
+ public:
+  // Listens on `listen` ("127.0.0.1:0" picks a port): HTTPS when `tls` is enabled,
+  // plain HTTP (every caller trusted, as on the gRPC port) when not.
+  static ledger::StatusOr<std::unique_ptr<HttpGateway>> Start(const std::string& listen,
+                                                              const TlsConfig& tls,
+                                                              HttpGatewayParts parts);
+  // Destroy it only once the consensus has stopped: a read in flight holds its connection.
+  ~HttpGateway();
+
+  // The address listened on, with the port chosen.
+  const std::string& address() const;
+  // Stops accepting and closes every connection; idempotent.
+  void Stop();
+
+  struct Impl;
+
+ private:
+  explicit HttpGateway(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reads `query` ("a=1&b=x%20y") into `request`'s fields by name: strings, integers,
+// booleans ("true"/"false") and enums by name. INVALID_ARGUMENT naming the parameter for
+// an unknown, repeated or malformed one.
+grpc::Status ReadQueryParameters(std::string_view query, google::protobuf::Message* request);
+
+// The HTTP status for a gRPC code (INVALID_ARGUMENT 400, PERMISSION_DENIED 403, ...).
+int HttpStatusOf(grpc::StatusCode code);
+
+}  // namespace kyoso::node

@@ -1,0 +1,229 @@
+// The HTTP/JSON gateway on a real node, asked with curl: it answers what the gRPC call
+// answers (the same reply as JSON), to the same roles (HTTPS with client certificates),
+// refuses bad requests with the gRPC code's HTTP status, and serves Prometheus' /metrics
+// to operators and auditors.
+#include "node/http_gateway.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "kyoso/ledger/flows.h"
+#include "support/node_process.h"
+#include "support/tls_town.h"
+#include "support/town_client.h"
+
+namespace kyoso::testing {
+namespace {
+
+struct HttpAnswer {
+  int status = 0;  // The HTTP status; 0 when curl failed (its exit code in curl_exit).
+  int curl_exit = 0;
+  std::string body;
+};
+
+// GET url with curl; `tls` adds --cacert and, unless `certificate` is empty, the client
+// certificate of that name.
+HttpAnswer Get(const std::string& url, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args = {"-sS", "-o", "-", "-w", "\n%{http_code}", url};
+  args.insert(args.end(), extra.begin(), extra.end());
+  ProgramResult run = RunProgram("/usr/bin/curl", args);
+  HttpAnswer answer;
+  answer.curl_exit = run.exit_code;
+  size_t last = run.out.rfind('\n');
+  if (run.exit_code != 0 || last == std::string::npos) return answer;
+  answer.status = std::stoi(run.out.substr(last + 1));
+  answer.body = run.out.substr(0, last);
+  return answer;
+}
+
+nlohmann::json AsJson(const google::protobuf::Message& reply) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string json;
+  EXPECT_TRUE(google::protobuf::util::MessageToJsonString(reply, &json, options).ok());
+  return nlohmann::json::parse(json);
+}
+
+std::string Today(TownClient& town) {
+  Call<v1::NodeStatus> status = town.Status();
+  EXPECT_TRUE(status.status.ok());
+  return ledger::DayText(
+      ledger::PeriodOf(ledger::PeriodKind::kDay, status.reply.last_timestamp_ns()).start_day);
+}
+
+TEST(QueryParameters, FillTheRequestsFieldsByType) {
+  v1::ListHistoryRequest request;
+  grpc::Status read = node::ReadQueryParameters(
+      "account=res%3Aalice+b&from_ns=-3&cursor=18446744073709551615&limit=5&oldest_first=true&",
+      &request);
+  ASSERT_TRUE(read.ok()) << read.error_message();
+  EXPECT_EQ(request.account(), "res:alice b");
+  EXPECT_EQ(request.from_ns(), -3);
+  EXPECT_EQ(request.cursor(), UINT64_MAX);
+  EXPECT_EQ(request.limit(), 5u);
+  EXPECT_TRUE(request.oldest_first());
+  for (const char* bad : {"limit=-1", "limit=4294967296", "from_ns=12x",
+                          "from_ns=", "oldest_first=1", "account=%4", "account=%zz"}) {
+    v1::ListHistoryRequest untouched;
+    grpc::Status refused = node::ReadQueryParameters(bad, &untouched);
+    EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad;
+  }
+}
+
+// A development node (no TLS: every caller trusted) whose disclosure rules let a town of
+// three residents show figures.
+class HttpGatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::path config = temp.path() / "node.toml";
+    std::ofstream(config) << "[disclosure]\nmin_payers = 3\nmin_payees = 1\n"
+                             "dominance_percent = 100\n";
+    node = std::make_unique<NodeProcess>(
+        temp.path() / "node",
+        std::vector<std::string>{"--config", config.string(), "--http-listen", "127.0.0.1:0",
+                                 // No ticks: the applied index stays.
+                                 "--tick-interval-ms", "600000"});
+    ASSERT_TRUE(node->Start()) << node->log();
+    ASSERT_FALSE(node->http_address().empty()) << "the ready file names no HTTP address";
+    town = std::make_unique<TownClient>(node->channel());
+    ASSERT_TRUE(town->SetUpTown());
+    ASSERT_TRUE(town->AddResident("res:carol").status.ok());
+    // Three residents top up under fresh-food and spend some of it at two businesses.
+    for (const char* resident : {"res:alice", "res:bob", "res:carol"}) {
+      ASSERT_TRUE(town->TopUp(resident, 1'000, kFreshFood).status.ok());
+      ASSERT_TRUE(town->Pay(resident, "mch:bakery", 50).status.ok());
+      ASSERT_TRUE(town->Pay(resident, "prd:farm", 20).status.ok());
+    }
+  }
+
+  std::string Url(const std::string& path_and_query) {
+    return "http://" + node->http_address() + path_and_query;
+  }
+
+  TempDir temp;
+  std::unique_ptr<NodeProcess> node;
+  std::unique_ptr<TownClient> town;
+};
+
+TEST_F(HttpGatewayTest, AFlowTableIsTheGrpcReplyAsJson) {
+  v1::FlowTableRequest request;
+  request.set_currency(kBunji);
+  request.set_period("month");
+  request.set_day(Today(*town));
+  request.set_payer_group("kind");
+  request.set_payee_group("kind");
+  v1::FlowTable table;
+  grpc::ClientContext context;
+  ASSERT_TRUE(town->query().GetFlowTable(&context, request, &table).ok());
+  ASSERT_EQ(table.cells_size(), 2);  // res→mch and res→prd.
+
+  HttpAnswer answer = Get(Url("/v1/flow-table?currency=BUNJI&period=month&day=" + request.day() +
+                              "&payer_group=kind&payee_group=kind"));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  nlohmann::json served = nlohmann::json::parse(answer.body);
+  EXPECT_EQ(served, AsJson(table));
+  EXPECT_EQ(served["cells"][0]["sum_minor"], "150");
+  EXPECT_EQ(served["cells"][1]["sum_minor"], "60");
+  EXPECT_EQ(served["cells"][1]["distinct_payers"], "3");  // uint64 is a string in JSON.
+}
+
+TEST_F(HttpGatewayTest, ProgrammeMetricsAreTheGrpcReplyAsJson) {
+  HttpAnswer answer =
+      Get(Url("/v1/program-metrics?currency=BUNJI&period=month&day=" + Today(*town) +
+              "&program=fresh-food&stale_ok=true"));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  nlohmann::json served = nlohmann::json::parse(answer.body);
+  EXPECT_EQ(served["paid_out_minor"], "300");
+  EXPECT_EQ(served["spent_minor"], "210");
+  EXPECT_EQ(served["lm3"], "1.700");  // (300 + 210) / 300
+  EXPECT_EQ(served["spend_through"], "0.700");
+  EXPECT_EQ(served["rounds_before_redemption"], "");
+}
+
+TEST_F(HttpGatewayTest, BadRequestsGetTheirStatusAndSayWhy) {
+  const std::string day = Today(*town);
+  struct Case {
+    std::string path;
+    int status;
+    std::string code;
+    std::string names;  // A word the message must contain.
+  };
+  for (const Case& c : std::vector<Case>{
+           {"/v1/flow-table?currency=BUNJI&period=year&day=" + day, 400, "INVALID_ARGUMENT",
+            "period"},
+           {"/v1/flow-table?colour=blue", 400, "INVALID_ARGUMENT", "colour"},
+           {"/v1/flow-table?currency=A&currency=B", 400, "INVALID_ARGUMENT", "more than once"},
+           {"/v1/flow-table?stale_ok=yes", 400, "INVALID_ARGUMENT", "stale_ok"},
+           {"/v1/flow-table?currency=%G1", 400, "INVALID_ARGUMENT", "percent"},
+           {"/v1/program-metrics?currency=BUNJI&period=month&day=" + day + "&program=nope", 404,
+            "NOT_FOUND", "nope"},
+           {"/v1/transfers", 404, "NOT_FOUND", "/v1/flow-table"},
+           // The gate's limits apply as on the gRPC port.
+           {"/v1/flow-table?currency=" + std::string(2'000, 'A'), 400, "INVALID_ARGUMENT",
+            "at most 1024 bytes"},
+       }) {
+    HttpAnswer answer = Get(Url(c.path));
+    EXPECT_EQ(answer.status, c.status) << c.path << ": " << answer.body;
+    nlohmann::json error = nlohmann::json::parse(answer.body, nullptr, false);
+    EXPECT_EQ(error["code"], c.code) << c.path;
+    EXPECT_NE(error["message"].get<std::string>().find(c.names), std::string::npos)
+        << c.path << ": " << answer.body;
+  }
+  HttpAnswer posted = Get(Url("/v1/flow-table"), {"-X", "POST"});
+  EXPECT_EQ(posted.status, 405) << posted.body;
+}
+
+TEST_F(HttpGatewayTest, MetricsCountRequestsAndShowTheAppliedIndex) {
+  ASSERT_EQ(Get(Url("/v1/flow-table?colour=blue")).status, 400);
+  HttpAnswer answer = Get(Url("/metrics"));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  Call<v1::NodeStatus> status = town->Status();
+  ASSERT_TRUE(status.status.ok());
+  EXPECT_NE(answer.body.find("kyoso_http_requests_total{code=\"400\",path=\"/v1/flow-table\"} 1"),
+            std::string::npos)
+      << answer.body;
+  EXPECT_NE(answer.body.find("kyoso_applied_index " + std::to_string(status.reply.applied_index())),
+            std::string::npos)
+      << answer.body << "\nstatus says " << status.reply.applied_index();
+  EXPECT_NE(answer.body.find("kyoso_leader 1"), std::string::npos) << answer.body;
+}
+
+// The same gateway on a node serving TLS: roles from client certificates.
+class HttpsGatewayTest : public TlsTownTest {
+ protected:
+  HttpsGatewayTest() : TlsTownTest({"--http-listen", "127.0.0.1:0"}) {}
+
+  HttpAnswer GetAs(const std::string& certificate, const std::string& path) {
+    std::vector<std::string> tls = {"--cacert", certificates_.File("ca.crt")};
+    if (!certificate.empty()) {
+      tls.insert(tls.end(), {"--cert", certificates_.File(certificate + ".crt"), "--key",
+                             certificates_.File(certificate + ".key")});
+    }
+    return Get("https://" + node_.http_address() + path, tls);
+  }
+};
+
+TEST_F(HttpsGatewayTest, RolesComeFromClientCertificates) {
+  const std::string table = "/v1/flow-table?currency=BUNJI&period=month&day=" + Today(*town_) +
+                            "&payer_group=kind&payee_group=kind";
+  EXPECT_EQ(GetAs("analyst", table).status, 200);
+  EXPECT_EQ(GetAs("auditor", table).status, 200);
+  HttpAnswer resident = GetAs("alice", table);
+  EXPECT_EQ(resident.status, 403) << resident.body;
+  EXPECT_NE(resident.body.find("PERMISSION_DENIED"), std::string::npos) << resident.body;
+  // No certificate: the TLS handshake itself is refused.
+  HttpAnswer anonymous = GetAs("", table);
+  EXPECT_EQ(anonymous.status, 0);
+  EXPECT_NE(anonymous.curl_exit, 0);
+
+  EXPECT_EQ(GetAs("operator", "/metrics").status, 200);
+  HttpAnswer analyst_metrics = GetAs("analyst", "/metrics");
+  EXPECT_EQ(analyst_metrics.status, 403) << analyst_metrics.body;
+}
+
+}  // namespace
+}  // namespace kyoso::testing
