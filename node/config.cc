@@ -302,6 +302,10 @@ Status ValidateTls(const NodeConfig& config) {
         " is not loopback: serving other machines requires TLS (tls.ca_file, tls.cert_file, "
         "tls.key_file or --tls-ca, --tls-cert, --tls-key; ops/certs makes them)");
   }
+  if (!any && !config.http.listen.empty() && !IsLoopback(config.http.listen)) {
+    return Status::InvalidArgument("http listen " + config.http.listen +
+                                   " is not loopback: serving other machines requires TLS");
+  }
   return Status::Ok();
 }
 

@@ -37,7 +37,9 @@ namespace {
 
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
 constexpr size_t kHeaderBytesMax = 8 * 1024;
-constexpr size_t kBodyBytesMax = 1024;  // GET only: no body is read.
+// GET only: a body is never used, and one larger than this is refused (413).
+constexpr size_t kBodyBytesMax = 1024;
+constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
 constexpr std::string_view kMetricsPath = "/metrics";
 
 int HexDigit(char c) {
@@ -134,7 +136,10 @@ std::string JsonError(grpc::StatusCode code, const std::string& message) {
                                                 "UNAUTHENTICATED"};
   size_t index = size_t(code);
   std::string name(index < std::size(kNames) ? kNames[index] : "UNKNOWN");
-  return nlohmann::json{{"code", name}, {"message", message}}.dump() + "\n";
+  // Messages quote the request; anything not UTF-8 in them is replaced, never thrown on.
+  return nlohmann::json{{"code", name}, {"message", message}}.dump(
+             -1, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
 }
 
 Response MakeResponse(const Request& request, int status, std::string content_type,
@@ -152,6 +157,11 @@ Response MakeResponse(const Request& request, int status, std::string content_ty
 Response ErrorResponse(const Request& request, const grpc::Status& status) {
   return MakeResponse(request, HttpStatusOf(status.error_code()), "application/json",
                       JsonError(status.error_code(), status.error_message()));
+}
+
+std::string_view PathOf(const Request& request) {
+  std::string_view target(request.target().data(), request.target().size());
+  return target.substr(0, target.find('?'));
 }
 
 std::string PemOf(X509* certificate) {
@@ -177,6 +187,9 @@ grpc::Status ReadQueryParameters(std::string_view query, google::protobuf::Messa
     std::optional<std::string> value =
         Decode(equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
     if (!name || !value) return InvalidField("query", "is not percent-encoded correctly");
+    if (!ValidUtf8(*name) || !ValidUtf8(*value)) {
+      return InvalidField("query", "is not valid UTF-8 once decoded");
+    }
     const google::protobuf::FieldDescriptor* field = descriptor.FindFieldByName(*name);
     if (field == nullptr || field->is_repeated() ||
         field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
@@ -263,6 +276,7 @@ struct HttpGateway::Impl {
   std::optional<ssl::context> tls;
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
+  asio::steady_timer retry{io};
   std::thread thread;
   std::string address;
   std::atomic<bool> stopped = false;
@@ -306,15 +320,42 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code error, size_t) {
-                       if (!error) self->Answer();
+                       if (!error) return self->Answer();
+                       if (std::optional<Response> refusal = RefusalOf(error)) {
+                         self->Write(std::move(*refusal));
+                       }
                      });
+  }
+
+  // The answer to a request that could not be read; nullopt when the client went away
+  // or fell silent (nothing to answer).
+  static std::optional<Response> RefusalOf(beast::error_code error) {
+    bool unreadable = error.category() == http::make_error_code(http::error::bad_target).category();
+    if (!unreadable || error == http::error::end_of_stream ||
+        error == http::error::partial_message) {
+      return std::nullopt;
+    }
+    Request unread;
+    unread.version(11);
+    unread.keep_alive(false);
+    Response refusal = ErrorResponse(unread, {grpc::StatusCode::INVALID_ARGUMENT,
+                                              "the request cannot be read: " + error.message()});
+    if (error == http::error::body_limit) refusal.result(http::status::payload_too_large);
+    if (error == http::error::header_limit) {
+      refusal.result(http::status::request_header_fields_too_large);
+    }
+    return refusal;
   }
 
   void Answer() {
     request_ = parser_->release();
     Caller caller;
     grpc::Status identified = Identify(&caller);
-    if (!identified.ok()) return Write(ErrorResponse(request_, identified));
+    if (!identified.ok()) {
+      Response refusal = ErrorResponse(request_, identified);
+      gateway_->Count(PathOf(request_), refusal.result_int());
+      return Write(std::move(refusal));
+    }
     gateway_->Handle(request_, caller, [self = this->shared_from_this()](Response response) {
       // May run on the apply thread: the connection is only touched on the gateway's.
       asio::post(self->gateway_->io, [self, response = std::move(response)]() mutable {
@@ -342,8 +383,21 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
     http::async_write(stream_, response_,
                       [self = this->shared_from_this()](beast::error_code error, size_t) {
-                        if (!error && self->response_.keep_alive()) self->Read();
+                        if (error) return;
+                        if (self->response_.keep_alive()) return self->Read();
+                        self->Close();
                       });
+  }
+
+  // Tells the client no more comes: TLS close_notify, then the TCP send side.
+  void Close() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
   }
 
   HttpGateway::Impl* gateway_;
@@ -359,9 +413,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 void HttpGateway::Impl::Accept() {
   acceptor.async_accept([this](beast::error_code error, tcp::socket socket) {
     if (error) {
-      if (!stopped) spdlog::warn("HTTP gateway: accept failed: {}", error.message());
-      if (error == asio::error::operation_aborted) return;
-    } else if (tls) {
+      if (stopped || error == asio::error::operation_aborted) return;
+      // Out of descriptors, say: try again shortly rather than spin.
+      spdlog::warn("HTTP gateway: accept failed: {}; retrying", error.message());
+      retry.expires_after(kAcceptRetry);
+      retry.async_wait([this](beast::error_code waited) {
+        if (!waited && !stopped) Accept();
+      });
+      return;
+    }
+    if (tls) {
       std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
           this, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls))
           ->Run();
@@ -376,7 +437,7 @@ void HttpGateway::Impl::Accept() {
 void HttpGateway::Impl::Handle(const Request& request, const Caller& caller, Respond respond) {
   std::string_view target(request.target().data(), request.target().size());
   size_t question = target.find('?');
-  std::string_view path = target.substr(0, question);
+  std::string_view path = PathOf(request);
   std::string_view query =
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
   Respond counted = [this, path = std::string(path), respond](Response response) {
@@ -388,6 +449,8 @@ void HttpGateway::Impl::Handle(const Request& request, const Caller& caller, Res
         request, {grpc::StatusCode::UNIMPLEMENTED, "the gateway is read-only: GET only"});
     refused.result(http::status::method_not_allowed);
     refused.set(http::field::allow, "GET");
+    // A HEAD's client expects no body: closing keeps both sides in step.
+    refused.keep_alive(false);
     return counted(std::move(refused));
   }
   if (path == kMetricsPath) return ServeMetrics(request, caller, std::move(counted));
@@ -466,6 +529,10 @@ ledger::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(const std::str
       impl->tls->use_private_key_file(tls_config.key_file, ssl::context::pem);
       impl->tls->load_verify_file(tls_config.ca_file);
       impl->tls->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+      // Verified peers and resumed sessions: OpenSSL wants the sessions' context named.
+      static constexpr unsigned char kSessionContext[] = "kyoso-http";
+      SSL_CTX_set_session_id_context(impl->tls->native_handle(), kSessionContext,
+                                     sizeof kSessionContext - 1);
     } catch (const boost::system::system_error& error) {
       return ledger::Status::InvalidArgument("the HTTP gateway cannot use the TLS files: " +
                                              std::string(error.what()));
@@ -506,7 +573,7 @@ const std::string& HttpGateway::address() const {
 
 void HttpGateway::Stop() {
   if (impl_->stopped.exchange(true)) return;
-  // Connections waiting on reads or writes are dropped with the io_context.
+  // Connections still open are closed when the gateway is destroyed (with its io_context).
   impl_->io.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
   boost::system::error_code ignored;

@@ -7,12 +7,13 @@
 //
 // A /v1 path takes the fields of its gRPC request message as query parameters and answers
 // the reply message as JSON, field names as in the proto. It serves what the gRPC call
-// serves, to the same roles, under the same limits: with TLS configured the port is HTTPS
-// with client certificates required and verified, the caller's role comes from its
-// certificate (access.h), and the gate decides (gate.h: load, the certificate's rate,
-// field sizes, the access table). Errors are JSON {"code", "message"} with the
-// HTTP status of the gRPC code. Reads run on the consensus's apply thread like gRPC reads;
-// the gateway's own thread only accepts, parses and writes, so nothing blocks it.
+// serves, to the same roles: with TLS configured the port is HTTPS with client
+// certificates required and verified, the caller's role comes from its certificate
+// (access.h), and the gate decides (gate.h: the gRPC calls in flight, the certificate's
+// rate, field sizes, the access table). /metrics is for operators and auditors. Errors are JSON
+// {"code", "message"} with the HTTP status of the gRPC code. Reads run on the consensus's apply
+// thread like gRPC reads; the gateway's own thread only accepts, parses and writes, so nothing
+// blocks it.
 //
 // Thread-safety: Start, Stop and the destructor are called from one thread.
 #pragma once
@@ -67,7 +68,8 @@ class HttpGateway {
 
   // The address listened on, with the port chosen.
   const std::string& address() const;
-  // Stops accepting and closes every connection; idempotent.
+  // Stops accepting and stops serving; idempotent. Open connections close when the
+  // gateway is destroyed.
   void Stop();
 
   struct Impl;

@@ -39,6 +39,9 @@ struct NodeServer::Parts {
   AccountDirectory directory;
   CallTracker calls;
   std::unique_ptr<Gate> gate;
+  // Null unless [http] listen is set. Declared before the consensus, so that it outlives
+  // the consensus's last read callback on every path.
+  std::unique_ptr<HttpGateway> gateway;
   std::unique_ptr<Consensus> consensus;
   ledger::TimeNs last_timestamp = 0;
   std::unique_ptr<Batcher> batcher;
@@ -55,7 +58,6 @@ struct NodeServer::Parts {
   std::unique_ptr<ResearchService> research;
   std::unique_ptr<grpc::Server> server;
   std::string address;
-  std::unique_ptr<HttpGateway> gateway;  // Null unless [http] listen is set.
   bool shut_down = false;
 };
 

@@ -11,39 +11,6 @@ using ledger::ResultCode;
 
 constexpr int64_t kNsPerMs = 1'000'000;
 
-bool ValidUtf8(std::string_view text) {
-  // Smallest code point each sequence length may encode: shorter forms are overlong.
-  static constexpr uint32_t kMinForLength[] = {0, 0x80, 0x800, 0x10000};
-  size_t i = 0;
-  while (i < text.size()) {
-    auto lead = static_cast<unsigned char>(text[i]);
-    size_t extra = 0;
-    uint32_t code = lead;
-    if (lead >= 0x80) {
-      if ((lead & 0xE0) == 0xC0) {
-        extra = 1, code = lead & 0x1F;
-      } else if ((lead & 0xF0) == 0xE0) {
-        extra = 2, code = lead & 0x0F;
-      } else if ((lead & 0xF8) == 0xF0) {
-        extra = 3, code = lead & 0x07;
-      } else {
-        return false;
-      }
-    }
-    if (text.size() - i <= extra) return false;
-    for (size_t k = 1; k <= extra; ++k) {
-      auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return false;
-      code = (code << 6) | (next & 0x3F);
-    }
-    if (code < kMinForLength[extra] || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) {
-      return false;
-    }
-    i += extra + 1;
-  }
-  return true;
-}
-
 // Checks one text field: bounded and valid UTF-8.
 grpc::Status CheckText(std::string_view field, std::string_view text,
                        size_t max = kStringFieldMax) {
@@ -128,6 +95,39 @@ std::string WideText(const ledger::Wide& value) {
 }
 
 }  // namespace
+
+bool ValidUtf8(std::string_view text) {
+  // Smallest code point each sequence length may encode: shorter forms are overlong.
+  static constexpr uint32_t kMinForLength[] = {0, 0x80, 0x800, 0x10000};
+  size_t i = 0;
+  while (i < text.size()) {
+    auto lead = static_cast<unsigned char>(text[i]);
+    size_t extra = 0;
+    uint32_t code = lead;
+    if (lead >= 0x80) {
+      if ((lead & 0xE0) == 0xC0) {
+        extra = 1, code = lead & 0x1F;
+      } else if ((lead & 0xF0) == 0xE0) {
+        extra = 2, code = lead & 0x0F;
+      } else if ((lead & 0xF8) == 0xF0) {
+        extra = 3, code = lead & 0x07;
+      } else {
+        return false;
+      }
+    }
+    if (text.size() - i <= extra) return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3F);
+    }
+    if (code < kMinForLength[extra] || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
 
 std::optional<ledger::TransferKind> ToLedgerKind(v1::TransferKind kind) {
   int value = static_cast<int>(kind) - 1;

@@ -40,6 +40,8 @@ v1::Result ToProtoResult(ledger::ResultCode code);
 grpc::StatusCode GrpcCodeFor(ledger::ResultCode code);
 // A ledger::Status (the store or the consensus failed) as a gRPC status.
 grpc::Status ToGrpcStatus(const ledger::Status& status);
+// True when `text` is well-formed UTF-8 (no overlong forms, no surrogates).
+bool ValidUtf8(std::string_view text);
 // The message of an INVALID_ARGUMENT naming `field`.
 grpc::Status InvalidField(std::string_view field, std::string_view why);
 // NOT_FOUND: "<what> does not exist".

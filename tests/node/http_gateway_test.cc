@@ -162,6 +162,9 @@ TEST_F(HttpGatewayTest, BadRequestsGetTheirStatusAndSayWhy) {
            {"/v1/program-metrics?currency=BUNJI&period=month&day=" + day + "&program=nope", 404,
             "NOT_FOUND", "nope"},
            {"/v1/transfers", 404, "NOT_FOUND", "/v1/flow-table"},
+           // Not UTF-8 once decoded: refused, not echoed (the node used to stop on it).
+           {"/v1/flow-table?currency=%FF", 400, "INVALID_ARGUMENT", "UTF-8"},
+           {"/v1/flow-table?%FF=1", 400, "INVALID_ARGUMENT", "UTF-8"},
            // The gate's limits apply as on the gRPC port.
            {"/v1/flow-table?currency=" + std::string(2'000, 'A'), 400, "INVALID_ARGUMENT",
             "at most 1024 bytes"},
@@ -175,6 +178,21 @@ TEST_F(HttpGatewayTest, BadRequestsGetTheirStatusAndSayWhy) {
   }
   HttpAnswer posted = Get(Url("/v1/flow-table"), {"-X", "POST"});
   EXPECT_EQ(posted.status, 405) << posted.body;
+  HttpAnswer head = Get(Url("/v1/flow-table"), {"--head"});
+  EXPECT_EQ(head.status, 405) << head.body;
+  HttpAnswer large =
+      Get(Url("/v1/flow-table"), {"-X", "GET", "--data-binary", std::string(4'000, 'x')});
+  EXPECT_EQ(large.status, 413) << large.body;
+  // The node still serves after all that.
+  EXPECT_EQ(Get(Url("/metrics")).status, 200);
+}
+
+TEST(HttpGatewayConfig, PlainHttpServesLoopbackOnly) {
+  TempDir temp;
+  NodeProcess node(temp.path() / "node", {"--http-listen", "0.0.0.0:0"});
+  ASSERT_FALSE(node.Start());
+  EXPECT_NE(node.log().find("http listen 0.0.0.0:0 is not loopback"), std::string::npos)
+      << node.log();
 }
 
 TEST_F(HttpGatewayTest, MetricsCountRequestsAndShowTheAppliedIndex) {
