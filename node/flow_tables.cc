@@ -160,22 +160,20 @@ grpc::Status ServeProgramMetrics(const ledger::Ledger& ledger, const v1::Program
 }
 
 std::vector<HttpRoute> FlowRoutes(const ledger::DisclosureRules& rules) {
-  using google::protobuf::Message;
-  auto table = [rules](const ledger::Ledger& ledger, const Message& request, Message* reply) {
-    ledger::FlowQuery query;
-    grpc::Status valid = ToFlowQuery(static_cast<const v1::FlowTableRequest&>(request), &query);
-    if (!valid.ok()) return valid;
-    return ServeFlowTable(ledger, query, rules, static_cast<v1::FlowTable*>(reply));
-  };
-  auto metrics = [rules](const ledger::Ledger& ledger, const Message& request, Message* reply) {
-    return ServeProgramMetrics(ledger, static_cast<const v1::ProgramMetricsRequest&>(request),
-                               rules, static_cast<v1::ProgramMetrics*>(reply));
-  };
-  return {{"/v1/flow-table", Rpc::kGetFlowTable, &v1::FlowTableRequest::default_instance(),
-           &v1::FlowTable::default_instance(), table},
-          {"/v1/program-metrics", Rpc::kGetProgramMetrics,
-           &v1::ProgramMetricsRequest::default_instance(), &v1::ProgramMetrics::default_instance(),
-           metrics}};
+  return {HttpRoute::Of<v1::FlowTableRequest, v1::FlowTable>(
+              "/v1/flow-table", Rpc::kGetFlowTable,
+              [rules](const ledger::Ledger& ledger, const v1::FlowTableRequest& q,
+                      v1::FlowTable* reply) {
+                ledger::FlowQuery query;
+                if (grpc::Status valid = ToFlowQuery(q, &query); !valid.ok()) return valid;
+                return ServeFlowTable(ledger, query, rules, reply);
+              }),
+          HttpRoute::Of<v1::ProgramMetricsRequest, v1::ProgramMetrics>(
+              "/v1/program-metrics", Rpc::kGetProgramMetrics,
+              [rules](const ledger::Ledger& ledger, const v1::ProgramMetricsRequest& q,
+                      v1::ProgramMetrics* reply) {
+                return ServeProgramMetrics(ledger, q, rules, reply);
+              })};
 }
 
 }  // namespace kyoso::node

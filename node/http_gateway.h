@@ -3,6 +3,8 @@
 //
 //   GET /v1/flow-table?currency=BUNJI&period=month&day=2026-03-01&payer_group=kind&...
 //   GET /v1/program-metrics?currency=BUNJI&period=month&day=2026-03-01&program=fresh-food
+//   GET /v1/releases, /v1/release?id=..., /v1/account-releases?account=...,
+//       /v1/privacy-budget?currency=BUNJI&month=2026-03
 //   GET /metrics                     Prometheus text format (operators, auditors)
 //
 // A /v1 path takes the fields of its gRPC request message as query parameters and answers
@@ -45,6 +47,17 @@ struct HttpRoute {
   std::function<grpc::Status(const ledger::Ledger&, const google::protobuf::Message& request,
                              google::protobuf::Message* reply)>
       serve;
+
+  // A route from a typed read: serve(ledger, const Request&, Reply*).
+  template <typename Request, typename Reply, typename Serve>
+  static HttpRoute Of(std::string path, Rpc rpc, Serve serve) {
+    return {std::move(path), rpc, &Request::default_instance(), &Reply::default_instance(),
+            [serve](const ledger::Ledger& ledger, const google::protobuf::Message& request,
+                    google::protobuf::Message* reply) {
+              return serve(ledger, static_cast<const Request&>(request),
+                           static_cast<Reply*>(reply));
+            }};
+  }
 };
 
 // What the gateway reads from the rest of the node; all must outlive it.

@@ -77,14 +77,65 @@ void ReleaseService::ReplyWithStored(ServerUnaryReactor* reactor, const std::str
       });
 }
 
+grpc::Status ReadRelease(const ledger::Ledger& ledger, const v1::GetReleaseRequest& q,
+                         v1::Release* r) {
+  auto stored = ledger.FindRelease(q.id());
+  if (!stored.ok()) return ToGrpcStatus(stored.status());
+  if (!stored->has_value()) return NotFound("release " + q.id());
+  ToProto(**stored, r);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReadReleaseList(const ledger::Ledger& ledger, v1::ReleaseList* r) {
+  return ToGrpcStatus(ledger.ForEachRelease([r](const ledger::Release& release) {
+    ToProto(release, r->add_releases());
+    return true;
+  }));
+}
+
+grpc::Status ReadAccountReleases(const ledger::Ledger& ledger,
+                                 const v1::ListAccountReleasesRequest& q, v1::ReleaseIdList* r) {
+  if (ledger.FindAccount(q.account()) == nullptr) return NotFound("account " + q.account());
+  auto ids = ledger.ReleasesIncluding(q.account());
+  if (!ids.ok()) return ToGrpcStatus(ids.status());
+  for (const std::string& id : *ids) r->add_ids(id);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReadPrivacyBudget(const ledger::Ledger& ledger, const v1::GetPrivacyBudgetRequest& q,
+                               uint32_t budget_milli, v1::PrivacyBudget* r) {
+  std::optional<int32_t> month = MonthFromText(q.month());
+  if (!month) return InvalidField("month", "must be a month like 2026-03");
+  r->set_currency(q.currency());
+  r->set_month(q.month());
+  r->set_spent_milli(ledger.PrivacySpent(q.currency(), *month));
+  r->set_budget_milli(budget_milli);
+  return grpc::Status::OK;
+}
+
+std::vector<HttpRoute> ReleaseRoutes(const ReleasesConfig& config) {
+  uint32_t budget = config.budget_milli_per_month;
+  return {
+      HttpRoute::Of<v1::ListReleasesRequest, v1::ReleaseList>(
+          "/v1/releases", Rpc::kListReleases,
+          [](const ledger::Ledger& ledger, const v1::ListReleasesRequest&, v1::ReleaseList* r) {
+            return ReadReleaseList(ledger, r);
+          }),
+      HttpRoute::Of<v1::GetReleaseRequest, v1::Release>("/v1/release", Rpc::kGetRelease,
+                                                        ReadRelease),
+      HttpRoute::Of<v1::ListAccountReleasesRequest, v1::ReleaseIdList>(
+          "/v1/account-releases", Rpc::kListAccountReleases, ReadAccountReleases),
+      HttpRoute::Of<v1::GetPrivacyBudgetRequest, v1::PrivacyBudget>(
+          "/v1/privacy-budget", Rpc::kGetPrivacyBudget,
+          [budget](const ledger::Ledger& ledger, const v1::GetPrivacyBudgetRequest& q,
+                   v1::PrivacyBudget* r) { return ReadPrivacyBudget(ledger, q, budget, r); }),
+  };
+}
+
 ServerUnaryReactor* ReleaseService::GetRelease(CallbackServerContext* c,
                                                const v1::GetReleaseRequest* q, v1::Release* r) {
   return Read(c, Rpc::kGetRelease, *q, [q, r](const Caller&, const ledger::Ledger& ledger) {
-    auto stored = ledger.FindRelease(q->id());
-    if (!stored.ok()) return ToGrpcStatus(stored.status());
-    if (!stored->has_value()) return NotFound("release " + q->id());
-    ToProto(**stored, r);
-    return grpc::Status::OK;
+    return ReadRelease(ledger, *q, r);
   });
 }
 
@@ -92,10 +143,7 @@ ServerUnaryReactor* ReleaseService::ListReleases(CallbackServerContext* c,
                                                  const v1::ListReleasesRequest* q,
                                                  v1::ReleaseList* r) {
   return Read(c, Rpc::kListReleases, *q, [r](const Caller&, const ledger::Ledger& ledger) {
-    return ToGrpcStatus(ledger.ForEachRelease([r](const ledger::Release& release) {
-      ToProto(release, r->add_releases());
-      return true;
-    }));
+    return ReadReleaseList(ledger, r);
   });
 }
 
@@ -104,12 +152,7 @@ ServerUnaryReactor* ReleaseService::ListAccountReleases(CallbackServerContext* c
                                                         v1::ReleaseIdList* r) {
   return Read(c, Rpc::kListAccountReleases, *q,
               [q, r](const Caller&, const ledger::Ledger& ledger) {
-                if (ledger.FindAccount(q->account()) == nullptr)
-                  return NotFound("account " + q->account());
-                auto ids = ledger.ReleasesIncluding(q->account());
-                if (!ids.ok()) return ToGrpcStatus(ids.status());
-                for (const std::string& id : *ids) r->add_ids(id);
-                return grpc::Status::OK;
+                return ReadAccountReleases(ledger, *q, r);
               });
 }
 
@@ -119,13 +162,7 @@ ServerUnaryReactor* ReleaseService::GetPrivacyBudget(CallbackServerContext* c,
   uint32_t budget = config_.budget_milli_per_month;
   return Read(c, Rpc::kGetPrivacyBudget, *q,
               [q, r, budget](const Caller&, const ledger::Ledger& ledger) {
-                std::optional<int32_t> month = MonthFromText(q->month());
-                if (!month) return InvalidField("month", "must be a month like 2026-03");
-                r->set_currency(q->currency());
-                r->set_month(q->month());
-                r->set_spent_milli(ledger.PrivacySpent(q->currency(), *month));
-                r->set_budget_milli(budget);
-                return grpc::Status::OK;
+                return ReadPrivacyBudget(ledger, *q, budget, r);
               });
 }
 

@@ -14,6 +14,7 @@
 #include "node/config.h"
 #include "node/consensus.h"
 #include "node/gate.h"
+#include "node/http_gateway.h"
 #include "node/read_call.h"
 #include "node/write_path.h"
 
@@ -57,5 +58,17 @@ class ReleaseService final : public v1::Releases::CallbackService {
   ReleasesConfig config_;
   crypto::OpenSslUniform uniform_;  // RAND_bytes is thread-safe.
 };
+
+// The reads behind GetRelease, ListReleases, ListAccountReleases and GetPrivacyBudget,
+// shared by the gRPC calls and the HTTP gateway's paths (ReleaseRoutes: /v1/release,
+// /v1/releases, /v1/account-releases, /v1/privacy-budget).
+grpc::Status ReadRelease(const ledger::Ledger& ledger, const v1::GetReleaseRequest& q,
+                         v1::Release* r);
+grpc::Status ReadReleaseList(const ledger::Ledger& ledger, v1::ReleaseList* r);
+grpc::Status ReadAccountReleases(const ledger::Ledger& ledger,
+                                 const v1::ListAccountReleasesRequest& q, v1::ReleaseIdList* r);
+grpc::Status ReadPrivacyBudget(const ledger::Ledger& ledger, const v1::GetPrivacyBudgetRequest& q,
+                               uint32_t budget_milli, v1::PrivacyBudget* r);
+std::vector<HttpRoute> ReleaseRoutes(const ReleasesConfig& config);
 
 }  // namespace kyoso::node

@@ -243,5 +243,26 @@ TEST_F(HttpsGatewayTest, RolesComeFromClientCertificates) {
   EXPECT_EQ(analyst_metrics.status, 403) << analyst_metrics.body;
 }
 
+TEST_F(HttpsGatewayTest, ReleasesAreServedToTheirReaders) {
+  // Nothing published yet: an empty list, an untouched budget, no release including alice.
+  HttpAnswer list = GetAs("alice", "/v1/releases");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(nlohmann::json::parse(list.body), nlohmann::json::parse(R"({"releases": []})"));
+  HttpAnswer budget = GetAs("analyst", "/v1/privacy-budget?currency=BUNJI&month=2026-03");
+  ASSERT_EQ(budget.status, 200) << budget.body;
+  nlohmann::json shown = nlohmann::json::parse(budget.body);
+  EXPECT_EQ(shown["spent_milli"], 0);
+  EXPECT_EQ(shown["budget_milli"], 1000);
+  EXPECT_EQ(GetAs("analyst", "/v1/privacy-budget?currency=BUNJI&month=March").status, 400);
+  HttpAnswer mine = GetAs("alice", "/v1/account-releases?account=res:alice");
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_EQ(nlohmann::json::parse(mine.body), nlohmann::json::parse(R"({"ids": []})"));
+  // A resident's certificate is bound to its account, here as on the gRPC port.
+  HttpAnswer theirs = GetAs("alice", "/v1/account-releases?account=res:bob");
+  EXPECT_EQ(theirs.status, 403) << theirs.body;
+  EXPECT_NE(theirs.body.find("bound to res:alice"), std::string::npos) << theirs.body;
+  EXPECT_EQ(GetAs("alice", "/v1/release?id=2026-03-BUNJI").status, 404);
+}
+
 }  // namespace
 }  // namespace kyoso::testing
