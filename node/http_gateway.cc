@@ -470,6 +470,8 @@ void HttpGateway::Impl::ServeRoute(const HttpRoute& route, std::string_view quer
   std::shared_ptr<google::protobuf::Message> message(route.request_type->New());
   grpc::Status status = ReadQueryParameters(query, message.get());
   if (status.ok()) status = parts.gate->AdmitCaller(caller, route.rpc, *message);
+  HttpRoute::Serve serve = route.serve;
+  if (status.ok() && route.prepare) status = route.prepare(*message, &serve);
   if (!status.ok()) return respond(ErrorResponse(request, status));
   const google::protobuf::FieldDescriptor* stale =
       message->GetDescriptor()->FindFieldByName("stale_ok");
@@ -477,11 +479,11 @@ void HttpGateway::Impl::ServeRoute(const HttpRoute& route, std::string_view quer
   // The request line and headers, not the body, are all a response needs.
   Request head{request.method(), request.target(), request.version()};
   head.keep_alive(request.keep_alive());
-  parts.consensus->Read(stale_ok, [&route, message, head, respond](const ledger::Status& read,
-                                                                   const ledger::Ledger* ledger) {
+  parts.consensus->Read(stale_ok, [&route, serve, message, head, respond](
+                                      const ledger::Status& read, const ledger::Ledger* ledger) {
     if (!read.ok()) return respond(ErrorResponse(head, ToGrpcStatus(read)));
     std::unique_ptr<google::protobuf::Message> reply(route.reply_type->New());
-    grpc::Status served = route.serve(*ledger, *message, reply.get());
+    grpc::Status served = serve(*ledger, *message, reply.get());
     if (!served.ok()) return respond(ErrorResponse(head, served));
     google::protobuf::util::JsonPrintOptions options;
     options.preserve_proto_field_names = true;

@@ -5,6 +5,7 @@
 //   GET /v1/program-metrics?currency=BUNJI&period=month&day=2026-03-01&program=fresh-food
 //   GET /v1/releases, /v1/release?id=..., /v1/account-releases?account=...,
 //       /v1/privacy-budget?currency=BUNJI&month=2026-03
+//   GET /v1/microdata?currency=BUNJI&first_day=...&last_day=...&key=...   (researchers)
 //   GET /metrics                     Prometheus text format (operators, auditors)
 //
 // A /v1 path takes the fields of its gRPC request message as query parameters and answers
@@ -44,19 +45,27 @@ struct HttpRoute {
   const google::protobuf::Message* request_type;  // The default instance of the request.
   const google::protobuf::Message* reply_type;    // And of the reply.
   // Fills `reply` (a new message of reply_type's type) for `request`.
-  std::function<grpc::Status(const ledger::Ledger&, const google::protobuf::Message& request,
-                             google::protobuf::Message* reply)>
-      serve;
+  using Serve =
+      std::function<grpc::Status(const ledger::Ledger&, const google::protobuf::Message& request,
+                                 google::protobuf::Message* reply)>;
+  Serve serve;
+  // Optional: runs on the gateway's thread before the read (to load a key file, say) and
+  // may replace the read to run; a status not OK answers the request instead.
+  std::function<grpc::Status(const google::protobuf::Message& request, Serve* read)> prepare;
 
   // A route from a typed read: serve(ledger, const Request&, Reply*).
   template <typename Request, typename Reply, typename Serve>
   static HttpRoute Of(std::string path, Rpc rpc, Serve serve) {
-    return {std::move(path), rpc, &Request::default_instance(), &Reply::default_instance(),
+    return {std::move(path),
+            rpc,
+            &Request::default_instance(),
+            &Reply::default_instance(),
             [serve](const ledger::Ledger& ledger, const google::protobuf::Message& request,
                     google::protobuf::Message* reply) {
               return serve(ledger, static_cast<const Request&>(request),
                            static_cast<Reply*>(reply));
-            }};
+            },
+            nullptr};
   }
 };
 

@@ -68,7 +68,36 @@ grpc::Status ReadPage(const ledger::Ledger& ledger, const v1::ExportMicrodataReq
   return grpc::Status::OK;
 }
 
+// Loads the key and reads the period: what a page needs before the ledger is read.
+grpc::Status Prepare(const ResearchConfig& config, const v1::ExportMicrodataRequest& q,
+                     MicrodataScope* scope) {
+  grpc::Status valid = LoadResearchKey(config.keys_dir, q.key(), &scope->key);
+  if (valid.ok()) valid = ReadPeriod(q, scope);
+  return valid;
+}
+
 }  // namespace
+
+HttpRoute MicrodataRoute(const ResearchConfig& config) {
+  HttpRoute route = HttpRoute::Of<v1::ExportMicrodataRequest, v1::MicrodataPage>(
+      "/v1/microdata", Rpc::kExportMicrodata,
+      [](const ledger::Ledger&, const v1::ExportMicrodataRequest&, v1::MicrodataPage*) {
+        return grpc::Status(grpc::StatusCode::INTERNAL, "microdata needs its key first");
+      });
+  route.prepare = [config](const google::protobuf::Message& request, HttpRoute::Serve* read) {
+    const auto& q = static_cast<const v1::ExportMicrodataRequest&>(request);
+    auto scope = std::make_shared<MicrodataScope>();
+    grpc::Status valid = Prepare(config, q, scope.get());
+    if (!valid.ok()) return valid;
+    *read = [scope](const ledger::Ledger& ledger, const google::protobuf::Message& asked,
+                    google::protobuf::Message* page) {
+      return ReadPage(ledger, static_cast<const v1::ExportMicrodataRequest&>(asked), *scope,
+                      static_cast<v1::MicrodataPage*>(page));
+    };
+    return grpc::Status::OK;
+  };
+  return route;
+}
 
 grpc::ServerUnaryReactor* ResearchService::ExportMicrodata(grpc::CallbackServerContext* c,
                                                            const v1::ExportMicrodataRequest* q,
@@ -76,9 +105,7 @@ grpc::ServerUnaryReactor* ResearchService::ExportMicrodata(grpc::CallbackServerC
   grpc::ServerUnaryReactor* reactor = calls_->NewReactor();
   if (Refused(*gate_, c, Rpc::kExportMicrodata, *q, reactor)) return reactor;
   auto scope = std::make_shared<MicrodataScope>();
-  grpc::Status valid = LoadResearchKey(config_.keys_dir, q->key(), &scope->key);
-  if (valid.ok()) valid = ReadPeriod(*q, scope.get());
-  if (!valid.ok()) {
+  if (grpc::Status valid = Prepare(config_, *q, scope.get()); !valid.ok()) {
     reactor->Finish(valid);
     return reactor;
   }

@@ -12,6 +12,7 @@
 #include "node/config.h"
 #include "node/consensus.h"
 #include "node/gate.h"
+#include "node/http_gateway.h"
 
 namespace kyoso::node {
 
@@ -29,5 +30,9 @@ class ResearchService final : public v1::Research::CallbackService {
   Consensus* consensus_;
   ResearchConfig config_;
 };
+
+// The HTTP gateway's /v1/microdata: the same pages as ExportMicrodata, the key loaded on
+// the gateway's thread.
+HttpRoute MicrodataRoute(const ResearchConfig& config);
 
 }  // namespace kyoso::node

@@ -232,6 +232,7 @@ ledger::Status StartHttp(NodeServer::Parts& p) {
                          .calls = &p.calls,
                          .routes = FlowRoutes(p.config.disclosure)};
   for (HttpRoute& route : ReleaseRoutes(p.config.releases)) parts.routes.push_back(route);
+  parts.routes.push_back(MicrodataRoute(p.config.research));
   ledger::StatusOr<std::unique_ptr<HttpGateway>> gateway =
       HttpGateway::Start(p.config.http.listen, p.config.tls, std::move(parts));
   if (!gateway.ok()) return gateway.status();

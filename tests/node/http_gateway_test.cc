@@ -18,27 +18,6 @@
 namespace kyoso::testing {
 namespace {
 
-struct HttpAnswer {
-  int status = 0;  // The HTTP status; 0 when curl failed (its exit code in curl_exit).
-  int curl_exit = 0;
-  std::string body;
-};
-
-// GET url with curl; `tls` adds --cacert and, unless `certificate` is empty, the client
-// certificate of that name.
-HttpAnswer Get(const std::string& url, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args = {"-sS", "-o", "-", "-w", "\n%{http_code}", url};
-  args.insert(args.end(), extra.begin(), extra.end());
-  ProgramResult run = RunProgram("/usr/bin/curl", args);
-  HttpAnswer answer;
-  answer.curl_exit = run.exit_code;
-  size_t last = run.out.rfind('\n');
-  if (run.exit_code != 0 || last == std::string::npos) return answer;
-  answer.status = std::stoi(run.out.substr(last + 1));
-  answer.body = run.out.substr(0, last);
-  return answer;
-}
-
 nlohmann::json AsJson(const google::protobuf::Message& reply) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
@@ -121,8 +100,9 @@ TEST_F(HttpGatewayTest, AFlowTableIsTheGrpcReplyAsJson) {
   ASSERT_TRUE(town->query().GetFlowTable(&context, request, &table).ok());
   ASSERT_EQ(table.cells_size(), 2);  // res→mch and res→prd.
 
-  HttpAnswer answer = Get(Url("/v1/flow-table?currency=BUNJI&period=month&day=" + request.day() +
-                              "&payer_group=kind&payee_group=kind"));
+  HttpAnswer answer =
+      HttpGet(Url("/v1/flow-table?currency=BUNJI&period=month&day=" + request.day() +
+                  "&payer_group=kind&payee_group=kind"));
   ASSERT_EQ(answer.status, 200) << answer.body;
   nlohmann::json served = nlohmann::json::parse(answer.body);
   EXPECT_EQ(served, AsJson(table));
@@ -133,8 +113,8 @@ TEST_F(HttpGatewayTest, AFlowTableIsTheGrpcReplyAsJson) {
 
 TEST_F(HttpGatewayTest, ProgrammeMetricsAreTheGrpcReplyAsJson) {
   HttpAnswer answer =
-      Get(Url("/v1/program-metrics?currency=BUNJI&period=month&day=" + Today(*town) +
-              "&program=fresh-food&stale_ok=true"));
+      HttpGet(Url("/v1/program-metrics?currency=BUNJI&period=month&day=" + Today(*town) +
+                  "&program=fresh-food&stale_ok=true"));
   ASSERT_EQ(answer.status, 200) << answer.body;
   nlohmann::json served = nlohmann::json::parse(answer.body);
   EXPECT_EQ(served["paid_out_minor"], "300");
@@ -169,22 +149,22 @@ TEST_F(HttpGatewayTest, BadRequestsGetTheirStatusAndSayWhy) {
            {"/v1/flow-table?currency=" + std::string(2'000, 'A'), 400, "INVALID_ARGUMENT",
             "at most 1024 bytes"},
        }) {
-    HttpAnswer answer = Get(Url(c.path));
+    HttpAnswer answer = HttpGet(Url(c.path));
     EXPECT_EQ(answer.status, c.status) << c.path << ": " << answer.body;
     nlohmann::json error = nlohmann::json::parse(answer.body, nullptr, false);
     EXPECT_EQ(error["code"], c.code) << c.path;
     EXPECT_NE(error["message"].get<std::string>().find(c.names), std::string::npos)
         << c.path << ": " << answer.body;
   }
-  HttpAnswer posted = Get(Url("/v1/flow-table"), {"-X", "POST"});
+  HttpAnswer posted = HttpGet(Url("/v1/flow-table"), {"-X", "POST"});
   EXPECT_EQ(posted.status, 405) << posted.body;
-  HttpAnswer head = Get(Url("/v1/flow-table"), {"--head"});
+  HttpAnswer head = HttpGet(Url("/v1/flow-table"), {"--head"});
   EXPECT_EQ(head.status, 405) << head.body;
   HttpAnswer large =
-      Get(Url("/v1/flow-table"), {"-X", "GET", "--data-binary", std::string(4'000, 'x')});
+      HttpGet(Url("/v1/flow-table"), {"-X", "GET", "--data-binary", std::string(4'000, 'x')});
   EXPECT_EQ(large.status, 413) << large.body;
   // The node still serves after all that.
-  EXPECT_EQ(Get(Url("/metrics")).status, 200);
+  EXPECT_EQ(HttpGet(Url("/metrics")).status, 200);
 }
 
 TEST(HttpGatewayConfig, PlainHttpServesLoopbackOnly) {
@@ -196,8 +176,8 @@ TEST(HttpGatewayConfig, PlainHttpServesLoopbackOnly) {
 }
 
 TEST_F(HttpGatewayTest, MetricsCountRequestsAndShowTheAppliedIndex) {
-  ASSERT_EQ(Get(Url("/v1/flow-table?colour=blue")).status, 400);
-  HttpAnswer answer = Get(Url("/metrics"));
+  ASSERT_EQ(HttpGet(Url("/v1/flow-table?colour=blue")).status, 400);
+  HttpAnswer answer = HttpGet(Url("/metrics"));
   ASSERT_EQ(answer.status, 200) << answer.body;
   Call<v1::NodeStatus> status = town->Status();
   ASSERT_TRUE(status.status.ok());
@@ -221,7 +201,7 @@ class HttpsGatewayTest : public TlsTownTest {
       tls.insert(tls.end(), {"--cert", certificates_.File(certificate + ".crt"), "--key",
                              certificates_.File(certificate + ".key")});
     }
-    return Get("https://" + node_.http_address() + path, tls);
+    return HttpGet("https://" + node_.http_address() + path, tls);
   }
 };
 

@@ -3,6 +3,7 @@
 // and datapackage.json, pseudonyms recomputed here from the key file (so the definition
 // is checked, not just its consistency), no raw id and no time finer than the day in the
 // export, no resident who has not consented, pages that add up, and each refusal.
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 #include <openssl/hmac.h>
 
@@ -16,6 +17,7 @@
 #include "kyoso/crypto/encoding.h"
 #include "kyoso/ledger/flows.h"
 #include "kyoso/v1/research.grpc.pb.h"
+#include "node/http_gateway.h"
 #include "node/microdata.h"
 #include "support/node_process.h"
 #include "support/town_client.h"
@@ -60,7 +62,8 @@ class ResearchTest : public ::testing::Test {
     ASSERT_EQ(Admin({"research", "key", "release-a", "--dir", keys_.string()}).exit_code, 0);
     ASSERT_EQ(Admin({"research", "key", "release-b", "--dir", keys_.string()}).exit_code, 0);
     node_ = std::make_unique<NodeProcess>(
-        temp_.path() / "node", std::vector<std::string>{"--research-keys-dir", keys_.string()});
+        temp_.path() / "node", std::vector<std::string>{"--research-keys-dir", keys_.string(),
+                                                        "--http-listen", "127.0.0.1:0"});
     ASSERT_TRUE(node_->Start()) << node_->log();
     town_ = std::make_unique<TownClient>(node_->channel());
     research_ = v1::Research::NewStub(node_->channel());
@@ -170,6 +173,29 @@ TEST_F(ResearchTest, OnlyEndedDaysAreExported) {
   EndTheDay();
   EXPECT_TRUE(Page(Request(), &page).ok());
   EXPECT_FALSE(page.rows().empty());
+}
+
+TEST_F(ResearchTest, TheHttpGatewayServesTheSamePages) {
+  const std::string path =
+      "/v1/microdata?currency=BUNJI&first_day=" + today_ + "&last_day=" + today_ + "&key=";
+  HttpAnswer open = HttpGet("http://" + node_->http_address() + path + "release-a");
+  EXPECT_EQ(open.status, 409) << open.body;
+  EXPECT_NE(open.body.find("period_not_closed"), std::string::npos) << open.body;
+  HttpAnswer unknown = HttpGet("http://" + node_->http_address() + path + "no-such-key");
+  v1::MicrodataPage page;
+  grpc::Status refused = Page(Request("no-such-key"), &page);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(unknown.status, node::HttpStatusOf(refused.error_code())) << unknown.body;
+
+  EndTheDay();
+  ASSERT_TRUE(Page(Request(), &page).ok());
+  HttpAnswer served = HttpGet("http://" + node_->http_address() + path + "release-a");
+  ASSERT_EQ(served.status, 200) << served.body;
+  v1::MicrodataPage from_http;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(served.body, &from_http).ok())
+      << served.body;
+  EXPECT_FALSE(from_http.rows().empty());
+  EXPECT_EQ(from_http.SerializeAsString(), page.SerializeAsString()) << served.body;
 }
 
 TEST_F(ResearchTest, TheExportHoldsPseudonymsDaysAndOnlyConsentingResidents) {

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <grpc/grpc.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -208,5 +210,38 @@ ProgramResult RunProgram(const std::string& program, const std::vector<std::stri
   result.err = ReadFile(err_path);
   return result;
 }
+
+HttpAnswer HttpGet(const std::string& url, const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"-sS", "-o", "-", "-w", "\n%{http_code}", url};
+  args.insert(args.end(), extra.begin(), extra.end());
+  ProgramResult run = RunProgram("/usr/bin/curl", args);
+  HttpAnswer answer;
+  answer.curl_exit = run.exit_code;
+  size_t last = run.out.rfind('\n');
+  if (run.exit_code != 0 || last == std::string::npos) return answer;
+  answer.status = std::stoi(run.out.substr(last + 1));
+  answer.body = run.out.substr(0, last);
+  return answer;
+}
+
+namespace {
+
+// gRPC may finish shutting down on a thread of its own after the last channel goes; a
+// test binary that exits meanwhile races OpenSSL's clean-up at exit (a TLS session left
+// to neither, which LeakSanitizer reports). Wait for it once every test has run.
+class AwaitGrpcShutdown : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (grpc_is_initialized() != 0 && std::chrono::steady_clock::now() < end) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+};
+
+[[maybe_unused]] ::testing::Environment* const kAwaitGrpcShutdown =
+    ::testing::AddGlobalTestEnvironment(new AwaitGrpcShutdown);
+
+}  // namespace
 
 }  // namespace kyoso::testing

@@ -83,4 +83,14 @@ int FreePort();
 ProgramResult RunProgram(const std::string& program, const std::vector<std::string>& args,
                          const std::vector<std::string>& env = {});
 
+// What a GET through curl got: the HTTP status and body, or status 0 and curl's exit code
+// when no response came (a refused TLS handshake, say).
+struct HttpAnswer {
+  int status = 0;
+  int curl_exit = 0;
+  std::string body;
+};
+// GET `url` with curl and `extra` flags (--cacert, --cert, --key, -X ...).
+HttpAnswer HttpGet(const std::string& url, const std::vector<std::string>& extra = {});
+
 }  // namespace kyoso::testing
