@@ -15,11 +15,13 @@ class CallTracker::Reactor final : public grpc::ServerUnaryReactor {
 };
 
 grpc::ServerUnaryReactor* CallTracker::NewReactor() {
-  {
-    std::lock_guard lock(mutex_);
-    ++in_flight_;
-  }
+  CallStarted();
   return new Reactor(this);
+}
+
+void CallTracker::CallStarted() {
+  std::lock_guard lock(mutex_);
+  ++in_flight_;
 }
 
 void CallTracker::CallDone() {

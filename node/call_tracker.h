@@ -4,7 +4,7 @@
 // a connection open, even with no call in flight; so the node counts its own calls: each
 // handler takes its reactor from NewReactor(), whose OnDone counts the call out. Drain
 // refuses new writes, waits until no call is in flight (or the grace period ends), and
-// only then is the gRPC server shut down at once.
+// only then is the gRPC server shut down at once. The HTTP gateway's reads count too.
 // Thread-safety: all methods may be called from any thread.
 #pragma once
 
@@ -21,6 +21,10 @@ class CallTracker {
  public:
   // A reactor for one unary call, counted until gRPC is done with it.
   grpc::ServerUnaryReactor* NewReactor();
+  // Counts a call served outside gRPC (the HTTP gateway's): CallStarted as it begins,
+  // CallDone once it has answered.
+  void CallStarted();
+  void CallDone();
   // From now on writes are refused with UNAVAILABLE (see draining()).
   void StartDraining();
   bool draining() const;
@@ -31,7 +35,6 @@ class CallTracker {
 
  private:
   class Reactor;
-  void CallDone();
 
   mutable std::mutex mutex_;
   std::condition_variable idle_;

@@ -238,8 +238,9 @@ Status LoadConfigFile(const std::string& path, NodeConfig* config) {
     KYOSO_RETURN_IF_ERROR(Read(*research, "keys_dir", &config->research.keys_dir));
   }
   if (const toml::table* http = table["http"].as_table()) {
-    KYOSO_RETURN_IF_ERROR(CheckKeys(*http, {"listen"}, "http."));
+    KYOSO_RETURN_IF_ERROR(CheckKeys(*http, {"listen", "connections_max"}, "http."));
     KYOSO_RETURN_IF_ERROR(Read(*http, "listen", &config->http.listen));
+    KYOSO_RETURN_IF_ERROR(Read(*http, "connections_max", &config->http.connections_max));
   }
   if (const toml::table* tls = table["tls"].as_table()) {
     KYOSO_RETURN_IF_ERROR(CheckKeys(*tls, {"ca_file", "cert_file", "key_file"}, "tls."));
@@ -326,6 +327,9 @@ Status ValidateLimits(const LimitsConfig& limits) {
 Status ValidateConfig(const NodeConfig& config) {
   if (config.node_id.empty()) return Status::InvalidArgument("node_id must not be empty");
   if (config.data_dir.empty()) return Status::InvalidArgument("data_dir must not be empty");
+  if (config.http.connections_max < 1 || config.http.connections_max > 100'000) {
+    return Status::InvalidArgument("http.connections_max must be 1 to 100,000");
+  }
   if (config.batch.size_max < 1 || config.batch.size_max > ledger::kBatchCommandsMax) {
     return Status::InvalidArgument("batch.size_max must be 1 to " +
                                    std::to_string(ledger::kBatchCommandsMax));

@@ -57,7 +57,8 @@ struct ResearchConfig {
 // The read-only HTTP/JSON gateway ([http]; docs/api.md): off unless `listen` is set, and
 // TLS like the gRPC port when [tls] is.
 struct HttpConfig {
-  std::string listen;  // "127.0.0.1:7480"; port 0 picks a free one.
+  std::string listen;             // "127.0.0.1:7480"; port 0 picks a free one.
+  int64_t connections_max = 256;  // Open connections at most; more are closed at once.
 };
 
 struct NodeConfig {

@@ -245,7 +245,12 @@ struct HttpGateway::Impl {
     applied_index = &Gauge("kyoso_applied_index", "The last index applied to the ledger");
     last_seq = &Gauge("kyoso_last_seq", "Sequence number of the last transfer applied");
     leader = &Gauge("kyoso_leader", "1 when this node takes writes (leader or standalone)");
-    calls_in_flight = &Gauge("kyoso_calls_in_flight", "gRPC calls being served");
+    calls_in_flight = &Gauge("kyoso_calls_in_flight", "gRPC and HTTP calls being served");
+    refused_connections = &prometheus::BuildCounter()
+                               .Name("kyoso_http_connections_refused_total")
+                               .Help("HTTP connections closed at once: connections_max were open")
+                               .Register(registry)
+                               .Add({});
   }
 
   prometheus::Gauge& Gauge(const std::string& name, const std::string& help) {
@@ -277,6 +282,7 @@ struct HttpGateway::Impl {
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
   asio::steady_timer retry{io};
+  int connections = 0;  // Open sessions; changed on the io thread only.
   std::thread thread;
   std::string address;
   std::atomic<bool> stopped = false;
@@ -286,6 +292,7 @@ struct HttpGateway::Impl {
   prometheus::Gauge* last_seq = nullptr;
   prometheus::Gauge* leader = nullptr;
   prometheus::Gauge* calls_in_flight = nullptr;
+  prometheus::Counter* refused_connections = nullptr;
 };
 
 namespace {
@@ -296,7 +303,12 @@ template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(HttpGateway::Impl* gateway, Stream stream)
-      : gateway_(gateway), stream_(std::move(stream)) {}
+      : gateway_(gateway), stream_(std::move(stream)) {
+    ++gateway_->connections;
+  }
+  ~Session() { --gateway_->connections; }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   void Run() {
     if constexpr (kTls) {
@@ -422,7 +434,12 @@ void HttpGateway::Impl::Accept() {
       });
       return;
     }
-    if (tls) {
+    if (connections >= parts.connections_max) {
+      // Full: closed at once (the client sees the connection end), counted in /metrics.
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      refused_connections->Increment();
+    } else if (tls) {
       std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
           this, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls))
           ->Run();
@@ -479,7 +496,12 @@ void HttpGateway::Impl::ServeRoute(const HttpRoute& route, std::string_view quer
   // The request line and headers, not the body, are all a response needs.
   Request head{request.method(), request.target(), request.version()};
   head.keep_alive(request.keep_alive());
-  parts.consensus->Read(stale_ok, [&route, serve, message, head, respond](
+  parts.calls->CallStarted();
+  Respond answer = [calls = parts.calls, respond](Response response) {
+    respond(std::move(response));
+    calls->CallDone();
+  };
+  parts.consensus->Read(stale_ok, [&route, serve, message, head, respond = std::move(answer)](
                                       const ledger::Status& read, const ledger::Ledger* ledger) {
     if (!read.ok()) return respond(ErrorResponse(head, ToGrpcStatus(read)));
     std::unique_ptr<google::protobuf::Message> reply(route.reply_type->New());

@@ -74,7 +74,8 @@ struct HttpGatewayParts {
   const Access* access = nullptr;  // Who the caller's certificate names.
   Gate* gate = nullptr;            // Load, rate and size limits, then the access table.
   Consensus* consensus = nullptr;
-  const CallTracker* calls = nullptr;
+  CallTracker* calls = nullptr;  // Counts each read in flight, for the load limit and the drain.
+  int connections_max = 256;     // Open connections at most; more are closed at once.
   std::vector<HttpRoute> routes;
 };
 
@@ -91,7 +92,7 @@ class HttpGateway {
   // The address listened on, with the port chosen.
   const std::string& address() const;
   // Stops accepting and stops serving; idempotent. Open connections close when the
-  // gateway is destroyed.
+  // gateway is destroyed. Reads in flight are counted in `calls`: wait for them first.
   void Stop();
 
   struct Impl;

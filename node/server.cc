@@ -230,6 +230,7 @@ ledger::Status StartHttp(NodeServer::Parts& p) {
                          .gate = p.gate.get(),
                          .consensus = p.consensus.get(),
                          .calls = &p.calls,
+                         .connections_max = static_cast<int>(p.config.http.connections_max),
                          .routes = FlowRoutes(p.config.disclosure)};
   for (HttpRoute& route : ReleaseRoutes(p.config.releases)) parts.routes.push_back(route);
   parts.routes.push_back(MicrodataRoute(p.config.research));
@@ -288,7 +289,6 @@ void NodeServer::Shutdown() {
   if (p.shut_down) return;
   p.shut_down = true;
   spdlog::info("draining: no new calls, finishing the ones in flight");
-  if (p.gateway) p.gateway->Stop();
   if (p.server) {
     p.server->GetHealthCheckService()->SetServingStatus(false);
     p.calls.StartDraining();
@@ -296,6 +296,7 @@ void NodeServer::Shutdown() {
       spdlog::warn("calls still in flight after {} ms are cancelled", p.config.shutdown_grace_ms);
     }
     // No call of ours is in flight: shut down now rather than wait out idle connections.
+    if (p.gateway) p.gateway->Stop();
     p.server->Shutdown(std::chrono::system_clock::now());
   }
   if (p.batcher) p.batcher->Stop();

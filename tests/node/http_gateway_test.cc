@@ -4,11 +4,16 @@
 // to operators and auditors.
 #include "node/http_gateway.h"
 
+#include <arpa/inet.h>
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "kyoso/ledger/flows.h"
 #include "support/node_process.h"
@@ -165,6 +170,46 @@ TEST_F(HttpGatewayTest, BadRequestsGetTheirStatusAndSayWhy) {
   EXPECT_EQ(large.status, 413) << large.body;
   // The node still serves after all that.
   EXPECT_EQ(HttpGet(Url("/metrics")).status, 200);
+}
+
+// An idle TCP connection to host:port; -1 if it cannot connect.
+int Connect(const std::string& address) {
+  size_t colon = address.rfind(':');
+  sockaddr_in peer{};
+  peer.sin_family = AF_INET;
+  peer.sin_port = htons(static_cast<uint16_t>(std::stoi(address.substr(colon + 1))));
+  inet_pton(AF_INET, address.substr(0, colon).c_str(), &peer.sin_addr);
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof peer) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+TEST(HttpGatewayConfig, OpenConnectionsAreCapped) {
+  TempDir temp;
+  std::filesystem::path config = temp.path() / "node.toml";
+  std::ofstream(config) << "[http]\nlisten = \"127.0.0.1:0\"\nconnections_max = 2\n";
+  NodeProcess node(temp.path() / "node", {"--config", config.string()});
+  ASSERT_TRUE(node.Start()) << node.log();
+  const std::string metrics = "http://" + node.http_address() + "/metrics";
+  int first = Connect(node.http_address());
+  int second = Connect(node.http_address());
+  ASSERT_GE(first, 0);
+  ASSERT_GE(second, 0);
+  HttpAnswer refused = HttpGet(metrics);
+  EXPECT_EQ(refused.status, 0) << "a third connection was served: " << refused.body;
+  ::close(first);
+  HttpAnswer served;
+  for (int i = 0; i < 100 && served.status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    served = HttpGet(metrics);
+  }
+  ASSERT_EQ(served.status, 200) << "a closed connection did not free its place";
+  EXPECT_NE(served.body.find("kyoso_http_connections_refused_total 1"), std::string::npos)
+      << served.body;
+  ::close(second);
 }
 
 TEST(HttpGatewayConfig, PlainHttpServesLoopbackOnly) {
