@@ -35,6 +35,7 @@
 #include "node/config.h"
 #include "node/consensus.h"
 #include "node/gate.h"
+#include "node/http_query.h"
 
 namespace kyoso::node {
 
@@ -101,13 +102,5 @@ class HttpGateway {
   explicit HttpGateway(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-// Reads `query` ("a=1&b=x%20y") into `request`'s fields by name: strings, integers,
-// booleans ("true"/"false") and enums by name. INVALID_ARGUMENT naming the parameter for
-// an unknown, repeated or malformed one.
-grpc::Status ReadQueryParameters(std::string_view query, google::protobuf::Message* request);
-
-// The HTTP status for a gRPC code (INVALID_ARGUMENT 400, PERMISSION_DENIED 403, ...).
-int HttpStatusOf(grpc::StatusCode code);
 
 }  // namespace kyoso::node
