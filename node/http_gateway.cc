@@ -112,6 +112,10 @@ struct HttpGateway::Impl {
   void ServeRoute(const HttpRoute& route, std::string_view query, const Request& request,
                   const Caller& caller, Respond respond);
   void ServeMetrics(const Request& request, const Caller& caller, Respond respond);
+  // Runs `reply` on the applied ledger and answers with its response, or with the reason
+  // no read was possible; counted as a call in flight until answered.
+  using ReplyFn = std::function<Response(const Request& head, const ledger::Ledger&)>;
+  void Read(bool stale_ok, const Request& request, Respond respond, ReplyFn reply);
   void Accept();
 
   HttpGatewayParts parts;
@@ -331,28 +335,32 @@ void HttpGateway::Impl::ServeRoute(const HttpRoute& route, std::string_view quer
   const google::protobuf::FieldDescriptor* stale =
       message->GetDescriptor()->FindFieldByName("stale_ok");
   bool stale_ok = stale != nullptr && message->GetReflection()->GetBool(*message, stale);
+  Read(stale_ok, request, std::move(respond),
+       [&route, serve, message](const Request& head, const ledger::Ledger& ledger) {
+         std::unique_ptr<google::protobuf::Message> reply(route.reply_type->New());
+         grpc::Status served = serve(ledger, *message, reply.get());
+         if (!served.ok()) return ErrorResponse(head, served);
+         google::protobuf::util::JsonPrintOptions options;
+         options.preserve_proto_field_names = true;
+         options.always_print_primitive_fields = true;
+         std::string json;
+         if (!google::protobuf::util::MessageToJsonString(*reply, &json, options).ok()) {
+           return ErrorResponse(head, {grpc::StatusCode::INTERNAL, "cannot write the reply"});
+         }
+         return MakeResponse(head, 200, "application/json", json + "\n");
+       });
+}
+
+void HttpGateway::Impl::Read(bool stale_ok, const Request& request, Respond respond,
+                             ReplyFn reply) {
   // The request line and headers, not the body, are all a response needs.
   Request head{request.method(), request.target(), request.version()};
   head.keep_alive(request.keep_alive());
   parts.calls->CallStarted();
-  Respond answer = [calls = parts.calls, respond](Response response) {
-    respond(std::move(response));
-    calls->CallDone();
-  };
-  parts.consensus->Read(stale_ok, [&route, serve, message, head, respond = std::move(answer)](
+  parts.consensus->Read(stale_ok, [calls = parts.calls, head, respond, reply](
                                       const ledger::Status& read, const ledger::Ledger* ledger) {
-    if (!read.ok()) return respond(ErrorResponse(head, ToGrpcStatus(read)));
-    std::unique_ptr<google::protobuf::Message> reply(route.reply_type->New());
-    grpc::Status served = serve(*ledger, *message, reply.get());
-    if (!served.ok()) return respond(ErrorResponse(head, served));
-    google::protobuf::util::JsonPrintOptions options;
-    options.preserve_proto_field_names = true;
-    options.always_print_primitive_fields = true;
-    std::string json;
-    if (!google::protobuf::util::MessageToJsonString(*reply, &json, options).ok()) {
-      return respond(ErrorResponse(head, {grpc::StatusCode::INTERNAL, "cannot write the reply"}));
-    }
-    respond(MakeResponse(head, 200, "application/json", json + "\n"));
+    respond(read.ok() ? reply(head, *ledger) : ErrorResponse(head, ToGrpcStatus(read)));
+    calls->CallDone();
   });
 }
 
@@ -367,16 +375,13 @@ void HttpGateway::Impl::ServeMetrics(const Request& request, const Caller& calle
   RoleInfo role = parts.consensus->Role();
   leader->Set(role.role == "leader" || role.role == "standalone" ? 1 : 0);
   calls_in_flight->Set(parts.calls->in_flight());
-  Request head{request.method(), request.target(), request.version()};
-  head.keep_alive(request.keep_alive());
-  parts.consensus->Read(
-      true, [this, head, respond](const ledger::Status& read, const ledger::Ledger* ledger) {
-        if (!read.ok()) return respond(ErrorResponse(head, ToGrpcStatus(read)));
-        applied_index->Set(double(ledger->applied_index()));
-        last_seq->Set(double(ledger->last_seq()));
-        respond(MakeResponse(head, 200, "text/plain; version=0.0.4",
-                             prometheus::TextSerializer().Serialize(registry.Collect())));
-      });
+  Read(true, request, std::move(respond),
+       [this](const Request& head, const ledger::Ledger& ledger) {
+         applied_index->Set(double(ledger.applied_index()));
+         last_seq->Set(double(ledger.last_seq()));
+         return MakeResponse(head, 200, "text/plain; version=0.0.4",
+                             prometheus::TextSerializer().Serialize(registry.Collect()));
+       });
 }
 
 ledger::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(const std::string& listen,

@@ -51,7 +51,8 @@ struct HttpRoute {
                                  google::protobuf::Message* reply)>;
   Serve serve;
   // Optional: runs on the gateway's thread before the read (to load a key file, say) and
-  // may replace the read to run; a status not OK answers the request instead.
+  // may replace the read to run (then `serve` may be empty); a status not OK answers the
+  // request instead.
   std::function<grpc::Status(const google::protobuf::Message& request, Serve* read)> prepare;
 
   // A route from a typed read: serve(ledger, const Request&, Reply*).

@@ -79,11 +79,13 @@ grpc::Status Prepare(const ResearchConfig& config, const v1::ExportMicrodataRequ
 }  // namespace
 
 HttpRoute MicrodataRoute(const ResearchConfig& config) {
-  HttpRoute route = HttpRoute::Of<v1::ExportMicrodataRequest, v1::MicrodataPage>(
-      "/v1/microdata", Rpc::kExportMicrodata,
-      [](const ledger::Ledger&, const v1::ExportMicrodataRequest&, v1::MicrodataPage*) {
-        return grpc::Status(grpc::StatusCode::INTERNAL, "microdata needs its key first");
-      });
+  // No read of its own: prepare, having loaded the key, always supplies it.
+  HttpRoute route{"/v1/microdata",
+                  Rpc::kExportMicrodata,
+                  &v1::ExportMicrodataRequest::default_instance(),
+                  &v1::MicrodataPage::default_instance(),
+                  nullptr,
+                  nullptr};
   route.prepare = [config](const google::protobuf::Message& request, HttpRoute::Serve* read) {
     const auto& q = static_cast<const v1::ExportMicrodataRequest&>(request);
     auto scope = std::make_shared<MicrodataScope>();
