@@ -30,7 +30,10 @@ int Show(AdminTool& tool, const v1::ProgramMetricsRequest& request) {
               {"lm3", m.lm3()},
               {"spend_through", m.spend_through()},
               {"leakage", m.leakage()},
-              {"rounds_before_redemption", m.rounds_before_redemption()}};
+              {"rounds_before_redemption", m.rounds_before_redemption()},
+              {"average_circulation_minor", m.average_circulation_minor()},
+              {"velocity", m.velocity()},
+              {"holding_days", m.holding_days()}};
   std::string text =
       m.program() + " money in " + m.currency() + ", " + m.period() + " from " + m.start() +
       " to " + m.end() + " (minor units):\n" + "  paid out (R1)  " + Shown(m.paid_out_minor()) +
@@ -38,7 +41,9 @@ int Show(AdminTool& tool, const v1::ProgramMetricsRequest& request) {
       "  re-spent by businesses (R3)  " + Shown(m.respent_minor()) + "\n" + "  redeemed (X)  " +
       Shown(m.redeemed_minor()) + "\n" + "  LM3 " + Shown(m.lm3()) + ", spend-through " +
       Shown(m.spend_through()) + ", leakage " + Shown(m.leakage()) + ", rounds before redemption " +
-      Shown(m.rounds_before_redemption()) + "\n" +
+      Shown(m.rounds_before_redemption()) + "\n" + "  in circulation on average (M)  " +
+      Shown(m.average_circulation_minor()) + ", velocity " + Shown(m.velocity()) +
+      ", mean holding period " + Shown(m.holding_days()) + " days\n" +
       "(a ratio is also absent when nothing was paid out or redeemed)";
   return tool.Print(out, text);
 }
@@ -48,8 +53,9 @@ int Show(AdminTool& tool, const v1::ProgramMetricsRequest& request) {
 void AddMetricsCommands(CLI::App& app, AdminTool& tool) {
   auto request = std::make_shared<v1::ProgramMetricsRequest>();
   request->set_period("month");
-  CLI::App* metrics = app.add_subcommand(
-      "metrics", "A programme's LM3, spend-through, leakage and rounds before redemption");
+  CLI::App* metrics = app.add_subcommand("metrics",
+                                         "A programme's LM3, spend-through, leakage, rounds before "
+                                         "redemption, velocity and holding period");
   metrics->add_option("program", *request->mutable_program(), "The programme, or free")->required();
   metrics->add_option("--currency", *request->mutable_currency(), "Its currency")->required();
   metrics->add_option("--period", *request->mutable_period(), "day, week or month (default)");

@@ -156,6 +156,9 @@ grpc::Status ServeProgramMetrics(const ledger::Ledger& ledger, const v1::Program
   reply->set_spend_through(RatioText(metrics->spend_through_milli));
   reply->set_leakage(RatioText(metrics->leakage_milli));
   reply->set_rounds_before_redemption(RatioText(metrics->rounds_milli));
+  reply->set_average_circulation_minor(SumText(metrics->average_stock));
+  reply->set_velocity(RatioText(metrics->velocity_milli));
+  reply->set_holding_days(RatioText(metrics->holding_days_milli));
   return grpc::Status::OK;
 }
 

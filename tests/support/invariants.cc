@@ -37,6 +37,29 @@ void CheckAccount(const Account& account, std::vector<std::string>* violations) 
 
 }  // namespace
 
+std::vector<std::string> CirculationViolations(const Ledger& ledger) {
+  std::map<std::pair<CurrencyCode, ProgramId>, Wide> held;
+  for (const auto& [code, currency] : ledger.currencies()) {
+    held[{code, ""}];
+    for (const auto& [id, program] : ledger.programs()) held[{code, id}];
+  }
+  ledger.ForEachAccount([&](const Account& account) {
+    if (!InCirculation(account.kind)) return;
+    for (const Lot& lot : account.lots) held[{account.currency, lot.program}] += lot.amount;
+  });
+  std::vector<std::string> violations;
+  for (const auto& [stock, sum] : held) {
+    StatusOr<Wide> kept = ledger.MoneyInCirculation(stock.first, stock.second);
+    if (!kept.ok()) {
+      violations.push_back("cannot read circulation: " + kept.status().ToString());
+    } else if (*kept != sum) {
+      violations.push_back(stock.first + "/" + (stock.second.empty() ? "free" : stock.second) +
+                           ": in circulation " + Str(*kept) + " != held " + Str(sum));
+    }
+  }
+  return violations;
+}
+
 std::vector<std::string> InvariantChecker::Check(const Ledger& ledger,
                                                  const std::vector<TransferId>& holds) {
   std::vector<std::string> violations;
@@ -70,6 +93,9 @@ std::vector<std::string> InvariantChecker::Check(const Ledger& ledger,
   }
   for (const auto& [id, program] : ledger.programs()) {
     if (program.budget_left() < 0) violations.push_back(id + ": programme over budget");
+  }
+  for (std::string& violation : CirculationViolations(ledger)) {
+    violations.push_back(std::move(violation));
   }
   if (ledger.applied_index() < last_applied_index_) violations.push_back("applied index fell");
   if (ledger.last_seq() < last_seq_) violations.push_back("sequence number fell");

@@ -34,6 +34,10 @@ std::vector<std::string> CheckReplays(const ledger::Batch& batch,
                                       const std::vector<ledger::CommandResult>& results,
                                       std::map<ledger::TransferId, FirstOutcome>* first);
 
+// Money in circulation (Ledger::MoneyInCirculation) must be what residents, merchants
+// and producers hold, per currency and programme of the money. Returns violations.
+std::vector<std::string> CirculationViolations(const ledger::Ledger& ledger);
+
 std::string Hex(const ledger::ChainHead& head);
 
 }  // namespace kyoso::testing

@@ -78,6 +78,15 @@ class FlowsTest : public LedgerRulesTest {
     EXPECT_TRUE(table.ok()) << table.status().ToString();
     return table.ok() ? table->cells : std::vector<FlowCell>{};
   }
+
+  // A programme's metrics under rules that hold nothing back: the figures themselves.
+  ledger::ProgramMetrics Metrics(PeriodKind kind, TimeNs at, const ProgramId& program) {
+    const ledger::DisclosureRules open{1, 1, 100};
+    auto computed = ledger::ComputeProgramMetrics(town.get(), kBunji, ledger::PeriodOf(kind, at),
+                                                  program, open);
+    EXPECT_TRUE(computed.ok()) << computed.status().ToString();
+    return computed.ok() ? *computed : ledger::ProgramMetrics{};
+  }
 };
 
 FlowCell Cell(std::string payer, std::string payee, uint64_t count, Wide sum, uint64_t payers,
@@ -171,18 +180,10 @@ TEST_F(FlowsTest, ACashBackIsIssuanceFromTheIssuerToThePayer) {
 }
 
 TEST_F(FlowsTest, ProgrammeMetricsFromTheTownComputedByHand) {
-  // Rules that hold nothing back: the figures themselves are checked here.
-  const ledger::DisclosureRules open{1, 1, 100};
-  auto metrics = [&](PeriodKind kind, TimeNs at, const ProgramId& program) {
-    auto computed = ledger::ComputeProgramMetrics(town.get(), kBunji, ledger::PeriodOf(kind, at),
-                                                  program, open);
-    EXPECT_TRUE(computed.ok()) << computed.status().ToString();
-    return computed.ok() ? *computed : ledger::ProgramMetrics{};
-  };
   // March, fresh-food: R1 = bob's 500; R2 = bob's 200 at the bakery; R3 = the bakery's 120
   // at the farm; X = the farm's 100. LM3 = 820 / 500, spend-through 200 / 500, leakage
   // 100 / 500, rounds (200 + 120) / 100.
-  ledger::ProgramMetrics fresh = metrics(PeriodKind::kMonth, kOpening, kFreshFood);
+  ledger::ProgramMetrics fresh = Metrics(PeriodKind::kMonth, kOpening, kFreshFood);
   EXPECT_EQ(fresh.paid_out, Wide(500));
   EXPECT_EQ(fresh.spent, Wide(200));
   EXPECT_EQ(fresh.respent, Wide(120));
@@ -193,7 +194,7 @@ TEST_F(FlowsTest, ProgrammeMetricsFromTheTownComputedByHand) {
   EXPECT_EQ(fresh.rounds_milli, Wide(3'200));
   // Free money: alice's 1,000, of which 180 spent (100 + 50 + 30; the refund is not
   // subtracted), none re-spent or redeemed: no rounds.
-  ledger::ProgramMetrics free = metrics(PeriodKind::kMonth, kOpening, "");
+  ledger::ProgramMetrics free = Metrics(PeriodKind::kMonth, kOpening, "");
   EXPECT_EQ(free.paid_out, Wide(1'000));
   EXPECT_EQ(free.spent, Wide(180));
   EXPECT_EQ(free.lm3_milli, Wide(1'180));
@@ -201,12 +202,61 @@ TEST_F(FlowsTest, ProgrammeMetricsFromTheTownComputedByHand) {
   EXPECT_EQ(free.leakage_milli, Wide(0));
   EXPECT_FALSE(free.rounds_milli.has_value());
   // Monday's week: nothing paid out, so no ratio over R1; rounds 120 / 100 = 1.2.
-  ledger::ProgramMetrics monday = metrics(PeriodKind::kWeek, kOpening + kDay, kFreshFood);
+  ledger::ProgramMetrics monday = Metrics(PeriodKind::kWeek, kOpening + kDay, kFreshFood);
   EXPECT_EQ(monday.paid_out, Wide(0));
   EXPECT_EQ(monday.respent, Wide(120));
   EXPECT_FALSE(monday.lm3_milli.has_value());
   EXPECT_FALSE(monday.spend_through_milli.has_value());
   EXPECT_EQ(monday.rounds_milli, Wide(1'200));
+}
+
+TEST_F(FlowsTest, VelocityAndHoldingPeriodFromTheMoneyInCirculation) {
+  // The ledger's time is Monday 09:00, 33 hours (118,800 s) into March. Fresh-food money
+  // in circulation: 500 from Sunday 09:00 (bob's), 400 from Monday 09:00 (the farm
+  // redeemed 100): 500 × 86,400 = 43,200,000 unit-seconds so far. M = 43,200,000 ÷
+  // 118,800 = 363.6; velocity = (200 + 120) ÷ M = 0.880; holding = M × 1.375 days ÷ 320
+  // = 1.5625 days, half to even 1.562.
+  ledger::ProgramMetrics fresh = Metrics(PeriodKind::kMonth, kOpening, kFreshFood);
+  EXPECT_EQ(fresh.average_stock, Wide(364));
+  EXPECT_EQ(fresh.velocity_milli, Wide(880));
+  EXPECT_EQ(fresh.holding_days_milli, Wide(1'562));
+  // Free money: alice's 1,000 from Sunday 09:00, all of it still held by residents and
+  // merchants: 86,400,000 unit-seconds; M = 727.3; velocity 180 ÷ M = 0.2475, half to
+  // even 0.248; holding 86,400,000 ÷ (180 × 86,400) = 5.556 days.
+  ledger::ProgramMetrics free = Metrics(PeriodKind::kMonth, kOpening, "");
+  EXPECT_EQ(free.average_stock, Wide(727));
+  EXPECT_EQ(free.velocity_milli, Wide(248));
+  EXPECT_EQ(free.holding_days_milli, Wide(5'556));
+  // Sunday, a day that is over: 500 for 15 of its 24 hours, M = 312.5 (half to even
+  // 312); bob's 200 make a velocity of 0.640 and a holding period of 1.5625 days.
+  ledger::ProgramMetrics sunday = Metrics(PeriodKind::kDay, kOpening, kFreshFood);
+  EXPECT_EQ(sunday.average_stock, Wide(312));
+  EXPECT_EQ(sunday.velocity_milli, Wide(640));
+  EXPECT_EQ(sunday.holding_days_milli, Wide(1'562));
+  // February had no money yet, April has not begun: nothing to average.
+  for (TimeNs at : {kMarch1 - kDay, kMarch1 + 31 * kDay}) {
+    ledger::ProgramMetrics none = Metrics(PeriodKind::kMonth, at, kFreshFood);
+    EXPECT_FALSE(none.average_stock.has_value());
+    EXPECT_FALSE(none.velocity_milli.has_value());
+    EXPECT_FALSE(none.holding_days_milli.has_value());
+  }
+  EXPECT_EQ(town.get().MoneyInCirculation(kBunji, kFreshFood).value(), Wide(400));
+  EXPECT_EQ(town.get().MoneyInCirculation(kBunji, "").value(), Wide(1'000));
+}
+
+TEST_F(FlowsTest, CirculationGoesOnFromWhereAReopenedLedgerLeftIt) {
+  // Reopened on Monday at 21:00, the farm redeems another 20: fresh-food held 400 for the
+  // 12 hours since 09:00, so March's integral grows by 400 × 43,200 s.
+  town.Reopen();
+  const TimeNs evening = kOpening + kDay + 12 * kHour;
+  town.SetTime(evening);
+  ASSERT_TRUE(town.RunOk(town.Redeem(kFarm, 20)));
+  const int64_t seconds = evening / kSecond;
+  EXPECT_EQ(town.get().CirculationIntegral(kBunji, kFreshFood, seconds).value(),
+            Wide(500 * 86'400 + 400 * 43'200));
+  EXPECT_EQ(town.get().CirculationIntegral(kBunji, kFreshFood, seconds + 10).value(),
+            Wide(500 * 86'400 + 400 * 43'200 + 380 * 10));
+  EXPECT_EQ(town.get().MoneyInCirculation(kBunji, kFreshFood).value(), Wide(380));
 }
 
 TEST_F(FlowsTest, ProgrammeMetricsHoldBackWhatCouldSingleSomeoneOut) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "kyoso/ledger/lots.h"
+#include "support/invariants.h"
 
 namespace kyoso::unit {
 
@@ -100,6 +101,10 @@ std::string DescribeChanges(const Snapshot& before, const Snapshot& after) {
 }
 
 TestLedger::TestLedger() {
+  Reopen();
+}
+
+void TestLedger::Reopen() {
   StatusOr<std::unique_ptr<Ledger>> opened = Ledger::Open(&store_);
   if (!opened.ok()) {
     std::fprintf(stderr, "Ledger::Open failed: %s\n", opened.status().ToString().c_str());
@@ -304,6 +309,9 @@ std::vector<std::string> TestLedger::ConservationViolations() const {
                            currency.held.str() + " != issued " + currency.issued.str() +
                            " - burned " + currency.burned.str());
     }
+  }
+  for (std::string& violation : kyoso::testing::CirculationViolations(*ledger_)) {
+    violations.push_back(std::move(violation));
   }
   return violations;
 }

@@ -97,6 +97,8 @@ class TestLedger {
 
   ledger::Ledger& get() { return *ledger_; }
   ledger::MemoryStore& store() { return store_; }
+  // Opens a new Ledger on the same store, as after a restart.
+  void Reopen();
 
   // The ledger time of the next batch.
   TimeNs time() const { return time_; }

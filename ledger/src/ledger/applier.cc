@@ -275,6 +275,7 @@ void Applier::MarkChanged(AccountEntry& entry) {
   if (entry.changed_in_batch == batch_.index) return;
   entry.changed_in_batch = batch_.index;
   dirty_accounts_.push_back(&entry);
+  state_.stocks.Before(entry);
 }
 
 Currency& Applier::MutableCurrency(const CurrencyCode& code) {

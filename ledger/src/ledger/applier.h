@@ -26,6 +26,11 @@ class Applier {
   const Status& io_status() const { return io_status_; }
   // Writes everything the batch changed, except the meta records and the flows.
   void WriteChanges(WriteBatch* out) const;
+  // Visits every account this batch changed, as it is now.
+  template <typename Visit>
+  void ForEachChangedAccount(Visit&& visit) const {
+    for (const AccountEntry* entry : dirty_accounts_) visit(*entry);
+  }
   // Visits the records of this batch's transfers that move money between two accounts
   // (kyoso/ledger/flows.h), in the order they took effect.
   template <typename Visit>

@@ -92,6 +92,20 @@ Status LoadState(const Store& store, Ledger::State* state) {
   return Status::Ok();
 }
 
+// Counts, over every account, what circulates of a stock (StockBook's first point).
+StockBook::HeldNow HeldNow(const Ledger::State& state) {
+  return [&state](std::string_view currency, std::string_view program) {
+    StockSum held = 0;
+    for (const auto& entry : state.accounts.entries()) {
+      if (entry->currency != currency || !InCirculation(entry->kind)) continue;
+      for (const Lot& lot : entry->lots) {
+        if (lot.program == program) held += lot.amount;
+      }
+    }
+    return held;
+  };
+}
+
 }  // namespace
 
 Ledger::Ledger(Store* store, std::unique_ptr<State> state)
@@ -160,6 +174,9 @@ Status Ledger::Commit(const Batch& batch, BatchResult* result, Applier& applier)
     }
   });
   state_->flows.Flush(&write);
+  applier.ForEachChangedAccount([&](const Account& account) { state_->stocks.After(account); });
+  KYOSO_RETURN_IF_ERROR(
+      state_->stocks.Commit(*store_, state_->last_timestamp, HeldNow(*state_), &write));
   std::string head(result->chain_head.begin(), result->chain_head.end());
   write.Put(Column::kMeta, keys::kFormat, std::string(1, static_cast<char>(kFormatVersion)));
   write.Put(Column::kMeta, keys::kAppliedIndex, keys::U64(batch.index));

@@ -1,5 +1,7 @@
 #include "kyoso/ledger/metrics.h"
 
+#include <algorithm>
+
 namespace kyoso::ledger {
 namespace {
 
@@ -37,6 +39,38 @@ std::optional<Wide> Plus(const std::optional<Wide>& a, const std::optional<Wide>
   return *a + *b;
 }
 
+constexpr int64_t kSecondsPerDay = 86'400;
+
+int64_t SecondsOf(TimeNs t) {
+  constexpr int64_t kNanosPerSecond = 1'000'000'000;
+  int64_t seconds = t / kNanosPerSecond;
+  return seconds * kNanosPerSecond > t ? seconds - 1 : seconds;
+}
+
+// M, velocity and the holding period, from the circulation's integral over the part of
+// the period that has passed and the payments R2 + R3 made in it.
+Status AddCirculation(const Ledger& ledger, const CurrencyCode& currency, const Period& period,
+                      const ProgramId& program, ProgramMetrics* m) {
+  std::optional<Wide> payments = Plus(m->spent, m->respent);
+  const int64_t begins = int64_t{period.start_day} * kSecondsPerDay;
+  const int64_t ends =
+      std::min(int64_t{PeriodEndDay(period)} * kSecondsPerDay, SecondsOf(ledger.last_timestamp()));
+  if (!payments || ends <= begins) return Status::Ok();
+  StatusOr<Wide> before = ledger.CirculationIntegral(currency, program, begins);
+  if (!before.ok()) return before.status();
+  StatusOr<Wide> until = ledger.CirculationIntegral(currency, program, ends);
+  if (!until.ok()) return until.status();
+  const Wide area = *until - *before;  // Minor units × seconds.
+  if (area <= 0) return Status::Ok();
+  const Wide seconds = ends - begins;
+  m->average_stock = MulDivHalfEven(area, 1, seconds);
+  m->velocity_milli = MulDivHalfEven(*payments, seconds * 1'000, area);
+  if (*payments > 0) {
+    m->holding_days_milli = MulDivHalfEven(area, 1'000, *payments * kSecondsPerDay);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<ProgramMetrics> ComputeProgramMetrics(const Ledger& ledger, const CurrencyCode& currency,
@@ -63,6 +97,7 @@ StatusOr<ProgramMetrics> ComputeProgramMetrics(const Ledger& ledger, const Curre
   m.spend_through_milli = Milli(m.spent, m.paid_out);
   m.leakage_milli = Milli(m.redeemed, m.paid_out);
   m.rounds_milli = Milli(Plus(m.spent, m.respent), m.redeemed);
+  KYOSO_RETURN_IF_ERROR(AddCirculation(ledger, currency, period, program, &m));
   return m;
 }
 

@@ -1,5 +1,6 @@
 // Reads that go to the Store: transfer records, history, balances in the past.
 #include <algorithm>
+#include <limits>
 
 #include "kyoso/ledger/codec.h"
 #include "state.h"
@@ -136,6 +137,33 @@ StatusOr<HistoryPage> Ledger::History(std::string_view account, const HistoryQue
       }));
   KYOSO_RETURN_IF_ERROR(parse_status);
   return page;
+}
+
+namespace {
+
+Wide WideOf(StockSum value) {
+  auto magnitude = static_cast<StockBits>(value);
+  if (value < 0) magnitude = ~magnitude + 1;
+  Wide wide =
+      (Wide(static_cast<uint64_t>(magnitude >> 64)) << 64) | Wide(static_cast<uint64_t>(magnitude));
+  return value < 0 ? Wide(-wide) : wide;
+}
+
+}  // namespace
+
+StatusOr<Wide> Ledger::MoneyInCirculation(const CurrencyCode& currency,
+                                          const ProgramId& program) const {
+  StatusOr<StockPoint> point =
+      StockBook::PointAt(*store_, currency, program, std::numeric_limits<int64_t>::max());
+  if (!point.ok()) return point.status();
+  return WideOf(point->stock);
+}
+
+StatusOr<Wide> Ledger::CirculationIntegral(const CurrencyCode& currency, const ProgramId& program,
+                                           int64_t at_seconds) const {
+  StatusOr<StockPoint> point = StockBook::PointAt(*store_, currency, program, at_seconds);
+  if (!point.ok()) return point.status();
+  return WideOf(point->IntegralAt(at_seconds));
 }
 
 StatusOr<FlowTable> Ledger::Flows(const FlowQuery& query) const {

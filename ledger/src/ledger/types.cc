@@ -108,6 +108,11 @@ std::string_view AccountKindPrefix(AccountKind kind) {
   return kKindPrefixes[static_cast<size_t>(kind)];
 }
 
+bool InCirculation(AccountKind kind) {
+  return kind == AccountKind::kResident || kind == AccountKind::kMerchant ||
+         kind == AccountKind::kProducer;
+}
+
 std::optional<AccountKind> AccountKindFromPrefix(std::string_view prefix) {
   for (size_t i = 0; i < kKindPrefixes.size(); ++i) {
     if (kKindPrefixes[i] == prefix) return static_cast<AccountKind>(i);

@@ -106,6 +106,14 @@ class Ledger {
   StatusOr<std::vector<JournalEntry>> Journal(uint64_t from, size_t limit) const;
   // The flow table `query` asks for (flows.h), from the pair records kept on apply.
   StatusOr<FlowTable> Flows(const FlowQuery& query) const;
+  // Money in circulation: what residents, merchants and producers hold of `program`'s
+  // money ("" for free money) in `currency`, now; and its integral over ledger time from
+  // the beginning up to `at_seconds` (whole seconds since 1970, UTC), in minor units ×
+  // seconds, as kept on apply. The integral saturates rather than wrap (it would take
+  // 10^20 minor units held for a century).
+  StatusOr<Wide> MoneyInCirculation(const CurrencyCode& currency, const ProgramId& program) const;
+  StatusOr<Wide> CirculationIntegral(const CurrencyCode& currency, const ProgramId& program,
+                                     int64_t at_seconds) const;
 
   // Published releases (releases.h). The bounded, exact figures a release of `spec` adds
   // its noise to; InvalidArgument for bounds or partitions out of range.

@@ -11,6 +11,14 @@
 //   LM3 = (R1 + R2 + R3) ÷ R1     spend-through = R2 ÷ R1     leakage = X ÷ R1
 //   rounds before redemption = (R2 + R3) ÷ X
 //
+//   M   average money in circulation: the programme's money held by residents,
+//       merchants and producers, averaged over the part of the period that has passed
+//       (all of it once the period is over), kept on apply to the second
+//   velocity = (R2 + R3) ÷ M       mean holding period (days) = M × days ÷ (R2 + R3)
+//
+// where days is the length of that part of the period. M, velocity and the holding
+// period are released only when R2 and R3 are, and are absent when M is not positive.
+//
 // Each of R1, R2, R3 and X is released only when its flows pass the primary disclosure
 // rule (disclosure.h) on the sides that are not the issuer: R1 on its payees, X on its
 // payers, R2 and R3 on both. A figure held back makes every ratio that uses it absent.
@@ -35,6 +43,9 @@ struct ProgramMetrics {
   std::optional<Wide> spend_through_milli;
   std::optional<Wide> leakage_milli;
   std::optional<Wide> rounds_milli;
+  std::optional<Wide> average_stock;  // M, in minor units.
+  std::optional<Wide> velocity_milli;
+  std::optional<Wide> holding_days_milli;
   friend bool operator==(const ProgramMetrics&, const ProgramMetrics&) = default;
 };
 

@@ -67,6 +67,9 @@ enum class AccountKind : uint8_t {
 inline constexpr int kAccountKindCount = 8;
 // The id prefix ("res", "mch", …) that accounts of this kind carry.
 std::string_view AccountKindPrefix(AccountKind kind);
+// True for the kinds whose money is in circulation (residents, merchants, producers), as
+// opposed to the issuer's reserve, programme budgets, clearing and fee accounts.
+bool InCirculation(AccountKind kind);
 std::optional<AccountKind> AccountKindFromPrefix(std::string_view prefix);
 // A set of account kinds as a bit mask (bit = 1 << kind).
 using AccountKindMask = uint32_t;
