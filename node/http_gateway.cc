@@ -19,6 +19,7 @@
 #include <optional>
 #include <thread>
 
+#include "dashboard/assets.h"
 #include "node/http_query.h"
 #include "node/translate.h"
 
@@ -41,6 +42,11 @@ constexpr size_t kHeaderBytesMax = 8 * 1024;
 constexpr size_t kBodyBytesMax = 1024;
 constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
 constexpr std::string_view kMetricsPath = "/metrics";
+constexpr std::string_view kDashboardPath = "/dashboard/";
+// The dashboard's page loads only its own script and reads only this origin.
+constexpr std::string_view kDashboardPolicy =
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'none'";
 
 Response MakeResponse(const Request& request, int status, std::string content_type,
                       std::string body) {
@@ -96,9 +102,12 @@ struct HttpGateway::Impl {
   }
 
   void Count(std::string_view path, int status) {
-    bool known = path == kMetricsPath || FindRoute(path) != nullptr;
-    requests->Add({{"path", known ? std::string(path) : "other"}, {"code", std::to_string(status)}})
-        .Increment();
+    std::string counted = "other";
+    if (path == kMetricsPath || FindRoute(path) != nullptr) counted = path;
+    if (path == "/" || path.starts_with(kDashboardPath.substr(0, kDashboardPath.size() - 1))) {
+      counted = kDashboardPath;
+    }
+    requests->Add({{"path", counted}, {"code", std::to_string(status)}}).Increment();
   }
 
   const HttpRoute* FindRoute(std::string_view path) const {
@@ -112,6 +121,7 @@ struct HttpGateway::Impl {
   void ServeRoute(const HttpRoute& route, std::string_view query, const Request& request,
                   const Caller& caller, Respond respond);
   void ServeMetrics(const Request& request, const Caller& caller, Respond respond);
+  static Response ServeDashboard(const Request& request, std::string_view path);
   // Runs `reply` on the applied ledger and answers with its response, or with the reason
   // no read was possible; counted as a call in flight until answered.
   using ReplyFn = std::function<Response(const Request& head, const ledger::Ledger&)>;
@@ -313,13 +323,17 @@ void HttpGateway::Impl::Handle(const Request& request, const Caller& caller, Res
     return counted(std::move(refused));
   }
   if (path == kMetricsPath) return ServeMetrics(request, caller, std::move(counted));
+  if (path == "/" || path == "/dashboard" || path.starts_with(kDashboardPath)) {
+    return counted(ServeDashboard(request, path));
+  }
   const HttpRoute* route = FindRoute(path);
   if (route == nullptr) {
     std::string paths;
     for (const HttpRoute& known : parts.routes) paths += known.path + ", ";
     return counted(ErrorResponse(
         request, {grpc::StatusCode::NOT_FOUND,
-                  "no such path: the gateway serves " + paths + std::string(kMetricsPath)}));
+                  "no such path: the gateway serves " + paths + std::string(kMetricsPath) +
+                      " and the dashboard at " + std::string(kDashboardPath)}));
   }
   ServeRoute(*route, query, request, caller, std::move(counted));
 }
@@ -382,6 +396,28 @@ void HttpGateway::Impl::ServeMetrics(const Request& request, const Caller& calle
          return MakeResponse(head, 200, "text/plain; version=0.0.4",
                              prometheus::TextSerializer().Serialize(registry.Collect()));
        });
+}
+
+// The dashboard's files (dashboard/assets.h): not ledger data, so no read and no role
+// check; a caller the port admitted may load the page, and each figure it then reads is
+// a /v1 path with its own access rule.
+Response HttpGateway::Impl::ServeDashboard(const Request& request, std::string_view path) {
+  if (path == "/" || path == "/dashboard") {
+    Response moved = MakeResponse(request, 302, "text/plain", "");
+    moved.set(http::field::location, std::string(kDashboardPath));
+    return moved;
+  }
+  std::optional<dashboard::Asset> asset = dashboard::FindAsset(path.substr(kDashboardPath.size()));
+  if (!asset) {
+    return ErrorResponse(request, {grpc::StatusCode::NOT_FOUND,
+                                   "no such file of the dashboard: " + std::string(path)});
+  }
+  Response response =
+      MakeResponse(request, 200, std::string(asset->content_type), std::string(asset->body));
+  response.set(http::field::cache_control, "no-cache");
+  response.set("Content-Security-Policy", std::string(kDashboardPolicy));
+  response.set("X-Content-Type-Options", "nosniff");
+  return response;
 }
 
 ledger::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(const std::string& listen,

@@ -63,14 +63,7 @@ TEST(QueryParameters, FillTheRequestsFieldsByType) {
 class HttpGatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::filesystem::path config = temp.path() / "node.toml";
-    std::ofstream(config) << "[disclosure]\nmin_payers = 3\nmin_payees = 1\n"
-                             "dominance_percent = 100\n";
-    node = std::make_unique<NodeProcess>(
-        temp.path() / "node",
-        std::vector<std::string>{"--config", config.string(), "--http-listen", "127.0.0.1:0",
-                                 // No ticks: the applied index stays.
-                                 "--tick-interval-ms", "600000"});
+    node = SmallTownNode(temp.path());
     ASSERT_TRUE(node->Start()) << node->log();
     ASSERT_FALSE(node->http_address().empty()) << "the ready file names no HTTP address";
     town = std::make_unique<TownClient>(node->channel());

@@ -67,6 +67,16 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
+std::unique_ptr<NodeProcess> SmallTownNode(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  std::filesystem::path config = dir / "node.toml";
+  std::ofstream(config) << "[disclosure]\nmin_payers = 3\nmin_payees = 1\n"
+                           "dominance_percent = 100\n";
+  return std::make_unique<NodeProcess>(
+      dir / "node", std::vector<std::string>{"--config", config.string(), "--http-listen",
+                                             "127.0.0.1:0", "--tick-interval-ms", "600000"});
+}
+
 NodeProcess::NodeProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args)
     : data_dir_(std::move(data_dir)),
       extra_args_(std::move(extra_args)),

@@ -1,0 +1,199 @@
+// The web dashboard on a real node (development mode, loopback HTTP), driven in headless
+// Chromium by tests/dashboard/drive_dashboard.cjs: the page loads from the node, draws
+// its Sankey, trend and LM3 charts, and the figures it drew are the ones the gRPC API
+// gives for the same town; suppressed cells are shown as suppressed. The screenshot is
+// left in build/<preset>/screenshots/dashboard.png.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "kyoso/ledger/flows.h"
+#include "support/node_process.h"
+#include "support/town_client.h"
+
+namespace kyoso::testing {
+namespace {
+
+using nlohmann::json;
+
+class DashboardTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    node = SmallTownNode(temp.path());  // The page and the test see one state.
+    ASSERT_TRUE(node->Start()) << node->log();
+    town = std::make_unique<TownClient>(node->channel());
+    ASSERT_TRUE(town->SetUpTown());
+    SetUpShops();
+  }
+
+  // Four residents top up under fresh-food; a second later all four shop for food, three
+  // buy books, one buys crafts. By sector, under at least three payers per cell: food
+  // and books have enough payers, crafts has one (primary suppression), and books goes
+  // too (secondary: the residents' row total would give crafts away).
+  void SetUpShops() {
+    for (const char* resident : {"res:carol", "res:dave"}) {
+      ASSERT_TRUE(town->AddResident(resident).status.ok());
+    }
+    ASSERT_TRUE(town->AddAccount("mch:books", kBunji, "books").status.ok());
+    ASSERT_TRUE(town->AddAccount("mch:crafts", kBunji, "crafts").status.ok());
+    for (const char* resident : residents) {
+      ASSERT_TRUE(town->TopUp(resident, 2'000, kFreshFood).status.ok());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1'200));  // Money held a while.
+    int64_t amount = 100;
+    for (const char* resident : residents) {
+      ASSERT_TRUE(town->Pay(resident, "mch:bakery", amount += 10).status.ok());
+      ASSERT_TRUE(town->Pay(resident, "prd:farm", 40).status.ok());
+    }
+    for (const char* resident : {"res:alice", "res:bob", "res:carol"}) {
+      ASSERT_TRUE(town->Pay(resident, "mch:books", 70).status.ok());
+    }
+    ASSERT_TRUE(town->Pay("res:dave", "mch:crafts", 90).status.ok());
+  }
+
+  std::string Today() {
+    Call<v1::NodeStatus> status = town->Status();
+    EXPECT_TRUE(status.status.ok());
+    return ledger::DayText(
+        ledger::PeriodOf(ledger::PeriodKind::kDay, status.reply.last_timestamp_ns()).start_day);
+  }
+
+  v1::FlowTable Flows(const std::string& day) {
+    v1::FlowTableRequest request;
+    request.set_currency(kBunji);
+    request.set_period("month");
+    request.set_day(day);
+    request.set_payer_group("sector");
+    request.set_payee_group("sector");
+    v1::FlowTable table;
+    grpc::ClientContext context;
+    grpc::Status status = town->query().GetFlowTable(&context, request, &table);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return table;
+  }
+
+  v1::ProgramMetrics Metrics(const std::string& day, const std::string& program) {
+    v1::ProgramMetricsRequest request;
+    request.set_currency(kBunji);
+    request.set_period("month");
+    request.set_day(day);
+    request.set_program(program);
+    v1::ProgramMetrics metrics;
+    grpc::ClientContext context;
+    grpc::Status status = town->query().GetProgramMetrics(&context, request, &metrics);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return metrics;
+  }
+
+  // The page as the browser showed it, and the screenshot's path.
+  json Drive(const std::string& query, const std::filesystem::path& screenshot) {
+    std::filesystem::create_directories(screenshot.parent_path());
+    ProgramResult run =
+        RunProgram(KYOSO_NODEJS,
+                   {std::string(KYOSO_SOURCE_DIR) + "/tests/dashboard/drive_dashboard.cjs",
+                    "http://" + node->http_address() + "/dashboard/?" + query, screenshot.string()},
+                   {"NODE_PATH=" KYOSO_DASHBOARD_NODE_MODULES, "CHROMIUM=" KYOSO_CHROMIUM});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return run.exit_code == 0 ? json::parse(run.out) : json::object();
+  }
+
+  const std::vector<const char*> residents{"res:alice", "res:bob", "res:carol", "res:dave"};
+  TempDir temp;
+  std::unique_ptr<NodeProcess> node;
+  std::unique_ptr<TownClient> town;
+};
+
+// A ratio as the page holds it: the decimal text, or null when held back.
+json Ratio(const std::string& text) {
+  return text.empty() ? json(nullptr) : json(text);
+}
+
+TEST_F(DashboardTest, ChartsShowWhatTheApiReleases) {
+  const std::string today = Today();
+  const std::filesystem::path screenshot =
+      std::filesystem::path(KYOSO_SCREENSHOT_DIR) / "dashboard.png";
+  std::filesystem::remove(screenshot);
+  json page = Drive("currency=BUNJI&period=month&group=sector&day=" + today, screenshot);
+  ASSERT_TRUE(page.is_object() && page.contains("figures")) << page.dump();
+  EXPECT_TRUE(page["error"].is_null()) << page["error"];
+  EXPECT_EQ(page["errors"], json::array()) << "the page logged errors";
+
+  // The Sankey's links are the released cells, with their sums; the suppressed cells
+  // are listed as such, with why.
+  v1::FlowTable table = Flows(today);
+  json links = json::array();
+  json suppressed = json::array();
+  for (const v1::FlowTableCell& cell : table.cells()) {
+    if (cell.suppression() == "released") {
+      links.push_back(
+          {{"from", cell.payer_group()}, {"to", cell.payee_group()}, {"sum", cell.sum_minor()}});
+    } else {
+      suppressed.push_back(
+          {{"from", cell.payer_group()}, {"to", cell.payee_group()}, {"why", cell.suppression()}});
+    }
+  }
+  ASSERT_FALSE(links.empty()) << "the town should release a cell";
+  ASSERT_FALSE(suppressed.empty()) << "the town should suppress a cell";
+  EXPECT_EQ(page["figures"]["flows"]["links"], links);
+  EXPECT_EQ(page["figures"]["flows"]["suppressed"], suppressed);
+  int suppressed_rows = 0;
+  for (const json& row : page["tables"]["flows"]) {
+    if (!row["suppressed"].get<bool>()) continue;
+    ++suppressed_rows;
+    EXPECT_EQ(row["cells"][3], "—") << "a suppressed row shows its sum";
+    EXPECT_TRUE(row["cells"][6].get<std::string>().starts_with("suppressed (")) << row;
+  }
+  EXPECT_EQ(suppressed_rows, static_cast<int>(suppressed.size()));
+
+  // The charts were drawn: the Sankey names every released cell's groups.
+  for (const char* chart : {"flows", "velocity", "leakage", "lm3"}) {
+    ASSERT_TRUE(page["charts"][chart].is_object()) << chart << " has no SVG";
+    EXPECT_GT(page["charts"][chart]["paths"].get<int>(), 0) << chart;
+  }
+  const json& labels = page["charts"]["flows"]["texts"];
+  for (const json& link : links) {
+    EXPECT_NE(std::find(labels.begin(), labels.end(), link["to"]), labels.end()) << link;
+  }
+
+  // LM3 per programme, velocity and leakage month by month: as the API gives them.
+  const json& months = page["figures"]["months"];
+  ASSERT_EQ(months.size(), 6u);
+  EXPECT_EQ(months[5], today.substr(0, 8) + "01");
+  for (const std::string program : {"fresh-food", "free"}) {
+    EXPECT_EQ(page["figures"]["lm3"][program], Ratio(Metrics(today, program).lm3())) << program;
+    for (size_t i = 0; i < months.size(); ++i) {
+      v1::ProgramMetrics month = Metrics(months[i], program);
+      EXPECT_EQ(page["figures"]["velocity"][program][i], Ratio(month.velocity())) << program << i;
+      EXPECT_EQ(page["figures"]["leakage"][program][i], Ratio(month.leakage())) << program << i;
+    }
+  }
+  // This month's fresh-food figures are released: the town spent it, a second after.
+  EXPECT_NE(page["figures"]["velocity"]["fresh-food"][5], nullptr);
+  EXPECT_NE(page["figures"]["lm3"]["fresh-food"], nullptr);
+  EXPECT_GT(std::filesystem::file_size(screenshot), 10'000u);
+}
+
+TEST_F(DashboardTest, TheNodeServesThePageItsScriptAndNothingElse) {
+  const std::string base = "http://" + node->http_address();
+  HttpAnswer root = HttpGet(base + "/", {"-i"});
+  EXPECT_EQ(root.status, 302);
+  EXPECT_NE(root.body.find("Location: /dashboard/"), std::string::npos) << root.body;
+  HttpAnswer page = HttpGet(base + "/dashboard/?currency=BUNJI", {"-i"});
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Content-Type: text/html"), std::string::npos);
+  EXPECT_NE(page.body.find("Content-Security-Policy: default-src 'self'"), std::string::npos);
+  EXPECT_NE(page.body.find("<script src=\"app.js\">"), std::string::npos);
+  HttpAnswer script = HttpGet(base + "/dashboard/app.js", {"-i"});
+  EXPECT_EQ(script.status, 200);
+  EXPECT_NE(script.body.find("Content-Type: text/javascript"), std::string::npos);
+  EXPECT_GT(script.body.size(), 100'000u) << "ECharts is bundled into app.js";
+  HttpAnswer missing = HttpGet(base + "/dashboard/../node.toml");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(HttpGet(base + "/dashboard/secret.js").status, 404);
+}
+
+}  // namespace
+}  // namespace kyoso::testing
