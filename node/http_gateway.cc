@@ -65,6 +65,10 @@ Response ErrorResponse(const Request& request, const grpc::Status& status) {
                       HttpErrorJson(status.error_code(), status.error_message()));
 }
 
+bool IsDashboardPath(std::string_view path) {
+  return path == "/" || path == "/dashboard" || path.starts_with(kDashboardPath);
+}
+
 std::string_view PathOf(const Request& request) {
   std::string_view target(request.target().data(), request.target().size());
   return target.substr(0, target.find('?'));
@@ -104,9 +108,7 @@ struct HttpGateway::Impl {
   void Count(std::string_view path, int status) {
     std::string counted = "other";
     if (path == kMetricsPath || FindRoute(path) != nullptr) counted = path;
-    if (path == "/" || path.starts_with(kDashboardPath.substr(0, kDashboardPath.size() - 1))) {
-      counted = kDashboardPath;
-    }
+    if (IsDashboardPath(path)) counted = kDashboardPath;
     requests->Add({{"path", counted}, {"code", std::to_string(status)}}).Increment();
   }
 
@@ -121,7 +123,8 @@ struct HttpGateway::Impl {
   void ServeRoute(const HttpRoute& route, std::string_view query, const Request& request,
                   const Caller& caller, Respond respond);
   void ServeMetrics(const Request& request, const Caller& caller, Respond respond);
-  static Response ServeDashboard(const Request& request, std::string_view path);
+  static Response ServeDashboard(const Request& request, std::string_view path,
+                                 std::string_view query);
   // Runs `reply` on the applied ledger and answers with its response, or with the reason
   // no read was possible; counted as a call in flight until answered.
   using ReplyFn = std::function<Response(const Request& head, const ledger::Ledger&)>;
@@ -323,9 +326,7 @@ void HttpGateway::Impl::Handle(const Request& request, const Caller& caller, Res
     return counted(std::move(refused));
   }
   if (path == kMetricsPath) return ServeMetrics(request, caller, std::move(counted));
-  if (path == "/" || path == "/dashboard" || path.starts_with(kDashboardPath)) {
-    return counted(ServeDashboard(request, path));
-  }
+  if (IsDashboardPath(path)) return counted(ServeDashboard(request, path, query));
   const HttpRoute* route = FindRoute(path);
   if (route == nullptr) {
     std::string paths;
@@ -401,10 +402,12 @@ void HttpGateway::Impl::ServeMetrics(const Request& request, const Caller& calle
 // The dashboard's files (dashboard/assets.h): not ledger data, so no read and no role
 // check; a caller the port admitted may load the page, and each figure it then reads is
 // a /v1 path with its own access rule.
-Response HttpGateway::Impl::ServeDashboard(const Request& request, std::string_view path) {
-  if (path == "/" || path == "/dashboard") {
+Response HttpGateway::Impl::ServeDashboard(const Request& request, std::string_view path,
+                                           std::string_view query) {
+  if (path == "/" || path == "/dashboard") {  // The query (a view's link) goes along.
     Response moved = MakeResponse(request, 302, "text/plain", "");
-    moved.set(http::field::location, std::string(kDashboardPath));
+    moved.set(http::field::location,
+              std::string(kDashboardPath) + (query.empty() ? "" : "?") + std::string(query));
     return moved;
   }
   std::optional<dashboard::Asset> asset = dashboard::FindAsset(path.substr(kDashboardPath.size()));

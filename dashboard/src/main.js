@@ -4,7 +4,8 @@
 // releases them; a suppressed cell or a held-back figure is shown as such, never guessed.
 //
 // When everything is drawn, <body data-ready="true">; on an error, data-error holds it.
-// window.kyosoDashboard.figures is what each chart was given, for the end-to-end test.
+// window.kyosoDashboard.figures is read back from the charts once drawn (what each one
+// holds), for the end-to-end test.
 import * as echarts from 'echarts/core';
 import { BarChart, LineChart, SankeyChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
@@ -52,20 +53,42 @@ function fillTable(table, headers, rows) {
   }
 }
 
+const CHARTS = ['flows', 'velocity', 'leakage', 'lm3'];
+
 // Charts appear at once, not animated in: a figure on the page is the figure drawn.
 function chartIn(id) {
   const element = document.getElementById(id);
   const chart = echarts.getInstanceByDom(element) || echarts.init(element, null, { renderer: 'svg' });
   return { setOption: (option, replace) => chart.setOption({ animation: false, ...option }, replace),
-           resize: () => chart.resize() };
+           resize: () => chart.resize(), option: () => chart.getOption() };
 }
 
-// The programmes whose money moved in the period (suppressed or not), and free money.
+// What the charts hold, read back from them: a ratio as its text, or null when absent.
+function drawnFigures(months) {
+  const flows = chartIn('flows-chart').option().series[0];
+  const byProgramme = (id) => Object.fromEntries(chartIn(`${id}-chart`).option().series
+    .map((series) => [series.name, series.data.map((point) => point?.text ?? null)]));
+  const lm3 = chartIn('lm3-chart').option();
+  return {
+    flows: { links: flows.links.map((link) => ({ from: link.from, to: link.to, sum: link.sum })),
+             suppressed: flows.suppressed },
+    months,
+    velocity: byProgramme('velocity'),
+    leakage: byProgramme('leakage'),
+    lm3: Object.fromEntries(lm3.xAxis[0].data.map((programme, i) => [
+      programme, lm3.series[0].data[i]?.text ?? null])),
+  };
+}
+
+// The programmes whose money was paid out or spent in the period (in a cell suppressed
+// or not), and free money.
 async function programmesOf(query) {
-  const table = await read('/v1/flow-table', { ...query, payer_group: 'program',
-                                               payee_group: 'kind' });
-  const names = new Set((table.cells || []).map((cell) => cell.payer_group));
-  names.add('free');
+  const names = new Set(['free']);
+  for (const flowClass of ['issuance', 'payment']) {
+    const table = await read('/v1/flow-table', { ...query, flow_class: flowClass,
+                                                 payer_group: 'kind', payee_group: 'program' });
+    for (const cell of table.cells || []) names.add(cell.payee_group);
+  }
   return [...names].sort();
 }
 
@@ -79,19 +102,24 @@ async function drawFlows(query, group) {
   const payer = (name) => `from\u0000${name}`;
   const payee = (name) => `to\u0000${name}`;
   const groupOf = (node) => node.slice(node.indexOf('\u0000') + 1);
+  // Each band keeps its cell's exact figures beside the width it is drawn with.
   const links = released.map((cell) => ({ source: payer(cell.payer_group),
                                           target: payee(cell.payee_group),
-                                          value: Number(cell.sum_minor) }));
+                                          value: Number(cell.sum_minor), from: cell.payer_group,
+                                          to: cell.payee_group, sum: cell.sum_minor }));
   const nodes = [...new Set(links.flatMap((link) => [link.source, link.target]))]
     .map((name) => ({ name }));
   chartIn('flows-chart').setOption({
     tooltip: { trigger: 'item' },
     series: [{ type: 'sankey', data: nodes, links, emphasis: { focus: 'adjacency' },
+               suppressed: suppressed.map((cell) => ({ from: cell.payer_group,
+                                                       to: cell.payee_group,
+                                                       why: cell.suppression })),
                left: 24, right: 160,
                label: { fontSize: 12, color: '#1d2733',
                         formatter: (node) => groupOf(node.name) },
                tooltip: { formatter: (item) => (item.dataType === 'edge'
-                 ? `${groupOf(item.data.source)} → ${groupOf(item.data.target)}: ${amountText(String(item.value))}`
+                 ? `${item.data.from} → ${item.data.to}: ${amountText(item.data.sum)}`
                  : groupOf(item.name)) },
                lineStyle: { color: 'gradient', opacity: 0.45 } }],
   }, true);
@@ -113,19 +141,13 @@ async function drawFlows(query, group) {
                       { text: cell.suppression === 'released' ? 'released'
                                                              : `suppressed (${cell.suppression})` }],
             })));
-  return {
-    links: released.map((cell) => ({ from: cell.payer_group, to: cell.payee_group,
-                                     sum: cell.sum_minor })),
-    suppressed: suppressed.map((cell) => ({ from: cell.payer_group, to: cell.payee_group,
-                                            why: cell.suppression })),
-  };
 }
 
 // One ratio per programme per month (null when held back): a line per programme.
 function drawTrend(id, months, byProgramme, field) {
   const series = Object.entries(byProgramme).map(([programme, metrics]) => ({
     name: programme, type: 'line', connectNulls: false,
-    data: metrics.map((m) => (m[field] ? Number(m[field]) : null)),
+    data: metrics.map((m) => (m[field] ? { value: Number(m[field]), text: m[field] } : null)),
   }));
   chartIn(`${id}-chart`).setOption({
     tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 56, right: 16, top: 36, bottom: 32 },
@@ -137,8 +159,6 @@ function drawTrend(id, months, byProgramme, field) {
               cells: [{ text: programme },
                       ...metrics.map((m) => ({ text: m[field] || '—', num: true }))],
             })));
-  return Object.fromEntries(Object.entries(byProgramme)
-    .map(([programme, metrics]) => [programme, metrics.map((m) => m[field] || null)]));
 }
 
 function drawLm3(metricsByProgramme) {
@@ -148,7 +168,8 @@ function drawLm3(metricsByProgramme) {
     xAxis: { type: 'category', data: programmes }, yAxis: { type: 'value', min: 0 },
     series: [{ type: 'bar', label: { show: true, position: 'top' },
                data: programmes.map((p) => (metricsByProgramme[p].lm3
-                 ? { value: Number(metricsByProgramme[p].lm3), label: { formatter: metricsByProgramme[p].lm3 } }
+                 ? { value: Number(metricsByProgramme[p].lm3), text: metricsByProgramme[p].lm3,
+                     label: { formatter: metricsByProgramme[p].lm3 } }
                  : null)) }],
   }, true);
   fillTable(document.getElementById('lm3-table'),
@@ -161,13 +182,12 @@ function drawLm3(metricsByProgramme) {
                                { text: amountText(m.respent_minor) || 'held back', num: true },
                                { text: m.lm3 || '—', num: true }] };
             }));
-  return Object.fromEntries(programmes.map((p) => [p, metricsByProgramme[p].lm3 || null]));
 }
 
 async function show(form) {
   const { currency, period, day, group } = Object.fromEntries(new FormData(form));
   const query = { currency, period, day };
-  const figures = { flows: await drawFlows(query, group) };
+  await drawFlows(query, group);
   const programmes = await programmesOf(query);
   const months = [];
   for (let back = MONTHS_SHOWN - 1; back >= 0; back -= 1) months.push(monthStart(day, back));
@@ -180,20 +200,26 @@ async function show(form) {
   }));
   const sorted = (object) => Object.fromEntries(Object.keys(object).sort()
     .map((key) => [key, object[key]]));
-  figures.months = months;
-  figures.velocity = drawTrend('velocity', months, sorted(monthly), 'velocity');
-  figures.leakage = drawTrend('leakage', months, sorted(monthly), 'leakage');
-  figures.lm3 = drawLm3(sorted(current));
-  return figures;
+  drawTrend('velocity', months, sorted(monthly), 'velocity');
+  drawTrend('leakage', months, sorted(monthly), 'leakage');
+  drawLm3(sorted(current));
+  return drawnFigures(months);
 }
 
+// Only the latest of overlapping refreshes draws its outcome.
+let latest = 0;
 async function refresh(form) {
+  const mine = ++latest;
   document.body.dataset.ready = 'false';
+  delete document.body.dataset.error;
   document.getElementById('status').textContent = '';
   try {
-    window.kyosoDashboard.figures = await show(form);
+    const figures = await show(form);
+    if (mine !== latest) return;
+    window.kyosoDashboard.figures = figures;
     document.body.dataset.ready = 'true';
   } catch (error) {
+    if (mine !== latest) return;
     document.body.dataset.error = error.message;
     document.getElementById('status').textContent = error.message;
   }
@@ -212,9 +238,7 @@ function start() {
     refresh(form);
   });
   window.addEventListener('resize', () => {
-    for (const id of ['flows-chart', 'velocity-chart', 'leakage-chart', 'lm3-chart']) {
-      chartIn(id).resize();
-    }
+    for (const id of CHARTS) chartIn(`${id}-chart`).resize();
   });
   refresh(form);
 }

@@ -2,6 +2,8 @@
 // town whose figures are computed by hand below.
 #include "kyoso/ledger/flows.h"
 
+#include "kyoso/ledger/codec.h"
+#include "kyoso/ledger/memory_store.h"
 #include "kyoso/ledger/metrics.h"
 #include "ledger_rules_fixture.h"
 
@@ -257,6 +259,20 @@ TEST_F(FlowsTest, CirculationGoesOnFromWhereAReopenedLedgerLeftIt) {
   EXPECT_EQ(town.get().CirculationIntegral(kBunji, kFreshFood, seconds + 10).value(),
             Wide(500 * 86'400 + 400 * 43'200 + 380 * 10));
   EXPECT_EQ(town.get().MoneyInCirculation(kBunji, kFreshFood).value(), Wide(380));
+}
+
+TEST_F(FlowsTest, AStoreThatDidNotKeepTheCirculationIsRefused) {
+  // As written by a Kyoso before the circulation book: its figures could not be rebuilt
+  // alike on every replica, so the ledger will not open it.
+  ledger::WriteBatch older;
+  older.Delete(ledger::Column::kMeta, ledger::keys::kCirculation);
+  ASSERT_TRUE(town.store().Write(older).ok());
+  auto reopened = ledger::Ledger::Open(&town.store());
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), ledger::Status::Code::kFailedPrecondition);
+  EXPECT_NE(reopened.status().message().find("new data directory"), std::string::npos);
+  ledger::MemoryStore fresh;  // A new store has nothing to refuse.
+  EXPECT_TRUE(ledger::Ledger::Open(&fresh).ok());
 }
 
 TEST_F(FlowsTest, ProgrammeMetricsHoldBackWhatCouldSingleSomeoneOut) {

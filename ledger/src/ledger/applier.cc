@@ -271,11 +271,11 @@ Account& Applier::MutableAccount(const Account& account) {
   return entry;
 }
 
-void Applier::MarkChanged(AccountEntry& entry) {
+void Applier::MarkChanged(AccountEntry& entry, bool is_new) {
   if (entry.changed_in_batch == batch_.index) return;
   entry.changed_in_batch = batch_.index;
   dirty_accounts_.push_back(&entry);
-  state_.stocks.Before(entry);
+  if (!is_new) state_.stocks.Before(entry);  // A new account held nothing before.
 }
 
 Currency& Applier::MutableCurrency(const CurrencyCode& code) {
@@ -294,7 +294,7 @@ Account& Applier::InsertAccount(Account account) {
   assert(!in_group_);  // Admin commands are never linked, so no undo is needed.
   assert(state_.accounts.Find(account.id) == nullptr);
   AccountEntry& entry = state_.accounts.Put(std::move(account));
-  MarkChanged(entry);
+  MarkChanged(entry, /*is_new=*/true);
   return entry;
 }
 

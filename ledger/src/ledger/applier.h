@@ -117,7 +117,9 @@ class Applier {
   CommandResult FailGroupMember(const TransferRequest& request, ResultCode code);
   Savepoint Save() const;
   // Marks an account to be written at commit, once per batch.
-  void MarkChanged(AccountEntry& entry);
+  // A changed account's lots are noted for the money in circulation before it changes
+  // (the caller changes it after), except for a new account's.
+  void MarkChanged(AccountEntry& entry, bool is_new = false);
   void Rollback(const Savepoint& savepoint);
   // The slot of `id` in record_slots_, or the empty slot where it would go.
   size_t RecordSlot(const TransferId& id) const;

@@ -32,6 +32,14 @@ Status ReadMeta(const Store& store, Ledger::State* state) {
   KYOSO_RETURN_IF_ERROR(store.Get(Column::kMeta, keys::kChainHead, &value));
   if (value.size() != state->chain_head.size()) return Status::Corruption("chain head size");
   std::copy(value.begin(), value.end(), state->chain_head.begin());
+  status = store.Get(Column::kMeta, keys::kCirculation, &value);
+  if (status.IsNotFound() && state->applied_index > 0) {
+    // Its money in circulation could not be rebuilt the same way on every replica.
+    return Status::FailedPrecondition(
+        "this data directory was written by a Kyoso that did not keep the money in "
+        "circulation; there is no migration: start from a new data directory");
+  }
+  KYOSO_RETURN_IF_ERROR(status.IsNotFound() ? Status::Ok() : status);
   return Status::Ok();
 }
 
@@ -90,20 +98,6 @@ Status LoadState(const Store& store, Ledger::State* state) {
     }
   }
   return Status::Ok();
-}
-
-// Counts, over every account, what circulates of a stock (StockBook's first point).
-StockBook::HeldNow HeldNow(const Ledger::State& state) {
-  return [&state](std::string_view currency, std::string_view program) {
-    StockSum held = 0;
-    for (const auto& entry : state.accounts.entries()) {
-      if (entry->currency != currency || !InCirculation(entry->kind)) continue;
-      for (const Lot& lot : entry->lots) {
-        if (lot.program == program) held += lot.amount;
-      }
-    }
-    return held;
-  };
 }
 
 }  // namespace
@@ -175,10 +169,10 @@ Status Ledger::Commit(const Batch& batch, BatchResult* result, Applier& applier)
   });
   state_->flows.Flush(&write);
   applier.ForEachChangedAccount([&](const Account& account) { state_->stocks.After(account); });
-  KYOSO_RETURN_IF_ERROR(
-      state_->stocks.Commit(*store_, state_->last_timestamp, HeldNow(*state_), &write));
+  KYOSO_RETURN_IF_ERROR(state_->stocks.Commit(*store_, state_->last_timestamp, &write));
   std::string head(result->chain_head.begin(), result->chain_head.end());
   write.Put(Column::kMeta, keys::kFormat, std::string(1, static_cast<char>(kFormatVersion)));
+  write.Put(Column::kMeta, keys::kCirculation, std::string());
   write.Put(Column::kMeta, keys::kAppliedIndex, keys::U64(batch.index));
   write.Put(Column::kMeta, keys::kChainHead, head);
   journal_value_.clear();

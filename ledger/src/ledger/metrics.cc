@@ -55,7 +55,8 @@ Status AddCirculation(const Ledger& ledger, const CurrencyCode& currency, const 
   const int64_t begins = int64_t{period.start_day} * kSecondsPerDay;
   const int64_t ends =
       std::min(int64_t{PeriodEndDay(period)} * kSecondsPerDay, SecondsOf(ledger.last_timestamp()));
-  if (!payments || ends <= begins) return Status::Ok();
+  // Payments past 2^100 minor units could overflow the products below: never in a town.
+  if (!payments || ends <= begins || *payments > (Wide(1) << 100)) return Status::Ok();
   StatusOr<Wide> before = ledger.CirculationIntegral(currency, program, begins);
   if (!before.ok()) return before.status();
   StatusOr<Wide> until = ledger.CirculationIntegral(currency, program, ends);

@@ -73,7 +73,7 @@ struct Ledger::State {
   std::set<std::pair<TimeNs, TransferId>> hold_expiries;
 
   FlowBook flows;
-  StockBook stocks;  // Money in circulation over time, for velocity.
+  StockBook stocks;                          // Money in circulation over time, for velocity.
   release_keys::PrivacySpent privacy_spent;  // By (currency, month).
 
   uint64_t applied_index = 0;

@@ -84,22 +84,17 @@ StockBook::Stock& StockBook::Find(std::string_view currency, std::string_view pr
   return stock;
 }
 
-Status StockBook::Commit(const Store& store, TimeNs now, const HeldNow& held, WriteBatch* out) {
+Status StockBook::Commit(const Store& store, TimeNs now, WriteBatch* out) {
   const int64_t seconds = SecondsOf(now);
   for (uint32_t number : moved_) {
     Stock& stock = stocks_[number];
     if (stock.delta == 0) continue;  // Listed twice, or moved and moved back.
     if (!stock.loaded) {
-      StatusOr<std::optional<StockPoint>> last =
-          LastPoint(store, stock.currency, stock.program, std::numeric_limits<int64_t>::max());
+      StatusOr<StockPoint> last =
+          PointAt(store, stock.currency, stock.program, std::numeric_limits<int64_t>::max());
       if (!last.ok()) return last.status();
+      stock.last = *last;
       stock.loaded = true;
-      if (*last) {
-        stock.last = **last;
-      } else {  // Counted after the batch: its delta is in already.
-        stock.last = StockPoint{seconds, held(stock.currency, stock.program), 0};
-        stock.delta = 0;
-      }
     }
     StockPoint& point = stock.last;
     point.integral = point.IntegralAt(seconds);
@@ -119,20 +114,11 @@ Status StockBook::Commit(const Store& store, TimeNs now, const HeldNow& held, Wr
 
 StatusOr<StockPoint> StockBook::PointAt(const Store& store, std::string_view currency,
                                         std::string_view program, int64_t seconds) {
-  StatusOr<std::optional<StockPoint>> last = LastPoint(store, currency, program, seconds);
-  if (!last.ok()) return last.status();
-  return last->value_or(StockPoint{});
-}
-
-StatusOr<std::optional<StockPoint>> StockBook::LastPoint(const Store& store,
-                                                         std::string_view currency,
-                                                         std::string_view program,
-                                                         int64_t seconds) {
   std::string start = StockPrefix(currency, program);
   std::string end = start;
   end.back() = '\1';
   keys::AppendU64(SecondsKey(seconds), &start);
-  std::optional<StockPoint> point;
+  StockPoint point;  // None yet: nothing held since the beginning.
   bool corrupt = false;
   Status scanned =
       store.Scan(Column::kFlows, start, end, /*reverse=*/false,

@@ -19,16 +19,12 @@
 // that the latest point comes first. Value: the stock and the integral, 16 bytes each,
 // big-endian two's complement. Two batches in one second share a key: the later point
 // replaces the earlier, whose integral is the same.
-//
-// A stock with no point yet (a new programme's, or every stock of a data directory
-// written before the book existed) starts from what its holders hold once the batch is
-// applied, counted over every account: the same on every replica at the same batch.
+// The book is kept from a ledger's first batch (Ledger::Open refuses a store written
+// without it), so a stock with no point has never held anything.
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
 
-#include <functional>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,12 +51,10 @@ class StockBook {
   // Notes `account`'s lots before a batch first changes it, and at commit.
   void Before(const Account& account) { Note(account, -1); }
   void After(const Account& account) { Note(account, +1); }
-  // What residents, merchants and producers hold of (currency, programme) now.
-  using HeldNow = std::function<StockSum(std::string_view currency, std::string_view program)>;
   // Records a change point at ledger time `now` into `out` for every stock the noted
   // lots moved, and forgets the notes. Reads a stock's last point from `store` the first
-  // time this book meets it; `held` counts a stock that has none.
-  Status Commit(const Store& store, TimeNs now, const HeldNow& held, WriteBatch* out);
+  // time this book meets it.
+  Status Commit(const Store& store, TimeNs now, WriteBatch* out);
 
   // The last change point of the stock at or before `seconds` (a zero point at the
   // beginning of time when there is none).
@@ -77,9 +71,6 @@ class StockBook {
   };
 
   void Note(const Account& account, int sign);
-  static StatusOr<std::optional<StockPoint>> LastPoint(const Store& store,
-                                                       std::string_view currency,
-                                                       std::string_view program, int64_t seconds);
   // The stock's slot, made on first use.
   Stock& Find(std::string_view currency, std::string_view program);
 

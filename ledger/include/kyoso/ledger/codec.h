@@ -49,6 +49,9 @@ StatusOr<HistoryEntry> DecodeHistoryValue(std::string_view bytes);
 // Keys.
 namespace keys {
 inline constexpr std::string_view kFormat = "format";
+// Present when the store has kept the money in circulation since its first batch (every
+// store written since that book exists); an older store is refused at open.
+inline constexpr std::string_view kCirculation = "circulation";
 inline constexpr std::string_view kAppliedIndex = "applied_index";
 inline constexpr std::string_view kChainHead = "chain_head";
 inline constexpr std::string_view kNextSeq = "next_seq";
