@@ -275,6 +275,42 @@ TEST_F(FlowsTest, AStoreThatDidNotKeepTheCirculationIsRefused) {
   EXPECT_TRUE(ledger::Ledger::Open(&fresh).ok());
 }
 
+TEST_F(FlowsTest, AnEndedMonthReadsBackFromItsChunksOrNotAtAll) {
+  std::vector<FlowCell> march =
+      Table(PeriodKind::kMonth, kOpening, FlowClass::kPayment, GroupBy::kKind, GroupBy::kSector);
+  town.SetTime(kMarch1 + 62 * kDay);  // In May, March is neither current nor last month.
+  ASSERT_TRUE(town.RunOk(town.Pay(kAlice, kBakery, 1)));
+  EXPECT_EQ(
+      Table(PeriodKind::kMonth, kOpening, FlowClass::kPayment, GroupBy::kKind, GroupBy::kSector),
+      march);
+  // March's payment chunk cut short: the table is refused, not misread.
+  std::string prefix = std::string(kBunji) + '\0' + '\2';
+  std::string key;
+  std::string value;
+  ASSERT_TRUE(town.store()
+                  .Scan(ledger::Column::kFlows, prefix, "", false,
+                        [&](std::string_view k, std::string_view v) {
+                          key = k;
+                          value = v;
+                          return false;
+                        })
+                  .ok());
+  ASSERT_GT(value.size(), 20u);
+  ledger::WriteBatch cut;
+  cut.Put(ledger::Column::kFlows, key, value.substr(0, value.size() - 3));
+  ASSERT_TRUE(town.store().Write(cut).ok());
+  town.Reopen();  // The kept tables go with the old ledger.
+  FlowQuery query{kBunji,
+                  ledger::PeriodOf(PeriodKind::kMonth, kOpening),
+                  FlowClass::kPayment,
+                  GroupBy::kKind,
+                  GroupBy::kSector,
+                  std::nullopt};
+  auto table = town.get().Flows(query);
+  ASSERT_FALSE(table.ok());
+  EXPECT_EQ(table.status().code(), ledger::Status::Code::kCorruption);
+}
+
 TEST_F(FlowsTest, ProgrammeMetricsHoldBackWhatCouldSingleSomeoneOut) {
   // Two payers at most anywhere in the town: with a minimum of 2 payers and payees, R1
   // (bob alone received fresh-food money), R2 (bob alone spent it) and R3 (the bakery

@@ -62,6 +62,79 @@ bool SplitPair(std::string_view rest, FlowPair* pair) {
   return true;
 }
 
+// A closed month's records are written in chunks of this many (see flow_book.h).
+constexpr size_t kChunkRecordsMax = 4'096;
+constexpr uint8_t kSameProgram = 1;
+constexpr uint8_t kSamePayer = 2;
+
+void AppendVarint(uint64_t value, std::string* out) {
+  while (value >= 0x80) {
+    out->push_back(static_cast<char>((value & 0x7F) | 0x80));
+    value >>= 7;
+  }
+  out->push_back(static_cast<char>(value));
+}
+
+bool ReadVarint(std::string_view* in, uint64_t* value) {
+  *value = 0;
+  for (int shift = 0; shift < 64 && !in->empty(); shift += 7) {
+    auto byte = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    *value |= uint64_t{byte & 0x7Fu} << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+void AppendText(std::string_view text, std::string* out) {
+  AppendVarint(text.size(), out);
+  out->append(text);
+}
+
+bool ReadText(std::string_view* in, std::string_view* text) {
+  uint64_t size = 0;
+  if (!ReadVarint(in, &size) || size > in->size()) return false;
+  *text = in->substr(0, size);
+  in->remove_prefix(size);
+  return true;
+}
+
+// One record of a chunk: flags, the programme and payer unless the same as the record
+// before's, the payee, the count, the sum (16 bytes, big-endian).
+void AppendChunkRecord(const FlowPair& pair, const FlowPair* before, std::string* out) {
+  uint8_t flags = 0;
+  if (before != nullptr && before->program == pair.program) flags |= kSameProgram;
+  if (before != nullptr && before->payer == pair.payer) flags |= kSamePayer;
+  out->push_back(static_cast<char>(flags));
+  if ((flags & kSameProgram) == 0) AppendText(pair.program, out);
+  if ((flags & kSamePayer) == 0) AppendText(pair.payer, out);
+  AppendText(pair.payee, out);
+  AppendVarint(pair.count, out);
+  char sum[kValueSize];
+  EncodeTotals(0, pair.sum, sum);
+  out->append(sum + 8, 16);
+}
+
+// Visits each record of a chunk; false when it cannot be read.
+bool VisitChunk(std::string_view chunk, const FlowPairVisitor& visit) {
+  FlowPair pair;
+  bool first = true;
+  while (!chunk.empty()) {
+    auto flags = static_cast<uint8_t>(chunk.front());
+    chunk.remove_prefix(1);
+    if (first && flags != 0) return false;
+    first = false;
+    if ((flags & kSameProgram) == 0 && !ReadText(&chunk, &pair.program)) return false;
+    if ((flags & kSamePayer) == 0 && !ReadText(&chunk, &pair.payer)) return false;
+    if (!ReadText(&chunk, &pair.payee) || !ReadVarint(&chunk, &pair.count)) return false;
+    if (chunk.size() < 16) return false;
+    pair.sum = (FlowSum{keys::ReadU64(chunk)} << 64) | keys::ReadU64(chunk.substr(8));
+    chunk.remove_prefix(16);
+    visit(pair);
+  }
+  return true;
+}
+
 // What tells one table of a closed period from another.
 std::string KeptKey(const FlowQuery& query) {
   std::string key = Prefix(query.currency, query.period, query.flow_class);
@@ -119,7 +192,7 @@ void FlowBook::Roll(TimeNs t, WriteBatch* out) {
   Flush(out);  // The ending day's changes, before its records leave memory.
   Period day = PeriodOf(PeriodKind::kDay, t);
   if (!(PeriodOf(PeriodKind::kMonth, t) == month_.period)) {
-    for (Record& record : month_.records) Put(month_.period, record, out);
+    PutMonth(month_, out);
     last_month_ = std::move(month_);
     month_ = Current{{PeriodKind::kMonth, INT32_MIN}, {}, {}};
   }
@@ -135,6 +208,44 @@ void FlowBook::Put(const Period& period, const Record& record, WriteBatch* out) 
   char value[kValueSize];
   EncodeTotals(record.count, record.sum, value);
   out->Put(Column::kFlows, key_, std::string_view(value, kValueSize));
+}
+
+void FlowBook::PutMonth(const Current& month, WriteBatch* out) const {
+  // Each currency's and class's records in key order (programme, payer, payee), as the
+  // tables of a day read them.
+  std::vector<const Record*> sorted;
+  sorted.reserve(month.records.size());
+  for (const Record& record : month.records) sorted.push_back(&record);
+  auto key_of = [](const Record* r) {
+    return std::tuple(r->currency, r->key.flow_class, std::string_view(*r->key.program),
+                      std::string_view(r->key.payer->id), std::string_view(r->key.payee->id));
+  };
+  std::sort(sorted.begin(), sorted.end(),
+            [&](const Record* a, const Record* b) { return key_of(a) < key_of(b); });
+  std::string chunk;
+  size_t in_chunk = 0;
+  uint32_t chunk_number = 0;
+  FlowPair before;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const Record& record = *sorted[i];
+    auto same_group = [&](const Record* other) {
+      return other->currency == record.currency && other->key.flow_class == record.key.flow_class;
+    };
+    if (i > 0 && !same_group(sorted[i - 1])) chunk_number = 0;
+    FlowPair pair{*record.key.program, record.key.payer->id, record.key.payee->id, record.count,
+                  record.sum};
+    AppendChunkRecord(pair, in_chunk == 0 ? nullptr : &before, &chunk);
+    before = pair;
+    ++in_chunk;
+    if (i + 1 < sorted.size() && same_group(sorted[i + 1]) && in_chunk < kChunkRecordsMax) {
+      continue;
+    }
+    std::string key = Prefix(currencies_[record.currency], month.period, record.key.flow_class);
+    keys::AppendU32(chunk_number++, &key);
+    out->Put(Column::kFlows, key, chunk);
+    chunk.clear();
+    in_chunk = 0;
+  }
 }
 
 void FlowBook::Add(const TransferRecord& record, const Account& payer, const Account& payee,
@@ -243,11 +354,28 @@ Status ScanRange(const Store& store, const std::string& start, const FlowPairVis
   return scanned.ok() ? broken : scanned;
 }
 
+// A closed month's chunks in the range of keys starting with `start`.
+Status ScanChunks(const Store& store, const std::string& start, const FlowPairVisitor& visit) {
+  std::string end = start;
+  end.back() = static_cast<char>(end.back() + 1);
+  bool readable = true;
+  Status scanned = store.Scan(
+      Column::kFlows, start, end, false, [&](std::string_view key, std::string_view value) {
+        readable = key.size() == start.size() + 4 && VisitChunk(value, visit);
+        return readable;
+      });
+  if (!scanned.ok()) return scanned;
+  return readable ? Status::Ok() : Status::Corruption("unreadable flow records of a month");
+}
+
 }  // namespace
 
 Status ScanFlowPairs(const Store& store, const CurrencyCode& currency, const Period& period,
                      FlowClass flow_class, const FlowPairVisitor& visit) {
-  if (period.kind != PeriodKind::kWeek) {
+  if (period.kind == PeriodKind::kMonth) {
+    return ScanChunks(store, Prefix(currency, period, flow_class), visit);
+  }
+  if (period.kind == PeriodKind::kDay) {
     return ScanRange(store, Prefix(currency, period, flow_class), visit);
   }
   for (int32_t day = period.start_day; day < PeriodEndDay(period); ++day) {

@@ -7,6 +7,14 @@
 // so one period's records of one class are one key range. Its value is the count (8
 // bytes) and the sum (16 bytes), big-endian.
 //
+// A day's records are one key each. A month's are written once, when it ends, in chunks:
+// its records of one currency and class in key order (programme, payer, payee), up to
+// 4,096 a value, under the month's prefix and the chunk's number (4 bytes); a record in
+// a chunk is a flags byte (same programme, same payer as the record before), the
+// programme and the payer unless the same, the payee (each a varint length and its
+// bytes), the count (varint) and the sum (16 bytes). Reading an old month's table is
+// then a few hundred large reads, not one per pair of accounts that met.
+//
 // The book holds every record of the current day and month, and of the last month, in memory, keyed
 // by account pointers, so apply never reads the store: a record not in memory does not exist yet
 // (ledger time only moves forward, so a period's records are all made while it is
@@ -97,6 +105,8 @@ class FlowBook {
   // Makes `day` and its month current, emptying what changes.
   void Enter(int32_t day);
   void Put(const Period& period, const Record& record, WriteBatch* out);
+  // Writes an ended month's records, in chunks.
+  void PutMonth(const Current& month, WriteBatch* out) const;
   const std::string* Intern(std::string_view program);
   uint32_t CurrencyNumber(std::string_view currency);
   const Current* InMemory(const Period& period) const;
