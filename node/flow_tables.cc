@@ -99,32 +99,68 @@ grpc::Status ToFlowQuery(const v1::FlowTableRequest& q, ledger::FlowQuery* query
   return grpc::Status::OK;
 }
 
+namespace {
+
+// The day tables of `month` as GetFlowTable serves them: each protected against the month.
+grpc::Status ServedDays(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
+                        const ledger::Period& month, const ledger::DisclosureRules& rules,
+                        std::vector<ledger::ProtectedTable>* days) {
+  ledger::FlowQuery month_query = query;
+  month_query.period = month;
+  ledger::ProtectedTable whole;
+  if (grpc::Status built = Build(ledger, month_query, rules, &whole); !built.ok()) return built;
+  days->clear();
+  for (int32_t d = month.start_day; d < ledger::PeriodEndDay(month); ++d) {
+    ledger::FlowQuery day_query = query;
+    day_query.period = {ledger::PeriodKind::kDay, d};
+    days->emplace_back();
+    if (grpc::Status built = Build(ledger, day_query, rules, &days->back()); !built.ok()) {
+      return built;
+    }
+  }
+  ledger::ProtectParts(whole, days);
+  return grpc::Status::OK;
+}
+
+ledger::Period MonthOf(int32_t day) {
+  return ledger::PeriodOf(ledger::PeriodKind::kMonth, ledger::TimeNs{day} * ledger::kNsPerDay);
+}
+
+// A week's table protected against its seven days as they are served (a week may span
+// two months): no released week cell is suppressed in exactly one of its days.
+grpc::Status ServeWeek(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
+                       const ledger::DisclosureRules& rules, ledger::ProtectedTable* week) {
+  std::vector<ledger::ProtectedTable> week_days;
+  std::vector<ledger::ProtectedTable> days;
+  ledger::Period month{ledger::PeriodKind::kMonth, INT32_MIN};
+  for (int32_t d = query.period.start_day; d < ledger::PeriodEndDay(query.period); ++d) {
+    if (!(MonthOf(d) == month)) {
+      month = MonthOf(d);
+      if (grpc::Status served = ServedDays(ledger, query, month, rules, &days); !served.ok()) {
+        return served;
+      }
+    }
+    week_days.push_back(std::move(days[static_cast<size_t>(d - month.start_day)]));
+  }
+  ledger::ProtectWholeAgainstParts(week_days, week);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
 grpc::Status ServeFlowTable(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
                             const ledger::DisclosureRules& rules, v1::FlowTable* reply) {
   ledger::ProtectedTable table;
   if (grpc::Status built = Build(ledger, query, rules, &table); !built.ok()) return built;
   if (query.period.kind == ledger::PeriodKind::kDay) {
-    ledger::FlowQuery month_query = query;
-    month_query.period = {
-        ledger::PeriodKind::kMonth,
-        ledger::PeriodOf(ledger::PeriodKind::kMonth,
-                         ledger::TimeNs{query.period.start_day} * ledger::kNsPerDay)
-            .start_day};
-    ledger::ProtectedTable month;
-    if (grpc::Status built = Build(ledger, month_query, rules, &month); !built.ok()) return built;
+    ledger::Period month = MonthOf(query.period.start_day);
     std::vector<ledger::ProtectedTable> days;
-    size_t asked = 0;
-    for (int32_t d = month_query.period.start_day; d < ledger::PeriodEndDay(month_query.period);
-         ++d) {
-      ledger::FlowQuery day_query = query;
-      day_query.period = {ledger::PeriodKind::kDay, d};
-      if (d == query.period.start_day) asked = days.size();
-      days.emplace_back();
-      if (grpc::Status built = Build(ledger, day_query, rules, &days.back()); !built.ok())
-        return built;
+    if (grpc::Status served = ServedDays(ledger, query, month, rules, &days); !served.ok()) {
+      return served;
     }
-    ledger::ProtectParts(month, &days);
-    table = std::move(days[asked]);
+    table = std::move(days[static_cast<size_t>(query.period.start_day - month.start_day)]);
+  } else if (query.period.kind == ledger::PeriodKind::kWeek) {
+    if (grpc::Status served = ServeWeek(ledger, query, rules, &table); !served.ok()) return served;
   }
   ToProto(table, reply);
   return grpc::Status::OK;

@@ -112,6 +112,30 @@ TEST_F(FlowTableTest, ThreePayersAreEnoughUnderThisConfig) {
   EXPECT_EQ(table.cells(0).distinct_payees(), 1u);
 }
 
+TEST_F(FlowTableTest, AWeekWithOneDayOfFlowsHidesWhatThatDayHides) {
+  // Everything happens today: the week's figures are today's, released and hidden alike
+  // (the week is read with its seven days, each protected against its month; this week
+  // may span two months).
+  for (const char* resident : {"res:alice", "res:bob", "res:carol"}) {
+    ASSERT_TRUE(town->Issue(resident, 1'000).status.ok());
+    ASSERT_TRUE(town->Pay(resident, "mch:bakery", 100).status.ok());
+  }
+  ASSERT_TRUE(town->Pay("res:alice", "prd:farm", 50).status.ok());
+  v1::FlowTable day;
+  v1::FlowTable week;
+  ASSERT_TRUE(Table("payment", &day, "day").ok());
+  grpc::Status status = Table("payment", &week, "week");
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(week.period(), "week");
+  ASSERT_EQ(week.cells_size(), day.cells_size());
+  ASSERT_GT(week.cells_size(), 0);
+  for (int i = 0; i < week.cells_size(); ++i) {
+    EXPECT_EQ(week.cells(i).payee_group(), day.cells(i).payee_group());
+    EXPECT_EQ(week.cells(i).suppression(), day.cells(i).suppression()) << i;
+    EXPECT_EQ(week.cells(i).sum_minor(), day.cells(i).sum_minor()) << i;
+  }
+}
+
 TEST_F(FlowTableTest, ABadRequestNamesItsField) {
   v1::FlowTableRequest request;
   request.set_currency(kBunji);

@@ -144,5 +144,46 @@ TEST(DisclosureTest, PartsOfAPeriodDoNotGiveACellAway) {
   for (const ProtectedTable& week : weeks) ExpectNoLonelyHiddenCell(week);
 }
 
+TEST(DisclosureTest, AWeekDoesNotGiveAwayADaySuppressedAlone) {
+  // Monday hides res→food (three payers), and with it the other three cells (secondary).
+  // The week shows every cell, and the other six days do: the week minus them would be
+  // Monday's, so the week hides them too. Had Tuesday hidden them as well, the week
+  // minus the rest would only be Monday's and Tuesday's sum: the week would show them.
+  auto day = [](uint64_t food_payers) {
+    return ledger::Protect(Table({Even("mch", "food", 70), Even("mch", "tools", 60),
+                                  Even("res", "food", 100, food_payers), Even("res", "tools", 50)}),
+                           DisclosureRules{});
+  };
+  auto week = [] {
+    return ledger::Protect(Table({Even("mch", "food", 490), Even("mch", "tools", 420),
+                                  Even("res", "food", 700), Even("res", "tools", 350)}),
+                           DisclosureRules{});
+  };
+  std::vector<ProtectedTable> days = {day(3)};
+  for (int d = 1; d < 7; ++d) days.push_back(day(20));
+  ASSERT_EQ(Of(days[0], "res", "food"), Suppression::kPrimary);
+  ASSERT_EQ(Of(days[1], "res", "food"), Suppression::kReleased);
+  ProtectedTable alone = week();
+  ASSERT_EQ(Of(alone, "res", "food"), Suppression::kReleased);
+  ledger::ProtectWholeAgainstParts(days, &alone);
+  EXPECT_EQ(Of(alone, "res", "food"), Suppression::kSecondary);
+  ExpectNoLonelyHiddenCell(alone);
+  // No cell the week shows is hidden in exactly one day.
+  for (const auto& cell : alone.cells) {
+    if (!cell.released()) continue;
+    int hidden = 0;
+    for (const ProtectedTable& d : days) {
+      hidden += Of(d, cell.cell.payer_group, cell.cell.payee_group) != Suppression::kReleased;
+    }
+    EXPECT_NE(hidden, 1) << cell.cell.payer_group << "->" << cell.cell.payee_group;
+  }
+
+  days[1] = day(3);
+  ProtectedTable two = week();
+  ledger::ProtectWholeAgainstParts(days, &two);
+  EXPECT_EQ(Of(two, "res", "food"), Suppression::kReleased);
+  EXPECT_TRUE(two.total.released);
+}
+
 }  // namespace
 }  // namespace kyoso::unit

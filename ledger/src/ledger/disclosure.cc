@@ -104,8 +104,10 @@ void ComputeTotals(ProtectedTable& table) {
       hidden != 1 && HiddenTotals(table.payer_totals) != 1 && HiddenTotals(table.payee_totals) != 1;
 }
 
-ProtectedCell* FindCell(ProtectedTable& table, const Groups& groups) {
-  for (ProtectedCell& cell : table.cells) {
+// The cell of `table` (a ProtectedTable, const or not) for `groups`, or nullptr.
+template <typename Table>
+auto FindCell(Table& table, const Groups& groups) -> decltype(&table.cells[0]) {
+  for (auto& cell : table.cells) {
     if (cell.cell.payer_group == groups.first && cell.cell.payee_group == groups.second) {
       return &cell;
     }
@@ -165,6 +167,27 @@ void ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* part
     for (ProtectedTable& part : *parts) Secondary(part.cells);
   }
   for (ProtectedTable& part : *parts) ComputeTotals(part);
+}
+
+void ProtectWholeAgainstParts(const std::vector<ProtectedTable>& parts, ProtectedTable* whole) {
+  bool hid = true;
+  while (hid) {
+    hid = false;
+    for (ProtectedCell& cell : whole->cells) {
+      if (!cell.released()) continue;
+      Groups groups{cell.cell.payer_group, cell.cell.payee_group};
+      size_t hidden = 0;
+      for (const ProtectedTable& part : parts) {
+        const ProtectedCell* in_part = FindCell(part, groups);
+        if (in_part != nullptr && !in_part->released()) ++hidden;
+      }
+      if (hidden != 1) continue;
+      cell.suppression = Suppression::kSecondary;
+      hid = true;
+    }
+    Secondary(whole->cells);
+  }
+  ComputeTotals(*whole);
 }
 
 }  // namespace kyoso::ledger

@@ -73,4 +73,11 @@ ProtectedTable Protect(const FlowTable& table, const DisclosureRules& rules);
 // and every part still satisfies secondary suppression.
 void ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* parts);
 
+// The other way round, for a whole whose parts are served as they are (a week and its
+// days, each day already protected against its month): suppresses a cell of `whole`
+// that is released there and suppressed in exactly one of `parts`, so that the whole
+// minus the other parts does not give that part away; then secondary suppression again,
+// until neither hides more.
+void ProtectWholeAgainstParts(const std::vector<ProtectedTable>& parts, ProtectedTable* whole);
+
 }  // namespace kyoso::ledger
