@@ -185,5 +185,41 @@ TEST(DisclosureTest, AWeekDoesNotGiveAwayADaySuppressedAlone) {
   EXPECT_TRUE(two.total.released);
 }
 
+TEST(DisclosureTest, AWeeksTotalsDoNotGiveAwayADaysHiddenTotal) {
+  // On Monday residents bought only crafts, from three of them: the cell, its row total
+  // and the grand total are hidden. The other days they bought food. The week hides
+  // crafts too (three payers) and food beside it, which leaves residents' row total,
+  // food plus crafts; less the other days' row totals (their food), that is Monday's
+  // crafts: the week's row total must be hidden, and its grand total.
+  std::vector<ProtectedTable> days = {ledger::Protect(
+      Table({Even("mch", "food", 70), Even("res", "crafts", 90, 3)}), DisclosureRules{})};
+  for (int d = 1; d < 7; ++d) {
+    days.push_back(ledger::Protect(Table({Even("mch", "food", 70), Even("res", "food", 100)}),
+                                   DisclosureRules{}));
+  }
+  ASSERT_FALSE(days[0].payer_totals[1].released);
+  ProtectedTable week = ledger::Protect(
+      Table({Even("mch", "food", 490), Even("res", "crafts", 90, 3), Even("res", "food", 600)}),
+      DisclosureRules{});
+  ASSERT_EQ(week.payer_totals[1].group, "res");
+  ASSERT_TRUE(week.payer_totals[1].released) << "the gap this closes";
+  ledger::ProtectWholeAgainstParts(days, &week);
+  EXPECT_FALSE(week.payer_totals[1].released);
+  EXPECT_FALSE(week.total.released);
+  // No total the week shows is hidden in exactly one day.
+  for (bool by_payer : {true, false}) {
+    for (const auto& total : by_payer ? week.payer_totals : week.payee_totals) {
+      if (!total.released) continue;
+      int hidden = 0;
+      for (const ProtectedTable& d : days) {
+        for (const auto& t : by_payer ? d.payer_totals : d.payee_totals) {
+          hidden += t.group == total.group && !t.released;
+        }
+      }
+      EXPECT_NE(hidden, 1) << total.group;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kyoso::unit

@@ -136,6 +136,70 @@ bool ProtectAcrossParts(const ProtectedCell& whole, std::vector<ProtectedTable>&
   return true;
 }
 
+// Whether exactly one of `parts` hides the cell of `whole`'s groups.
+bool HiddenInOneCellPart(const std::vector<ProtectedTable>& parts, const ProtectedCell& whole) {
+  Groups groups{whole.cell.payer_group, whole.cell.payee_group};
+  size_t hidden = 0;
+  for (const ProtectedTable& part : parts) {
+    const ProtectedCell* cell = FindCell(part, groups);
+    if (cell != nullptr && !cell->released()) ++hidden;
+  }
+  return hidden == 1;
+}
+
+// Whether exactly one of `parts` hides its row (by_payer) or column total of `group`.
+bool HiddenInOneTotalPart(const std::vector<ProtectedTable>& parts, const std::string& group,
+                          bool by_payer) {
+  size_t hidden = 0;
+  for (const ProtectedTable& part : parts) {
+    for (const FlowTotal& total : by_payer ? part.payer_totals : part.payee_totals) {
+      if (total.group == group && !total.released) ++hidden;
+    }
+  }
+  return hidden == 1;
+}
+
+// Hides the smallest released cell of `whole` in the row (by_payer) or column `group`
+// ("" with all_lines: of the whole table) when none of them is hidden, so that the cells
+// do not add up to a total that must stay hidden. True if it hid one.
+bool HideOneOf(ProtectedTable* whole, const std::string& group, bool by_payer, bool all_lines) {
+  ProtectedCell* smallest = nullptr;
+  for (ProtectedCell& cell : whole->cells) {
+    const std::string& line = by_payer ? cell.cell.payer_group : cell.cell.payee_group;
+    if (!all_lines && line != group) continue;
+    if (!cell.released()) return false;
+    if (smallest == nullptr || cell.cell.sum < smallest->cell.sum) smallest = &cell;
+  }
+  if (smallest == nullptr) return false;
+  smallest->suppression = Suppression::kSecondary;
+  return true;
+}
+
+// A total `whole` shows while exactly one part hides it would give that part's away (the
+// whole's minus the other parts'): hides it, or, when the whole's cells would add up to
+// it, one of them (then returns true: secondary suppression must run again).
+bool ProtectTotalsAgainstParts(const std::vector<ProtectedTable>& parts, ProtectedTable* whole) {
+  bool hid_cell = false;
+  for (bool by_payer : {true, false}) {
+    for (FlowTotal& total : by_payer ? whole->payer_totals : whole->payee_totals) {
+      if (!total.released || !HiddenInOneTotalPart(parts, total.group, by_payer)) continue;
+      total.released = false;
+      hid_cell = HideOneOf(whole, total.group, by_payer, false) || hid_cell;
+    }
+  }
+  size_t parts_hiding_total = 0;
+  for (const ProtectedTable& part : parts) parts_hiding_total += part.total.released ? 0 : 1;
+  if (whole->total.released && parts_hiding_total == 1) {
+    whole->total.released = false;
+    hid_cell = HideOneOf(whole, "", true, true) || hid_cell;
+  }
+  // As in ComputeTotals: a grand total must not single out one hidden row or column.
+  if (HiddenTotals(whole->payer_totals) == 1 || HiddenTotals(whole->payee_totals) == 1) {
+    whole->total.released = false;
+  }
+  return hid_cell;
+}
+
 }  // namespace
 
 bool PassesPrimary(const FlowCell& cell, const DisclosureRules& rules, Sides sides) {
@@ -170,24 +234,18 @@ void ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* part
 }
 
 void ProtectWholeAgainstParts(const std::vector<ProtectedTable>& parts, ProtectedTable* whole) {
-  bool hid = true;
-  while (hid) {
+  for (bool hid = true; hid;) {
     hid = false;
     for (ProtectedCell& cell : whole->cells) {
-      if (!cell.released()) continue;
-      Groups groups{cell.cell.payer_group, cell.cell.payee_group};
-      size_t hidden = 0;
-      for (const ProtectedTable& part : parts) {
-        const ProtectedCell* in_part = FindCell(part, groups);
-        if (in_part != nullptr && !in_part->released()) ++hidden;
+      if (cell.released() && HiddenInOneCellPart(parts, cell)) {
+        cell.suppression = Suppression::kSecondary;
+        hid = true;
       }
-      if (hidden != 1) continue;
-      cell.suppression = Suppression::kSecondary;
-      hid = true;
     }
     Secondary(whole->cells);
+    ComputeTotals(*whole);
+    hid = ProtectTotalsAgainstParts(parts, whole) || hid;
   }
-  ComputeTotals(*whole);
 }
 
 }  // namespace kyoso::ledger

@@ -124,7 +124,8 @@ class FlowBook {
   std::set<std::string, std::less<>> programs_;
   std::string key_;  // Flush's key buffer.
   std::vector<CurrencyCode> currencies_;
-  static constexpr size_t kKeptTablesMax = 64;
+  // A week's table is served with its two months' days: more than 64 tables.
+  static constexpr size_t kKeptTablesMax = 512;
   mutable std::map<std::string, FlowTable> kept_;  // By KeptKey(query).
   mutable std::deque<std::string> kept_order_;     // The oldest first.
   std::vector<uint32_t> dirty_;  // The current day's records changed since the last flush.

@@ -77,7 +77,8 @@ void ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* part
 // days, each day already protected against its month): suppresses a cell of `whole`
 // that is released there and suppressed in exactly one of `parts`, so that the whole
 // minus the other parts does not give that part away; then secondary suppression again,
-// until neither hides more.
+// until neither hides more. The same for its totals: one the whole shows while exactly one
+// part hides it is hidden (with one of its cells, if the cells would add up to it).
 void ProtectWholeAgainstParts(const std::vector<ProtectedTable>& parts, ProtectedTable* whole);
 
 }  // namespace kyoso::ledger
