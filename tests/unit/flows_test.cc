@@ -44,6 +44,9 @@ TEST(PeriodTest, DaysIsoWeeksAndMonthsInUtc) {
   EXPECT_EQ(ledger::PeriodEndDay(Period{PeriodKind::kWeek, Day("2026-02-23")}), Day("2026-03-02"));
   EXPECT_EQ(Day("1970-01-01"), 0);
   EXPECT_EQ(ledger::PeriodOf(PeriodKind::kDay, -1).start_day, -1);  // Floors, not truncates.
+  static_assert(ledger::SecondsOf(1'999'999'999) == 1);  // Circulation's seconds floor too.
+  static_assert(ledger::SecondsOf(-1) == -1);
+  static_assert(ledger::SecondsOf(-1'000'000'000) == -1);
   for (const char* bad : {"2026-02-30", "2026-13-01", "2026-3-01", "2026-03-01x", ""}) {
     EXPECT_FALSE(ledger::DayFromText(bad).has_value()) << bad;
   }

@@ -41,12 +41,6 @@ std::optional<Wide> Plus(const std::optional<Wide>& a, const std::optional<Wide>
 
 constexpr int64_t kSecondsPerDay = 86'400;
 
-int64_t SecondsOf(TimeNs t) {
-  constexpr int64_t kNanosPerSecond = 1'000'000'000;
-  int64_t seconds = t / kNanosPerSecond;
-  return seconds * kNanosPerSecond > t ? seconds - 1 : seconds;
-}
-
 // M, velocity and the holding period, from the circulation's integral over the part of
 // the period that has passed and the payments R2 + R3 made in it.
 Status AddCirculation(const Ledger& ledger, const CurrencyCode& currency, const Period& period,

@@ -9,7 +9,6 @@ namespace {
 
 constexpr StockSum kStockMax = std::numeric_limits<StockSum>::max();
 constexpr StockSum kStockMin = -kStockMax;  // So that every value has a Wide.
-constexpr int64_t kNanosPerSecond = 1'000'000'000;
 constexpr size_t kValueSize = 32;
 
 const std::string kStockPrefix("\0stock\0", 7);
@@ -20,12 +19,6 @@ std::string StockPrefix(std::string_view currency, std::string_view program) {
   key.append(currency).push_back('\0');
   key.append(program).push_back('\0');
   return key;
-}
-
-// Floors, so that a time before 1970 falls in the second it belongs to.
-int64_t SecondsOf(TimeNs t) {
-  int64_t seconds = t / kNanosPerSecond;
-  return seconds * kNanosPerSecond > t ? seconds - 1 : seconds;
 }
 
 StockSum Saturated(StockSum a, StockSum b) {

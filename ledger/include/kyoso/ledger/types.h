@@ -18,6 +18,12 @@ namespace kyoso::ledger {
 using TimeNs = int64_t;
 inline constexpr TimeNs kNsPerMs = 1'000'000;
 inline constexpr TimeNs kNsPerDay = 86'400'000'000'000;
+// The whole seconds of ledger time `t`, rounded down (before 1970 too).
+constexpr int64_t SecondsOf(TimeNs t) {
+  constexpr int64_t kNsPerSecond = 1'000'000'000;
+  const int64_t seconds = t / kNsPerSecond;
+  return seconds * kNsPerSecond > t ? seconds - 1 : seconds;
+}
 // A lot that never expires carries this expiry.
 inline constexpr TimeNs kNever = INT64_MAX;
 
