@@ -151,16 +151,20 @@ grpc::Status ServeWeek(const ledger::Ledger& ledger, const ledger::FlowQuery& qu
 grpc::Status ServeFlowTable(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
                             const ledger::DisclosureRules& rules, v1::FlowTable* reply) {
   ledger::ProtectedTable table;
-  if (grpc::Status built = Build(ledger, query, rules, &table); !built.ok()) return built;
-  if (query.period.kind == ledger::PeriodKind::kDay) {
+  if (query.period.kind == ledger::PeriodKind::kDay) {  // Built with the rest of its month.
     ledger::Period month = MonthOf(query.period.start_day);
     std::vector<ledger::ProtectedTable> days;
     if (grpc::Status served = ServedDays(ledger, query, month, rules, &days); !served.ok()) {
       return served;
     }
     table = std::move(days[static_cast<size_t>(query.period.start_day - month.start_day)]);
-  } else if (query.period.kind == ledger::PeriodKind::kWeek) {
-    if (grpc::Status served = ServeWeek(ledger, query, rules, &table); !served.ok()) return served;
+  } else {
+    if (grpc::Status built = Build(ledger, query, rules, &table); !built.ok()) return built;
+    if (query.period.kind == ledger::PeriodKind::kWeek) {
+      if (grpc::Status served = ServeWeek(ledger, query, rules, &table); !served.ok()) {
+        return served;
+      }
+    }
   }
   ToProto(table, reply);
   return grpc::Status::OK;
