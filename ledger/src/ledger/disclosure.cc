@@ -6,6 +6,8 @@
 #include <optional>
 #include <tuple>
 
+#include "table_cycles.h"
+
 namespace kyoso::ledger {
 namespace {
 
@@ -66,8 +68,10 @@ void Secondary(std::vector<ProtectedCell>& cells) {
   }
 }
 
-// Row or column totals: a total is shown unless exactly one of its cells is hidden.
-std::vector<FlowTotal> Totals(const std::vector<ProtectedCell>& cells, bool by_payer) {
+// Row or column totals: a total is shown unless exactly one of its cells is hidden, or it
+// was hidden before (`before`: the same side's totals of an earlier round, or none).
+std::vector<FlowTotal> Totals(const std::vector<ProtectedCell>& cells, bool by_payer,
+                              const std::vector<FlowTotal>& before) {
   std::vector<FlowTotal> totals;
   for (const auto& [line, members] : Lines(cells, by_payer)) {
     FlowTotal total{line, 0, 0, true};
@@ -80,6 +84,10 @@ std::vector<FlowTotal> Totals(const std::vector<ProtectedCell>& cells, bool by_p
     total.released = hidden != 1;
     totals.push_back(std::move(total));
   }
+  if (before.size() == totals.size()) {  // Lines never go away: the same groups, in order.
+    for (size_t i = 0; i < totals.size(); ++i)
+      totals[i].released = totals[i].released && before[i].released;
+  }
   return totals;
 }
 
@@ -90,8 +98,9 @@ size_t HiddenTotals(const std::vector<FlowTotal>& totals) {
 }
 
 void ComputeTotals(ProtectedTable& table) {
-  table.payer_totals = Totals(table.cells, true);
-  table.payee_totals = Totals(table.cells, false);
+  table.payer_totals = Totals(table.cells, true, table.payer_totals);
+  table.payee_totals = Totals(table.cells, false, table.payee_totals);
+  const bool was_released = table.total.released;
   table.total = FlowTotal{};
   size_t hidden = 0;
   for (const ProtectedCell& cell : table.cells) {
@@ -100,8 +109,8 @@ void ComputeTotals(ProtectedTable& table) {
     hidden += cell.released() ? 0 : 1;
   }
   // The grand total minus what is shown must not single out one cell, row or column.
-  table.total.released =
-      hidden != 1 && HiddenTotals(table.payer_totals) != 1 && HiddenTotals(table.payee_totals) != 1;
+  table.total.released = was_released && hidden != 1 && HiddenTotals(table.payer_totals) != 1 &&
+                         HiddenTotals(table.payee_totals) != 1;
 }
 
 // The cell of `table` (a ProtectedTable, const or not) for `groups`, or nullptr.
@@ -220,6 +229,7 @@ ProtectedTable Protect(const FlowTable& table, const DisclosureRules& rules) {
   for (const FlowCell& cell : table.cells) result.cells.push_back({cell, Primary(cell, rules)});
   Secondary(result.cells);
   ComputeTotals(result);
+  CloseCycles(&result);
   return result;
 }
 

@@ -9,11 +9,13 @@
 // and a grand total, so a row or column never keeps exactly one suppressed cell (the
 // total would give it away): the smallest released cell beside it is suppressed too,
 // until no row or column has exactly one; a total that would still give a cell away is
-// suppressed itself. Across periods: a cell released in a whole period (a month) and
-// suppressed in exactly one of its parts (its days or weeks) is suppressed in a second
-// part, so the whole minus the other parts does not give it away either. Every choice is
-// deterministic (smallest sum, then group names), so the same figures give the same
-// pattern. Pure.
+// suppressed itself. Then the table is checked exactly against its own sums: while they
+// still pin a primarily suppressed cell down (it lies on no cycle of hidden figures,
+// table_cycles.h), more is suppressed beside it. Across periods: a cell released in a
+// whole period (a month) and suppressed in exactly one of its parts (its days or weeks)
+// is suppressed in a second part, so the whole minus the other parts does not give it
+// away either. Every choice is deterministic (smallest sum, then group names), so the
+// same figures give the same pattern. Pure.
 #pragma once
 
 #include <cstdint>

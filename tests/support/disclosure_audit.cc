@@ -1,0 +1,179 @@
+// The adversary's audit of protected flow tables (see disclosure_audit.h).
+#include "disclosure_audit.h"
+
+#include <map>
+#include <optional>
+#include <tuple>
+
+namespace kyoso::testing {
+namespace {
+
+using ledger::ProtectedTable;
+
+// Arithmetic modulo a large prime (the largest below 2^32, so a product fits 64 bits):
+// the sums' coefficients are 0 and ±1 in small systems, so their rank modulo the prime is
+// their rank over the rationals.
+constexpr uint64_t kPrime = 4'294'967'291;
+uint64_t Mul(uint64_t a, uint64_t b) {
+  return a * b % kPrime;
+}
+uint64_t Sub(uint64_t a, uint64_t b) {
+  return a >= b ? a - b : a + kPrime - b;
+}
+uint64_t Inverse(uint64_t a) {  // a^(p-2)
+  uint64_t result = 1;
+  for (uint64_t e = kPrime - 2; e != 0; e >>= 1, a = Mul(a, a)) {
+    if ((e & 1) != 0) result = Mul(result, a);
+  }
+  return result;
+}
+
+enum class Figure { kCell, kRow, kColumn, kGrand };
+using FigureKey = std::tuple<size_t, Figure, std::string, std::string>;
+using Row = std::map<size_t, uint64_t>;  // Unknown's number -> coefficient.
+
+// The unknowns (hidden figures) and the sums that tie them to the shown ones.
+class System {
+ public:
+  explicit System(const std::vector<ProtectedTable>& tables) : tables_(tables) {
+    for (size_t t = 0; t < tables.size(); ++t) Name(t);
+  }
+
+  // figure − Σ terms = (known), with the known figures dropped.
+  void Tie(const FigureKey& figure, const std::vector<FigureKey>& terms) {
+    Row row;
+    Add(row, figure, 1);
+    for (const FigureKey& term : terms) Add(row, term, kPrime - 1);
+    if (!row.empty()) rows_.push_back(std::move(row));
+  }
+
+  // Whether the unknown `figure` is fixed by the sums.
+  bool Fixed(const FigureKey& figure) {
+    Reduce();
+    Row target;
+    Add(target, figure, 1);
+    for (const auto& [pivot, row] : reduced_) Eliminate(target, pivot, row);
+    return target.empty();
+  }
+
+ private:
+  void Name(size_t t) {
+    const ProtectedTable& table = tables_[t];
+    for (const auto& cell : table.cells) {
+      Declare({t, Figure::kCell, cell.cell.payer_group, cell.cell.payee_group}, cell.released());
+    }
+    for (const auto& total : table.payer_totals) {
+      Declare({t, Figure::kRow, total.group, ""}, total.released);
+    }
+    for (const auto& total : table.payee_totals) {
+      Declare({t, Figure::kColumn, total.group, ""}, total.released);
+    }
+    Declare({t, Figure::kGrand, "", ""}, table.total.released);
+  }
+  void Declare(const FigureKey& figure, bool released) {
+    if (!released) unknowns_.emplace(figure, unknowns_.size());
+  }
+  void Add(Row& row, const FigureKey& figure, uint64_t coefficient) {
+    auto it = unknowns_.find(figure);
+    if (it == unknowns_.end()) return;
+    uint64_t& entry = row[it->second];
+    entry = (entry + coefficient) % kPrime;
+    if (entry == 0) row.erase(it->second);
+  }
+
+  // Gaussian elimination: each reduced row has a pivot of 1 no other reduced row has.
+  void Reduce() {
+    for (Row& row : rows_) {
+      for (const auto& [pivot, reduced] : reduced_) Eliminate(row, pivot, reduced);
+      if (row.empty()) continue;
+      const auto [pivot, value] = *row.begin();
+      const uint64_t inverse = Inverse(value);
+      for (auto& [column, entry] : row) entry = Mul(entry, inverse);
+      for (auto& [other_pivot, other] : reduced_) Eliminate(other, pivot, row);
+      reduced_.emplace(pivot, std::move(row));
+    }
+    rows_.clear();
+  }
+  static void Eliminate(Row& row, size_t pivot, const Row& by) {
+    auto it = row.find(pivot);
+    if (it == row.end()) return;
+    const uint64_t factor = it->second;
+    for (const auto& [column, value] : by) {
+      uint64_t& entry = row[column];
+      entry = Sub(entry, Mul(factor, value));
+      if (entry == 0) row.erase(column);
+    }
+  }
+
+  const std::vector<ProtectedTable>& tables_;
+  std::map<FigureKey, size_t> unknowns_;
+  std::vector<Row> rows_;
+  std::map<size_t, Row> reduced_;
+};
+
+// Each table's totals as the sums of its cells, and its grand total as the sum of its
+// rows and of its columns.
+void TieTable(System& system, size_t t, const ProtectedTable& table) {
+  std::map<std::string, std::vector<FigureKey>> rows, columns;
+  for (const auto& cell : table.cells) {
+    FigureKey key{t, Figure::kCell, cell.cell.payer_group, cell.cell.payee_group};
+    rows[cell.cell.payer_group].push_back(key);
+    columns[cell.cell.payee_group].push_back(key);
+  }
+  std::vector<FigureKey> row_totals, column_totals;
+  for (const auto& [group, cells] : rows) {
+    row_totals.push_back({t, Figure::kRow, group, ""});
+    system.Tie(row_totals.back(), cells);
+  }
+  for (const auto& [group, cells] : columns) {
+    column_totals.push_back({t, Figure::kColumn, group, ""});
+    system.Tie(column_totals.back(), cells);
+  }
+  system.Tie({t, Figure::kGrand, "", ""}, row_totals);
+  system.Tie({t, Figure::kGrand, "", ""}, column_totals);
+}
+
+// Every figure of the whole as the sum of the same figure in its parts (absent: zero).
+void TieSplit(System& system, const std::vector<ProtectedTable>& tables, const PeriodSplit& split) {
+  auto parts_of = [&](Figure figure, const std::string& a, const std::string& b) {
+    std::vector<FigureKey> terms;
+    for (size_t part : split.parts) terms.push_back({part, figure, a, b});
+    return terms;
+  };
+  const ProtectedTable& whole = tables[split.whole];
+  for (const auto& cell : whole.cells) {
+    const std::string &a = cell.cell.payer_group, &b = cell.cell.payee_group;
+    system.Tie({split.whole, Figure::kCell, a, b}, parts_of(Figure::kCell, a, b));
+  }
+  for (const auto& total : whole.payer_totals) {
+    system.Tie({split.whole, Figure::kRow, total.group, ""},
+               parts_of(Figure::kRow, total.group, ""));
+  }
+  for (const auto& total : whole.payee_totals) {
+    system.Tie({split.whole, Figure::kColumn, total.group, ""},
+               parts_of(Figure::kColumn, total.group, ""));
+  }
+  system.Tie({split.whole, Figure::kGrand, "", ""}, parts_of(Figure::kGrand, "", ""));
+}
+
+}  // namespace
+
+std::vector<std::string> ExposedCells(const std::vector<ProtectedTable>& tables,
+                                      const std::vector<PeriodSplit>& splits) {
+  System system(tables);
+  for (size_t t = 0; t < tables.size(); ++t) TieTable(system, t, tables[t]);
+  for (const PeriodSplit& split : splits) TieSplit(system, tables, split);
+  std::vector<std::string> exposed;
+  for (size_t t = 0; t < tables.size(); ++t) {
+    for (const auto& cell : tables[t].cells) {
+      if (cell.suppression != ledger::Suppression::kPrimary) continue;
+      if (system.Fixed({t, Figure::kCell, cell.cell.payer_group, cell.cell.payee_group})) {
+        exposed.push_back(std::to_string(t) + ": " + cell.cell.payer_group + " -> " +
+                          cell.cell.payee_group);
+      }
+    }
+  }
+  return exposed;
+}
+
+}  // namespace kyoso::testing
