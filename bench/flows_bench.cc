@@ -177,6 +177,38 @@ void BM_ClosedWeek_DistrictToSector(benchmark::State& state) {
 }
 BENCHMARK(BM_ClosedWeek_DistrictToSector)->Unit(benchmark::kMillisecond);
 
+// A day's table as GetFlowTable serves it: March's table and those of its 31 days
+// (read once, before timing), each protected, then the days against the month and each
+// other (ProtectParts, with their ISO weeks). What is timed is the protection. Sector to
+// district is the grouping of the town that hides most in its days.
+void BM_LastMonthsDays_SectorToDistrict_ProtectedAgainstTheMonth(benchmark::State& state) {
+  const Ledger& ledger = AprilTown().ledger();
+  const FlowQuery month_query = MonthQuery(GroupBy::kSector, GroupBy::kDistrict);
+  const FlowTable month = *ledger.Flows(month_query);
+  std::vector<FlowTable> days;
+  std::vector<int32_t> weeks;
+  for (int32_t d = month_query.period.start_day; d < PeriodEndDay(month_query.period); ++d) {
+    FlowQuery day_query = month_query;
+    day_query.period = {PeriodKind::kDay, d};
+    days.push_back(*ledger.Flows(day_query));
+    weeks.push_back(PeriodOf(PeriodKind::kWeek, TimeNs{d} * kNsPerDay).start_day);
+  }
+  size_t hidden = 0;
+  for (auto _ : state) {
+    const ProtectedTable whole = Protect(month, DisclosureRules{});
+    std::vector<ProtectedTable> parts;
+    for (const FlowTable& day : days) parts.push_back(Protect(day, DisclosureRules{}));
+    ProtectParts(whole, &parts, weeks);
+    hidden = 0;
+    for (const ProtectedTable& part : parts) {
+      for (const ProtectedCell& cell : part.cells) hidden += cell.released() ? 0 : 1;
+    }
+  }
+  state.counters["day_cells_hidden"] = static_cast<double>(hidden);
+}
+BENCHMARK(BM_LastMonthsDays_SectorToDistrict_ProtectedAgainstTheMonth)
+    ->Unit(benchmark::kMillisecond);
+
 }  // namespace
 }  // namespace kyoso::bench
 

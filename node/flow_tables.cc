@@ -101,6 +101,14 @@ grpc::Status ToFlowQuery(const v1::FlowTableRequest& q, ledger::FlowQuery* query
 
 namespace {
 
+// The month or ISO week holding `day`.
+ledger::Period PeriodOfDay(ledger::PeriodKind kind, int32_t day) {
+  return ledger::PeriodOf(kind, ledger::TimeNs{day} * ledger::kNsPerDay);
+}
+ledger::Period MonthOf(int32_t day) {
+  return PeriodOfDay(ledger::PeriodKind::kMonth, day);
+}
+
 // The day tables of `month` as GetFlowTable serves them: each protected against the month.
 grpc::Status ServedDays(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
                         const ledger::Period& month, const ledger::DisclosureRules& rules,
@@ -110,6 +118,7 @@ grpc::Status ServedDays(const ledger::Ledger& ledger, const ledger::FlowQuery& q
   ledger::ProtectedTable whole;
   if (grpc::Status built = Build(ledger, month_query, rules, &whole); !built.ok()) return built;
   days->clear();
+  std::vector<int32_t> weeks;  // Each day's, by its first day.
   for (int32_t d = month.start_day; d < ledger::PeriodEndDay(month); ++d) {
     ledger::FlowQuery day_query = query;
     day_query.period = {ledger::PeriodKind::kDay, d};
@@ -117,17 +126,14 @@ grpc::Status ServedDays(const ledger::Ledger& ledger, const ledger::FlowQuery& q
     if (grpc::Status built = Build(ledger, day_query, rules, &days->back()); !built.ok()) {
       return built;
     }
+    weeks.push_back(PeriodOfDay(ledger::PeriodKind::kWeek, d).start_day);
   }
-  ledger::ProtectParts(whole, days);
+  ledger::ProtectParts(whole, days, weeks);
   return grpc::Status::OK;
 }
 
-ledger::Period MonthOf(int32_t day) {
-  return ledger::PeriodOf(ledger::PeriodKind::kMonth, ledger::TimeNs{day} * ledger::kNsPerDay);
-}
-
 // A week's table protected against its seven days as they are served (a week may span
-// two months): no released week cell is suppressed in exactly one of its days.
+// two months): it hides every figure one of its days hides.
 grpc::Status ServeWeek(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
                        const ledger::DisclosureRules& rules, ledger::ProtectedTable* week) {
   std::vector<ledger::ProtectedTable> week_days;

@@ -1,13 +1,18 @@
 // The adversary's audit of protected flow tables (see disclosure_audit.h).
 #include "disclosure_audit.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
+#include <random>
 #include <tuple>
 
 namespace kyoso::testing {
 namespace {
 
+using ledger::DisclosureRules;
+using ledger::FlowCell;
+using ledger::FlowTable;
 using ledger::ProtectedTable;
 
 // Arithmetic modulo a large prime (the largest below 2^32, so a product fits 64 bits):
@@ -174,6 +179,94 @@ std::vector<std::string> ExposedCells(const std::vector<ProtectedTable>& tables,
     }
   }
   return exposed;
+}
+
+FlowCell EvenCell(std::string payer, std::string payee, int64_t sum, uint64_t payers,
+                  uint64_t payees) {
+  FlowCell cell{std::move(payer), std::move(payee), payers, sum, payers, payees, {}, {}};
+  cell.top_payers[0] = cell.top_payers[1] = ledger::Wide(sum) / payers;
+  cell.top_payees[0] = cell.top_payees[1] = ledger::Wide(sum) / payees;
+  return cell;
+}
+
+namespace {
+
+FlowTable RandomTable(std::mt19937_64& random, int rows, int columns, bool gaps) {
+  FlowTable table;
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < columns; ++c) {
+      if (gaps && random() % 4 == 0) continue;
+      uint64_t payers = random() % 3 == 0 ? 1 + random() % 9 : 10 + random() % 20;
+      table.cells.push_back(EvenCell(std::string(1, static_cast<char>('A' + r)),
+                                     std::string(1, static_cast<char>('a' + c)),
+                                     static_cast<int64_t>(1 + random() % 1'000), payers));
+    }
+  }
+  return table;
+}
+
+// The sum of `parts`, cell by cell, with as many payers as its largest part has (a whole
+// has at least that many; so few makes it hide the most, the harder case).
+FlowTable WholeOf(std::vector<FlowTable>::const_iterator begin,
+                  std::vector<FlowTable>::const_iterator end) {
+  std::map<std::pair<std::string, std::string>, FlowCell> cells;
+  for (auto part = begin; part != end; ++part) {
+    for (const FlowCell& cell : part->cells) {
+      auto [it, added] = cells.try_emplace({cell.payer_group, cell.payee_group}, cell);
+      if (added) continue;
+      it->second = EvenCell(cell.payer_group, cell.payee_group,
+                            static_cast<int64_t>(it->second.sum + cell.sum),
+                            std::max(it->second.distinct_payers, cell.distinct_payers));
+    }
+  }
+  FlowTable whole;
+  for (auto& [groups, cell] : cells) whole.cells.push_back(std::move(cell));
+  return whole;
+}
+
+}  // namespace
+
+ProtectedPeriod RandomProtectedPeriod(uint64_t seed, bool gaps, bool weeks) {
+  std::mt19937_64 random(seed);
+  const int rows = 1 + static_cast<int>(random() % 4);
+  const int columns = 1 + static_cast<int>(random() % 4);
+  std::vector<FlowTable> flows(2 + random() % 5);
+  for (FlowTable& day : flows) day = RandomTable(random, rows, columns, gaps);
+
+  std::vector<ProtectedTable> days;
+  for (const FlowTable& day : flows) days.push_back(ledger::Protect(day, DisclosureRules{}));
+  ProtectedPeriod period;
+  period.tables.push_back(ledger::Protect(WholeOf(flows.begin(), flows.end()), DisclosureRules{}));
+  const auto week_two = static_cast<std::ptrdiff_t>(flows.size() / 2);  // Its first day.
+  std::vector<int32_t> week_of;
+  for (std::ptrdiff_t d = 0; d < static_cast<std::ptrdiff_t>(flows.size()); ++d) {
+    week_of.push_back(d < week_two ? 1 : 2);
+  }
+  ledger::ProtectParts(period.tables[0], &days, week_of);
+  period.splits.push_back({0, {}});
+  for (ProtectedTable& day : days) {
+    period.splits[0].parts.push_back(period.tables.size());
+    period.tables.push_back(day);
+  }
+  if (!weeks) return period;
+  const auto count = static_cast<std::ptrdiff_t>(flows.size());
+  for (auto [first, last] : {std::pair{std::ptrdiff_t{0}, week_two}, {week_two, count}}) {
+    ProtectedTable week =
+        ledger::Protect(WholeOf(flows.cbegin() + first, flows.cbegin() + last), DisclosureRules{});
+    ledger::ProtectWholeAgainstParts({days.begin() + first, days.begin() + last}, &week);
+    PeriodSplit split{period.tables.size(), {}};
+    for (std::ptrdiff_t d = first; d < last; ++d) split.parts.push_back(1 + static_cast<size_t>(d));
+    period.splits.push_back(std::move(split));
+    period.tables.push_back(std::move(week));
+  }
+  return period;
+}
+
+ProtectedTable RandomProtectedTable(uint64_t seed) {
+  std::mt19937_64 random(seed);
+  const int rows = 1 + static_cast<int>(random() % 5);
+  const int columns = 1 + static_cast<int>(random() % 5);
+  return ledger::Protect(RandomTable(random, rows, columns, true), DisclosureRules{});
 }
 
 }  // namespace kyoso::testing

@@ -5,6 +5,7 @@
 // those sums fix its value: when it is a linear combination of what is shown. For tests.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,5 +23,23 @@ struct PeriodSplit {
 // "table index: payer -> payee". Empty when none is exposed.
 std::vector<std::string> ExposedCells(const std::vector<ledger::ProtectedTable>& tables,
                                       const std::vector<PeriodSplit>& splits = {});
+
+// A cell of `sum` from `payers` payers and `payees` payees of equal shares.
+ledger::FlowCell EvenCell(std::string payer, std::string payee, int64_t sum, uint64_t payers = 20,
+                          uint64_t payees = 20);
+
+// A protected month of random days, and with `weeks` two weeks (its first days, and the
+// rest), each table protected as GetFlowTable serves it: the month alone, the days
+// against the month, each week against its days. Tables are up to 4 × 4 groups over 2 to
+// 6 days; a third of the cells have too few payers; with `gaps`, a quarter of a day's
+// cells are missing (a group pair that did not trade that day).
+struct ProtectedPeriod {
+  std::vector<ledger::ProtectedTable> tables;  // The month, its days, the weeks.
+  std::vector<PeriodSplit> splits;
+};
+ProtectedPeriod RandomProtectedPeriod(uint64_t seed, bool gaps, bool weeks);
+
+// A random table of up to 5 × 5 groups (see RandomProtectedPeriod), protected.
+ledger::ProtectedTable RandomProtectedTable(uint64_t seed);
 
 }  // namespace kyoso::testing

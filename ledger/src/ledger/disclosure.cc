@@ -145,68 +145,108 @@ bool ProtectAcrossParts(const ProtectedCell& whole, std::vector<ProtectedTable>&
   return true;
 }
 
-// Whether exactly one of `parts` hides the cell of `whole`'s groups.
-bool HiddenInOneCellPart(const std::vector<ProtectedTable>& parts, const ProtectedCell& whole) {
-  Groups groups{whole.cell.payer_group, whole.cell.payee_group};
-  size_t hidden = 0;
-  for (const ProtectedTable& part : parts) {
-    const ProtectedCell* cell = FindCell(part, groups);
-    if (cell != nullptr && !cell->released()) ++hidden;
+// The parts a cycle of part `from` (of the whole when npos) may move against, those of
+// another week than its own first (`weeks`: each part's; empty: every part its own), so
+// that moving keeps the weeks' sums too; then those of its own week.
+std::vector<std::vector<size_t>> Partners(size_t parts, size_t from,
+                                          const std::vector<int32_t>& weeks) {
+  std::vector<size_t> other_weeks, same_week;
+  for (size_t i = 0; i < parts; ++i) {
+    if (i == from) continue;
+    bool same = from != SIZE_MAX && !weeks.empty() && weeks[i] == weeks[from];
+    (same ? same_week : other_weeks).push_back(i);
   }
-  return hidden == 1;
+  return {other_weeks, same_week};
 }
 
-// Whether exactly one of `parts` hides its row (by_payer) or column total of `group`.
-bool HiddenInOneTotalPart(const std::vector<ProtectedTable>& parts, const std::string& group,
-                          bool by_payer) {
-  size_t hidden = 0;
-  for (const ProtectedTable& part : parts) {
-    for (const FlowTotal& total : by_payer ? part.payer_totals : part.payee_totals) {
-      if (total.group == group && !total.released) ++hidden;
+// A cycle may move in two tables at once, up in one and down in the other (then their
+// whole keeps its sums), or in a part and its whole together, when both hide all its
+// places. The PlaceCosts below price such a cycle by what it would hide: a figure costs
+// its sum and one more (so that fewer are hidden among equals), nothing when hidden.
+Wide HidingCost(FigureAt at) {
+  return at.hidden ? Wide(0) : at.sum + 1;
+}
+// Moving a part's cycle against `partner`: over places it has.
+PlaceCost AgainstPart(const ClosedTable& partner) {
+  return [&partner](const FigurePlace& place, FigureAt here) -> std::optional<Wide> {
+    const std::optional<FigureAt> there = partner.At(place);
+    if (!there) return std::nullopt;
+    return HidingCost(here) + HidingCost(*there);
+  };
+}
+// Moving a part's cycle with `whole` (as served, it hides no more): over places it hides.
+PlaceCost WithWhole(const ClosedTable& whole) {
+  return [&whole](const FigurePlace& place, FigureAt here) -> std::optional<Wide> {
+    const std::optional<FigureAt> there = whole.At(place);
+    if (!there || !there->hidden) return std::nullopt;
+    return HidingCost(here);
+  };
+}
+
+// Moving the whole (it hides no more) with `part`: over places the whole hides and the
+// part has.
+PlaceCost WithPart(const ClosedTable& part) {
+  return [&part](const FigurePlace& place, FigureAt here) -> std::optional<Wide> {
+    const std::optional<FigureAt> there = part.At(place);
+    if (!here.hidden || !there) return std::nullopt;
+    return HidingCost(*there);
+  };
+}
+
+// A cycle to anchor a cell with, and the part it moves against (none: with the whole).
+struct Anchoring {
+  PricedCycle cycle;
+  std::optional<size_t> partner;
+};
+// Keeps in `best` the cheaper of it and `cycle` (the earlier among equals).
+void Consider(std::optional<Anchoring>& best, std::optional<PricedCycle> cycle,
+              std::optional<size_t> partner) {
+  if (cycle && (!best || cycle->cost < best->cycle.cost)) best = Anchoring{*cycle, partner};
+}
+
+// Whether `best` moves as it is, hiding nothing more.
+bool Free(const std::optional<Anchoring>& best) {
+  return best && best->cycle.cost == 0;
+}
+
+// Makes each primarily suppressed cell of a part, and of the whole, lie on a cycle that
+// can move so (the cheapest such, hidden in both tables); a cell that none can reach
+// is left as it is. True if it hid any.
+bool AnchorCycles(const ProtectedTable& whole, std::vector<ProtectedTable>& parts,
+                  const std::vector<int32_t>& weeks) {
+  const ClosedTable closed_whole = ClosedTable::Of(whole);
+  std::vector<ClosedTable> closed;
+  for (ProtectedTable& part : parts) closed.emplace_back(&part);
+  bool hid = false;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    for (const ProtectedCell& cell : parts[i].cells) {
+      if (cell.suppression != Suppression::kPrimary) continue;
+      std::optional<Anchoring> best;
+      Consider(best, closed[i].CheapestCycle(cell, WithWhole(closed_whole)), std::nullopt);
+      for (const std::vector<size_t>& partners : Partners(parts.size(), i, weeks)) {
+        for (size_t p = 0; p < partners.size() && !Free(best); ++p) {
+          Consider(best, closed[i].CheapestCycle(cell, AgainstPart(closed[partners[p]])),
+                   partners[p]);
+        }
+        if (best) break;
+      }
+      if (!best || Free(best)) continue;
+      closed[i].Hide(best->cycle.places);
+      if (best->partner) closed[*best->partner].Hide(best->cycle.places);
+      hid = true;
     }
   }
-  return hidden == 1;
-}
-
-// Hides the smallest released cell of `whole` in the row (by_payer) or column `group`
-// ("" with all_lines: of the whole table) when none of them is hidden, so that the cells
-// do not add up to a total that must stay hidden. True if it hid one.
-bool HideOneOf(ProtectedTable* whole, const std::string& group, bool by_payer, bool all_lines) {
-  ProtectedCell* smallest = nullptr;
-  for (ProtectedCell& cell : whole->cells) {
-    const std::string& line = by_payer ? cell.cell.payer_group : cell.cell.payee_group;
-    if (!all_lines && line != group) continue;
-    if (!cell.released()) return false;
-    if (smallest == nullptr || cell.cell.sum < smallest->cell.sum) smallest = &cell;
-  }
-  if (smallest == nullptr) return false;
-  smallest->suppression = Suppression::kSecondary;
-  return true;
-}
-
-// A total `whole` shows while exactly one part hides it would give that part's away (the
-// whole's minus the other parts'): hides it, or, when the whole's cells would add up to
-// it, one of them (then returns true: secondary suppression must run again).
-bool ProtectTotalsAgainstParts(const std::vector<ProtectedTable>& parts, ProtectedTable* whole) {
-  bool hid_cell = false;
-  for (bool by_payer : {true, false}) {
-    for (FlowTotal& total : by_payer ? whole->payer_totals : whole->payee_totals) {
-      if (!total.released || !HiddenInOneTotalPart(parts, total.group, by_payer)) continue;
-      total.released = false;
-      hid_cell = HideOneOf(whole, total.group, by_payer, false) || hid_cell;
+  for (const ProtectedCell& cell : whole.cells) {
+    if (cell.suppression != Suppression::kPrimary) continue;
+    std::optional<Anchoring> best;
+    for (size_t p = 0; p < parts.size() && !Free(best); ++p) {
+      Consider(best, closed_whole.CheapestCycle(cell, WithPart(closed[p])), p);
     }
+    if (!best || Free(best)) continue;
+    closed[*best->partner].Hide(best->cycle.places);
+    hid = true;
   }
-  size_t parts_hiding_total = 0;
-  for (const ProtectedTable& part : parts) parts_hiding_total += part.total.released ? 0 : 1;
-  if (whole->total.released && parts_hiding_total == 1) {
-    whole->total.released = false;
-    hid_cell = HideOneOf(whole, "", true, true) || hid_cell;
-  }
-  // As in ComputeTotals: a grand total must not single out one hidden row or column.
-  if (HiddenTotals(whole->payer_totals) == 1 || HiddenTotals(whole->payee_totals) == 1) {
-    whole->total.released = false;
-  }
-  return hid_cell;
+  return hid;
 }
 
 }  // namespace
@@ -233,29 +273,24 @@ ProtectedTable Protect(const FlowTable& table, const DisclosureRules& rules) {
   return result;
 }
 
-void ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* parts) {
-  bool hid = true;
-  while (hid) {
+void ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* parts,
+                  const std::vector<int32_t>& weeks) {
+  for (bool hid = true; hid;) {
     hid = false;
     for (const ProtectedCell& cell : whole.cells) hid = ProtectAcrossParts(cell, *parts) || hid;
-    for (ProtectedTable& part : *parts) Secondary(part.cells);
+    for (ProtectedTable& part : *parts) {
+      Secondary(part.cells);
+      ComputeTotals(part);
+    }
+    hid = AnchorCycles(whole, *parts, weeks) || hid;
   }
-  for (ProtectedTable& part : *parts) ComputeTotals(part);
 }
 
 void ProtectWholeAgainstParts(const std::vector<ProtectedTable>& parts, ProtectedTable* whole) {
-  for (bool hid = true; hid;) {
-    hid = false;
-    for (ProtectedCell& cell : whole->cells) {
-      if (cell.released() && HiddenInOneCellPart(parts, cell)) {
-        cell.suppression = Suppression::kSecondary;
-        hid = true;
-      }
-    }
-    Secondary(whole->cells);
-    ComputeTotals(*whole);
-    hid = ProtectTotalsAgainstParts(parts, whole) || hid;
-  }
+  ClosedTable closed(whole);
+  for (const ProtectedTable& part : parts) closed.Hide(ClosedTable::Of(part).HiddenPlaces());
+  Secondary(whole->cells);
+  ComputeTotals(*whole);
 }
 
 }  // namespace kyoso::ledger

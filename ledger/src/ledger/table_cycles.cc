@@ -1,138 +1,145 @@
-// Closing cycles of hidden figures in a protected table (see table_cycles.h).
+// Cycles of hidden figures in protected tables (see table_cycles.h).
 #include "table_cycles.h"
 
-#include <map>
-#include <optional>
-#include <string>
-#include <vector>
+#include <queue>
+#include <tuple>
 
 namespace kyoso::ledger {
-namespace {
 
-// One figure of the closed table: an edge between its row's node and its column's.
-struct Edge {
-  size_t row = 0;
-  size_t column = 0;
-  ProtectedCell* cell = nullptr;  // A cell, or else
-  FlowTotal* total = nullptr;     // a row, column or grand total.
+bool ClosedTable::Edge::hidden() const {
+  return cell != nullptr ? !cell->released() : !total->released;
+}
 
-  const Wide& sum() const { return cell != nullptr ? cell->cell.sum : total->sum; }
-  bool hidden() const { return cell != nullptr ? !cell->released() : !total->released; }
-  bool primary() const { return cell != nullptr && cell->suppression == Suppression::kPrimary; }
-  void Hide() {
-    if (cell != nullptr) {
-      cell->suppression = Suppression::kSecondary;
-    } else {
-      total->released = false;
+FigureAt ClosedTable::Edge::at() const {
+  return {hidden(), cell != nullptr ? cell->cell.sum : total->sum};
+}
+
+void ClosedTable::Edge::Hide() {
+  if (cell != nullptr) {
+    cell->suppression = Suppression::kSecondary;
+  } else {
+    total->released = false;
+  }
+}
+
+// Nodes: each payer group, then the totals' row, each payee group, the totals' column.
+ClosedTable::ClosedTable(ProtectedTable* table) {
+  std::map<std::string, size_t> rows, columns;
+  for (ProtectedCell& cell : table->cells) {
+    rows.try_emplace(cell.cell.payer_group, rows.size());
+    columns.try_emplace(cell.cell.payee_group, 0);
+  }
+  const size_t totals_row = rows.size();
+  size_t next = totals_row + 1;
+  for (auto& [group, node] : columns) node = next++;
+  const size_t totals_column = next++;
+  adjacent_.resize(next);
+  using Kind = FigurePlace::Kind;
+  for (ProtectedCell& cell : table->cells) {
+    const std::string &payer = cell.cell.payer_group, &payee = cell.cell.payee_group;
+    Add({rows.at(payer), columns.at(payee), &cell, nullptr, {Kind::kCell, payer, payee}});
+  }
+  for (FlowTotal& total : table->payer_totals) {
+    Add({rows.at(total.group), totals_column, nullptr, &total, {Kind::kRow, total.group, ""}});
+  }
+  for (FlowTotal& total : table->payee_totals) {
+    Add({totals_row, columns.at(total.group), nullptr, &total, {Kind::kColumn, "", total.group}});
+  }
+  Add({totals_row, totals_column, nullptr, &table->total, {}});
+}
+
+ClosedTable ClosedTable::Of(const ProtectedTable& table) {
+  return ClosedTable(const_cast<ProtectedTable*>(&table));
+}
+
+void ClosedTable::Add(Edge edge) {
+  adjacent_[edge.row].push_back(edges_.size());
+  adjacent_[edge.column].push_back(edges_.size());
+  by_place_.emplace(edge.place, edges_.size());
+  edges_.push_back(std::move(edge));
+}
+
+std::optional<FigureAt> ClosedTable::At(const FigurePlace& place) const {
+  auto it = by_place_.find(place);
+  if (it == by_place_.end()) return std::nullopt;
+  return edges_[it->second].at();
+}
+
+bool ClosedTable::Hide(const Places& places) {
+  bool hid = false;
+  for (const FigurePlace& place : places) {
+    auto it = by_place_.find(place);
+    if (it == by_place_.end() || edges_[it->second].hidden()) continue;
+    edges_[it->second].Hide();
+    hid = true;
+  }
+  return hid;
+}
+
+Places ClosedTable::HiddenPlaces() const {
+  Places places;
+  for (const Edge& edge : edges_) {
+    if (edge.hidden()) places.push_back(edge.place);
+  }
+  return places;
+}
+
+// Dijkstra from the cell's column to its row, not over the cell itself.
+std::optional<PricedCycle> ClosedTable::CheapestCycle(const ProtectedCell& cell,
+                                                      const PlaceCost& cost) const {
+  const size_t through =
+      by_place_.at({FigurePlace::Kind::kCell, cell.cell.payer_group, cell.cell.payee_group});
+  const size_t from = edges_[through].column, to = edges_[through].row;
+  std::vector<std::optional<Wide>> best(adjacent_.size());
+  std::vector<size_t> came_by(adjacent_.size(), through);  // The edge that reached a node.
+  using Reached = std::tuple<Wide, size_t>;                // Cost so far, node.
+  std::priority_queue<Reached, std::vector<Reached>, std::greater<>> pending;
+  const std::optional<Wide> start = cost(edges_[through].place, edges_[through].at());
+  if (!start) return std::nullopt;
+  best[from] = *start;
+  pending.emplace(*start, from);
+  while (!pending.empty()) {
+    const auto [so_far, node] = pending.top();
+    pending.pop();
+    if (so_far != *best[node]) continue;  // Reached more cheaply since.
+    if (node == to) break;
+    for (size_t e : adjacent_[node]) {
+      if (e == through) continue;
+      const std::optional<Wide> step = cost(edges_[e].place, edges_[e].at());
+      if (!step) continue;
+      const size_t other = edges_[e].row == node ? edges_[e].column : edges_[e].row;
+      const Wide total = so_far + *step;
+      if (best[other] && *best[other] <= total) continue;
+      best[other] = total;
+      came_by[other] = e;
+      pending.emplace(total, other);
     }
   }
-};
-
-// The table's figures as a graph: a node for each payer group and the totals' row, and
-// for each payee group and the totals' column.
-class ClosedTable {
- public:
-  explicit ClosedTable(ProtectedTable* table) {
-    std::map<std::string, size_t> rows, columns;
-    for (ProtectedCell& cell : table->cells) {
-      rows.try_emplace(cell.cell.payer_group, rows.size());
-      columns.try_emplace(cell.cell.payee_group, 0);
-    }
-    const size_t totals_row = rows.size();
-    size_t next = totals_row + 1;
-    for (auto& [group, node] : columns) node = next++;
-    const size_t totals_column = next++;
-    adjacent_.resize(next);
-    for (ProtectedCell& cell : table->cells) {
-      Add({rows.at(cell.cell.payer_group), columns.at(cell.cell.payee_group), &cell, nullptr});
-    }
-    for (FlowTotal& total : table->payer_totals) {
-      Add({rows.at(total.group), totals_column, nullptr, &total});
-    }
-    for (FlowTotal& total : table->payee_totals) {
-      Add({totals_row, columns.at(total.group), nullptr, &total});
-    }
-    Add({totals_row, totals_column, nullptr, &table->total});
+  if (!best[to]) return std::nullopt;
+  PricedCycle cycle{{edges_[through].place}, *best[to]};
+  for (size_t node = to; node != from;) {
+    const Edge& edge = edges_[came_by[node]];
+    cycle.places.push_back(edge.place);
+    node = edge.row == node ? edge.column : edge.row;
   }
+  return cycle;
+}
 
-  // The first primarily suppressed cell on no cycle of hidden figures, if any.
-  std::optional<size_t> FirstPrimaryBridge() const {
-    for (size_t e = 0; e < edges_.size(); ++e) {
-      if (edges_[e].primary() && !Reach(edges_[e].row, e)[edges_[e].column]) return e;
-    }
-    return std::nullopt;
+// One pass suffices: hiding more never breaks a cycle closed before.
+void ClosedTable::CloseCycles() {
+  // A released figure costs its sum and one more, so that fewer are hidden among equals.
+  const PlaceCost cost = [](const FigurePlace&, FigureAt here) -> std::optional<Wide> {
+    return here.hidden ? Wide(0) : here.sum + 1;
+  };
+  for (const Edge& edge : edges_) {
+    if (edge.cell == nullptr || edge.cell->suppression != Suppression::kPrimary) continue;
+    std::optional<PricedCycle> cycle = CheapestCycle(*edge.cell, cost);
+    if (cycle) Hide(cycle->places);
   }
-
-  // Hides the smallest released figure between the two sides of `bridge` (which closes a
-  // cycle through it), or else the smallest leading out of its column's side. False if
-  // there is none (never: the totals join every row and column).
-  bool Close(size_t bridge) {
-    const std::vector<bool> row_side = Reach(edges_[bridge].row, bridge);
-    const std::vector<bool> column_side = Reach(edges_[bridge].column, bridge);
-    auto closes = [&](const Edge& edge) {
-      return (row_side[edge.row] && column_side[edge.column]) ||
-             (column_side[edge.row] && row_side[edge.column]);
-    };
-    auto widens = [&](const Edge& edge) {
-      return column_side[edge.row] != column_side[edge.column];
-    };
-    Edge* chosen = Smallest(closes);
-    if (chosen == nullptr) chosen = Smallest(widens);
-    if (chosen == nullptr) return false;
-    chosen->Hide();
-    return true;
-  }
-
- private:
-  void Add(const Edge& edge) {
-    adjacent_[edge.row].push_back(edges_.size());
-    adjacent_[edge.column].push_back(edges_.size());
-    edges_.push_back(edge);
-  }
-
-  // The nodes reachable from `from` over hidden figures other than `skip`.
-  std::vector<bool> Reach(size_t from, size_t skip) const {
-    std::vector<bool> reached(adjacent_.size(), false);
-    std::vector<size_t> pending = {from};
-    reached[from] = true;
-    while (!pending.empty()) {
-      const size_t node = pending.back();
-      pending.pop_back();
-      for (size_t e : adjacent_[node]) {
-        if (e == skip || !edges_[e].hidden()) continue;
-        const size_t other = edges_[e].row == node ? edges_[e].column : edges_[e].row;
-        if (!reached[other]) {
-          reached[other] = true;
-          pending.push_back(other);
-        }
-      }
-    }
-    return reached;
-  }
-
-  // The released figure of smallest sum (the first of equals) that `fits`, or nullptr.
-  template <typename Fits>
-  Edge* Smallest(const Fits& fits) {
-    Edge* smallest = nullptr;
-    for (Edge& edge : edges_) {
-      if (edge.hidden() || !fits(edge)) continue;
-      if (smallest == nullptr || edge.sum() < smallest->sum()) smallest = &edge;
-    }
-    return smallest;
-  }
-
-  std::vector<Edge> edges_;
-  std::vector<std::vector<size_t>> adjacent_;  // Node -> its edges.
-};
-
-}  // namespace
+}
 
 void CloseCycles(ProtectedTable* table) {
-  for (;;) {
-    ClosedTable closed(table);
-    const std::optional<size_t> bridge = closed.FirstPrimaryBridge();
-    if (!bridge || !closed.Close(*bridge)) return;
-  }
+  ClosedTable(table).CloseCycles();
 }
 
 }  // namespace kyoso::ledger

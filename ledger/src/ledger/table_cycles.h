@@ -1,5 +1,5 @@
-// The exact test of a protected table against its own sums (internal to ledger/): which
-// suppressed cells its shown cells and totals still pin down, and the further
+// The exact test of protected tables against their sums (internal to ledger/): which
+// suppressed cells the shown cells and totals still pin down, and the further
 // suppression that stops them.
 //
 // A table with its totals is a closed table: add the row totals as a column and the
@@ -8,17 +8,91 @@
 // between rows and columns (the totals' row and column included), and the sums leave a
 // hidden figure free exactly when it lies on a cycle of hidden figures: moving a cycle's
 // figures up and down in turn keeps every sum. A hidden figure on no cycle (a bridge) is
-// fixed by what is shown. Pure.
+// fixed by what is shown. Across tables whose figures add up (a month and its days) a
+// cycle can move in two tables at once, up in one and down in the other, if both hide all
+// its places. Pure.
 #pragma once
+
+#include <compare>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "kyoso/ledger/disclosure.h"
 
 namespace kyoso::ledger {
 
+// Where a figure stands in a table: a cell, a row or column total, or the grand total.
+// The same place in the tables of a period and of its parts holds figures that add up.
+struct FigurePlace {
+  enum class Kind : uint8_t { kCell, kRow, kColumn, kGrand };
+  Kind kind = Kind::kGrand;
+  std::string payer;  // Of a cell or a row total.
+  std::string payee;  // Of a cell or a column total.
+  friend auto operator<=>(const FigurePlace&, const FigurePlace&) = default;
+};
+using Places = std::vector<FigurePlace>;  // A cycle's, say.
+
+// What a table has at a place: a hidden figure, or a shown one and its sum.
+struct FigureAt {
+  bool hidden = false;
+  Wide sum = 0;
+};
+
+// What it costs for a cycle to pass `place`, given what the table searched has there:
+// nullopt where it may not pass.
+using PlaceCost = std::function<std::optional<Wide>(const FigurePlace& place, FigureAt here)>;
+
+struct PricedCycle {
+  Places places;
+  Wide cost = 0;
+};
+
+// A protected table as a graph of its figures (rows and columns as nodes), which can
+// also hide more of them. Holds pointers into the table: it must outlive this, with its
+// cells and totals as they are.
+class ClosedTable {
+ public:
+  explicit ClosedTable(ProtectedTable* table);
+  // For looking only: Hide on it is a mistake.
+  static ClosedTable Of(const ProtectedTable& table);
+
+  // The figure at `place`, or nullopt when the table has none there.
+  std::optional<FigureAt> At(const FigurePlace& place) const;
+  // Hides the figures at `places` it has; true if it hid any.
+  bool Hide(const Places& places);
+  Places HiddenPlaces() const;
+  // The cheapest cycle through the hidden `cell` (one of the table's), every figure of it
+  // `cell`'s own included priced by `cost`, or nullopt when `cost` lets none pass. Ties go to the
+  // figures first in the table's order.
+  std::optional<PricedCycle> CheapestCycle(const ProtectedCell& cell, const PlaceCost& cost) const;
+
+  // Suppresses more until every primarily suppressed cell lies on a cycle of hidden
+  // figures: for each on none, the figures of its cheapest cycle (least shown, then fewest).
+  void CloseCycles();
+
+ private:
+  struct Edge {
+    size_t row = 0;
+    size_t column = 0;
+    ProtectedCell* cell = nullptr;  // A cell, or else
+    FlowTotal* total = nullptr;     // a row, column or grand total.
+    FigurePlace place;
+    bool hidden() const;
+    FigureAt at() const;
+    void Hide();
+  };
+  void Add(Edge edge);
+
+  std::vector<Edge> edges_;
+  std::vector<std::vector<size_t>> adjacent_;  // Node -> its edges.
+  std::map<FigurePlace, size_t> by_place_;
+};
+
 // Suppresses more (cells, or totals) until no primarily suppressed cell of `table` is a
-// bridge: for each that is, the smallest released figure that closes a cycle through it,
-// or, when none does, the smallest that reaches further from its column's side. Every
-// choice is deterministic (smallest sum, then the table's order).
+// bridge (ClosedTable::CloseCycles). Every choice is deterministic.
 void CloseCycles(ProtectedTable* table);
 
 }  // namespace kyoso::ledger

@@ -11,11 +11,10 @@
 // until no row or column has exactly one; a total that would still give a cell away is
 // suppressed itself. Then the table is checked exactly against its own sums: while they
 // still pin a primarily suppressed cell down (it lies on no cycle of hidden figures,
-// table_cycles.h), more is suppressed beside it. Across periods: a cell released in a
-// whole period (a month) and suppressed in exactly one of its parts (its days or weeks)
-// is suppressed in a second part, so the whole minus the other parts does not give it
-// away either. Every choice is deterministic (smallest sum, then group names), so the
-// same figures give the same pattern. Pure.
+// table_cycles.h), more is suppressed beside it. Across periods, a month's days and its
+// weeks are protected against it and each other (ProtectParts, ProtectWholeAgainstParts).
+// Every choice is deterministic (smallest sum, then the tables' order), so the same
+// figures give the same pattern. Pure.
 #pragma once
 
 #include <cstdint>
@@ -67,20 +66,23 @@ struct ProtectedTable {
   FlowTotal total;
 };
 
-// Applies primary and secondary suppression to one table.
+// Applies primary and secondary suppression to one table, and closes its cycles.
 ProtectedTable Protect(const FlowTable& table, const DisclosureRules& rules);
 
-// Suppresses more cells in `parts` (the tables of the parts of the period of `whole`, same
-// query otherwise) until no cell released in `whole` is suppressed in exactly one part,
-// and every part still satisfies secondary suppression.
-void ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* parts);
+// Suppresses more in `parts` (the tables of the days of the month of `whole`, same query
+// otherwise; `weeks`: each day's week, or empty) so that no part gives away what it or
+// the whole hides: a cell released in `whole` is never suppressed in exactly one part,
+// nor one suppressed in `whole` released in every part; and each primarily suppressed
+// cell of a part (or of the whole) lies on a cycle of hidden figures that another part of
+// another week hides too, or the whole does (then both can move along it and every
+// figure shown stays the same). Every part still satisfies secondary suppression.
+void ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* parts,
+                  const std::vector<int32_t>& weeks = {});
 
 // The other way round, for a whole whose parts are served as they are (a week and its
-// days, each day already protected against its month): suppresses a cell of `whole`
-// that is released there and suppressed in exactly one of `parts`, so that the whole
-// minus the other parts does not give that part away; then secondary suppression again,
-// until neither hides more. The same for its totals: one the whole shows while exactly one
-// part hides it is hidden (with one of its cells, if the cells would add up to it).
+// days, each day already protected against its month): the whole hides every figure
+// one of its parts hides, so that the moves that keep the parts' hidden cells free keep
+// the whole's figures too; then secondary suppression again.
 void ProtectWholeAgainstParts(const std::vector<ProtectedTable>& parts, ProtectedTable* whole);
 
 }  // namespace kyoso::ledger
