@@ -100,10 +100,9 @@ struct Tick {
   friend bool operator==(const Tick&, const Tick&) = default;
 };
 
-using Command =
-    std::variant<CreateCurrency, CreateAccount, SetAccountStatus, SetResearchConsent, CreateProgram,
-                 SetProgramRules, SetExchangeRate, TransferRequest, Tick, RotateOwnerKey,
-                 PublishRelease>;
+using Command = std::variant<CreateCurrency, CreateAccount, SetAccountStatus, SetResearchConsent,
+                             CreateProgram, SetProgramRules, SetExchangeRate, TransferRequest, Tick,
+                             RotateOwnerKey, PublishRelease>;
 
 struct Batch {
   uint64_t index = 0;    // The raft index (or a local counter); strictly increasing.
