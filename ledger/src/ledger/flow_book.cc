@@ -179,17 +179,29 @@ void FlowBook::Enter(int32_t day) {
        {std::pair{&day_, Period{PeriodKind::kDay, day}},
         std::pair{&month_, PeriodOf(PeriodKind::kMonth, TimeNs{day} * kNsPerDay)}}) {
     if (period == current->period) continue;
+    const size_t before = current->records.size();  // A day is much like the day before.
     current->period = period;
     current->records.clear();
     current->index.clear();
+    current->records.reserve(before);
+    current->index.reserve(before);
   }
   day_begins_ = TimeNs{day} * kNsPerDay;
   day_ends_ = day_begins_ + kNsPerDay;
 }
 
+void FlowBook::AddDayToMonth() {
+  for (const Record& record : day_.records) {
+    Record& month = month_.Find(record.key, record.currency);
+    month.count += record.count;
+    month.sum += record.sum;
+  }
+}
+
 void FlowBook::Roll(TimeNs t, WriteBatch* out) {
   if (t >= day_begins_ && t < day_ends_) return;  // Usually: the same day as before.
   Flush(out);  // The ending day's changes, before its records leave memory.
+  AddDayToMonth();
   Period day = PeriodOf(PeriodKind::kDay, t);
   if (!(PeriodOf(PeriodKind::kMonth, t) == month_.period)) {
     PutMonth(month_, out);
@@ -257,9 +269,6 @@ void FlowBook::Add(const TransferRecord& record, const Account& payer, const Acc
                                             : Key{&payer, &payee, Intern(program), flow_class};
         uint32_t currency = CurrencyNumber(payer.currency);
         Roll(record.timestamp, out);
-        Record& month = month_.Find(key, currency);
-        month.count += 1;
-        month.sum += static_cast<uint64_t>(amount);
         Record& day = day_.Find(key, currency);
         day.count += 1;
         day.sum += static_cast<uint64_t>(amount);
@@ -300,11 +309,7 @@ Status FlowBook::Load(const Store& store, TimeNs now, const std::vector<Currency
     KYOSO_RETURN_IF_ERROR(LoadRecords(store, currency, last_month_.period, {&last_month_}, find));
     for (int32_t d = month_.period.start_day; d <= day; ++d) {
       Period one{PeriodKind::kDay, d};
-      if (d == day) {
-        KYOSO_RETURN_IF_ERROR(LoadRecords(store, currency, one, {&day_, &month_}, find));
-      } else {
-        KYOSO_RETURN_IF_ERROR(LoadRecords(store, currency, one, {&month_}, find));
-      }
+      KYOSO_RETURN_IF_ERROR(LoadRecords(store, currency, one, {d == day ? &day_ : &month_}, find));
     }
   }
   return Status::Ok();
@@ -414,9 +419,13 @@ Status FlowBook::ForEachPair(const Store& store, const CurrencyCode& currency, c
   if (const Current* current = InMemory(period)) {
     auto known = std::find(currencies_.begin(), currencies_.end(), currency);
     auto number = static_cast<uint32_t>(known - currencies_.begin());
-    for (const Record& record : current->records) {
-      if (record.key.flow_class != flow_class || record.currency != number) continue;
-      visit(*record.key.program, record.key.payer, record.key.payee, record.count, record.sum);
+    // The current month's records are those of its days before today: today's follow.
+    for (const Current* part : {current, current == &month_ ? &day_ : nullptr}) {
+      if (part == nullptr) continue;
+      for (const Record& record : part->records) {
+        if (record.key.flow_class != flow_class || record.currency != number) continue;
+        visit(*record.key.program, record.key.payer, record.key.payee, record.count, record.sum);
+      }
     }
     return Status::Ok();
   }

@@ -18,7 +18,9 @@
 // The book holds every record of the current day and month, and of the last month, in memory, keyed
 // by account pointers, so apply never reads the store: a record not in memory does not exist yet
 // (ledger time only moves forward, so a period's records are all made while it is
-// current). Each batch writes the day records it changed; a month's records are written
+// current). A flow updates only the current day's record; the current month's in memory
+// are those of its days before today, each day added when it ends, so a month's table
+// adds today's to them. Each batch writes the day records it changed; a month's records are written
 // once, when the month ends: until then the month is the sum of its days, which is how a
 // reopened book rebuilds it. The book's current day is kept under a key of its own (a 0
 // byte, "day"), so a reopened book carries on from where it was even if ledger time has
@@ -104,6 +106,8 @@ class FlowBook {
   void Roll(TimeNs t, WriteBatch* out);
   // Makes `day` and its month current, emptying what changes.
   void Enter(int32_t day);
+  // Adds the current day's records to the current month's (when the day ends).
+  void AddDayToMonth();
   void Put(const Period& period, const Record& record, WriteBatch* out);
   // Writes an ended month's records, in chunks.
   void PutMonth(const Current& month, WriteBatch* out) const;
@@ -117,7 +121,7 @@ class FlowBook {
                      std::initializer_list<Current*> into, const AccountFinder& find);
 
   Current day_{{PeriodKind::kDay, 0}, {}, {}};
-  Current month_{{PeriodKind::kMonth, 0}, {}, {}};
+  Current month_{{PeriodKind::kMonth, 0}, {}, {}};       // Its days before day_.
   Current last_month_{{PeriodKind::kMonth, 0}, {}, {}};  // The most asked for of closed periods.
   TimeNs day_begins_ = 0;  // The current day's ledger times: [begins, ends).
   TimeNs day_ends_ = 0;
