@@ -3,7 +3,11 @@
 // the figures each chart was given, what the charts drew (their SVG), the tables' rows,
 // and any error the page raised. The test (tests/node/dashboard_test.cc) judges them.
 //
-//   node drive_dashboard.cjs URL SCREENSHOT.png      (CHROMIUM: the browser to run)
+//   node drive_dashboard.cjs URL SCREENSHOT.png
+//
+// CHROMIUM: the browser to run. For an https URL, KYOSO_CLIENT_CERT and KYOSO_CLIENT_KEY
+// (PEM files) are the client certificate the browser presents, and NODE_EXTRA_CA_CERTS
+// the CA the node's certificate must chain to.
 const { chromium } = require('playwright-core');
 
 // What the page shows, read inside it.
@@ -34,7 +38,14 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu'],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    const options = { viewport: { width: 1280, height: 1400 } };
+    if (process.env.KYOSO_CLIENT_CERT) {
+      options.clientCertificates = [{ origin: new URL(url).origin,
+                                      certPath: process.env.KYOSO_CLIENT_CERT,
+                                      keyPath: process.env.KYOSO_CLIENT_KEY }];
+    }
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => {

@@ -1,8 +1,10 @@
-// The web dashboard on a real node (development mode, loopback HTTP), driven in headless
-// Chromium by tests/dashboard/drive_dashboard.cjs: the page loads from the node, draws
-// its Sankey, trend and LM3 charts, and the figures it drew are the ones the gRPC API
-// gives for the same town; suppressed cells are shown as suppressed. The screenshot is
-// left in build/<preset>/screenshots/dashboard.png.
+// The web dashboard on a real node, driven in headless Chromium by
+// tests/dashboard/drive_dashboard.cjs. In development mode (loopback HTTP): the page loads
+// from the node, draws its Sankey, trend and LM3 charts, and the figures it drew are the
+// ones the gRPC API gives for the same town; suppressed cells are shown as suppressed.
+// Over HTTPS, as the municipality opens it: the browser presents a client certificate and
+// the node serves the figures by its role. The screenshots are left in
+// build/<preset>/screenshots/.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -12,12 +14,29 @@
 
 #include "kyoso/ledger/flows.h"
 #include "support/node_process.h"
+#include "support/tls_town.h"
 #include "support/town_client.h"
 
 namespace kyoso::testing {
 namespace {
 
 using nlohmann::json;
+
+// The page at `url` as the browser showed it (see drive_dashboard.cjs), with `environment`
+// for the driver; a screenshot is saved to `screenshot`.
+json DriveDashboard(const std::string& url, const std::filesystem::path& screenshot,
+                    std::vector<std::string> environment = {}) {
+  std::filesystem::create_directories(screenshot.parent_path());
+  environment.insert(environment.end(),
+                     {"NODE_PATH=" KYOSO_DASHBOARD_NODE_MODULES, "CHROMIUM=" KYOSO_CHROMIUM});
+  ProgramResult run =
+      RunProgram(KYOSO_NODEJS,
+                 {std::string(KYOSO_SOURCE_DIR) + "/tests/dashboard/drive_dashboard.cjs", url,
+                  screenshot.string()},
+                 environment);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  return run.exit_code == 0 ? json::parse(run.out) : json::object();
+}
 
 class DashboardTest : public ::testing::Test {
  protected:
@@ -90,14 +109,7 @@ class DashboardTest : public ::testing::Test {
 
   // The page as the browser showed it, and the screenshot's path.
   json Drive(const std::string& query, const std::filesystem::path& screenshot) {
-    std::filesystem::create_directories(screenshot.parent_path());
-    ProgramResult run =
-        RunProgram(KYOSO_NODEJS,
-                   {std::string(KYOSO_SOURCE_DIR) + "/tests/dashboard/drive_dashboard.cjs",
-                    "http://" + node->http_address() + "/dashboard/?" + query, screenshot.string()},
-                   {"NODE_PATH=" KYOSO_DASHBOARD_NODE_MODULES, "CHROMIUM=" KYOSO_CHROMIUM});
-    EXPECT_EQ(run.exit_code, 0) << run.err;
-    return run.exit_code == 0 ? json::parse(run.out) : json::object();
+    return DriveDashboard("http://" + node->http_address() + "/dashboard/?" + query, screenshot);
   }
 
   const std::vector<const char*> residents{"res:alice", "res:bob", "res:carol", "res:dave"};
@@ -209,6 +221,50 @@ TEST_F(DashboardTest, TheNodeServesThePageItsScriptAndNothingElse) {
   EXPECT_NE(view.body.find("Location: /dashboard/?currency=BUNJI&group=district"),
             std::string::npos)
       << view.body;
+}
+
+// The node serving TLS, its HTTP gateway too: the browser must present a certificate.
+class HttpsDashboardTest : public TlsTownTest {
+ protected:
+  HttpsDashboardTest() : TlsTownTest({"--http-listen", "127.0.0.1:0"}) {}
+
+  // The dashboard as the holder of `certificate` (ops/certs dev names) sees it.
+  json DriveAs(const std::string& certificate) {
+    Call<v1::NodeStatus> status = town_->Status();
+    EXPECT_TRUE(status.status.ok());
+    const std::string day = ledger::DayText(
+        ledger::PeriodOf(ledger::PeriodKind::kDay, status.reply.last_timestamp_ns()).start_day);
+    return DriveDashboard(
+        "https://" + node_.http_address() +
+            "/dashboard/?currency=BUNJI&period=month&group=kind&day=" + day,
+        std::filesystem::path(KYOSO_SCREENSHOT_DIR) / ("dashboard-https-" + certificate + ".png"),
+        {"KYOSO_CLIENT_CERT=" + certificates_.File(certificate + ".crt"),
+         "KYOSO_CLIENT_KEY=" + certificates_.File(certificate + ".key"),
+         "NODE_EXTRA_CA_CERTS=" + certificates_.File("ca.crt")});
+  }
+};
+
+TEST_F(HttpsDashboardTest, AnAnalystsCertificateGetsTheFiguresAResidentsDoesNot) {
+  // alice pays the bakery from her wallet: her key, over her certificate.
+  ASSERT_TRUE(town_->TopUp("res:alice", 2'000, kFreshFood).status.ok());
+  v1::Transfer payment = town_->NewTransfer("res:alice", "mch:bakery", 120);
+  town_->Sign(&payment, "payment");
+  auto paid = TownClient(Channel("alice")).Send(&v1::Money::Stub::Pay, payment);
+  ASSERT_TRUE(paid.status.ok()) << paid.status.error_message();
+  json analyst = DriveAs("analyst");
+  ASSERT_TRUE(analyst.is_object() && analyst.contains("figures")) << analyst.dump();
+  EXPECT_TRUE(analyst["error"].is_null()) << analyst["error"];
+  EXPECT_EQ(analyst["errors"], json::array()) << "the page logged errors";
+  ASSERT_TRUE(analyst["charts"]["flows"].is_object()) << "no Sankey drawn";
+  EXPECT_FALSE(analyst["tables"]["flows"].empty()) << "the town's payments by kind";
+
+  // The page itself is served to any certificate the node trusts; its figures are not.
+  json resident = DriveAs("alice");
+  ASSERT_TRUE(resident.is_object()) << resident.dump();
+  ASSERT_TRUE(resident["error"].is_string()) << resident.dump();
+  EXPECT_NE(resident["error"].get<std::string>().find("role resident may not"), std::string::npos)
+      << resident["error"];
+  EXPECT_TRUE(resident["tables"]["flows"].empty());
 }
 
 }  // namespace
