@@ -17,7 +17,8 @@ using ledger::ProtectedTable;
 
 // Arithmetic modulo a large prime (the largest below 2^32, so a product fits 64 bits):
 // the sums' coefficients are 0 and ±1 in small systems, so their rank modulo the prime is
-// their rank over the rationals.
+// their rank over the rationals but for a chance too small to matter (a minor divisible
+// by the prime); a rank too low would only hide an exposure, never invent one.
 constexpr uint64_t kPrime = 4'294'967'291;
 uint64_t Mul(uint64_t a, uint64_t b) {
   return a * b % kPrime;

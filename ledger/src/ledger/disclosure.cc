@@ -2,6 +2,7 @@
 #include "kyoso/ledger/disclosure.h"
 
 #include <array>
+#include <cassert>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -84,9 +85,8 @@ std::vector<FlowTotal> Totals(const std::vector<ProtectedCell>& cells, bool by_p
     total.released = hidden != 1;
     totals.push_back(std::move(total));
   }
-  if (before.size() == totals.size()) {  // Lines never go away: the same groups, in order.
-    for (size_t i = 0; i < totals.size(); ++i)
-      totals[i].released = totals[i].released && before[i].released;
+  for (size_t i = 0; i < totals.size() && i < before.size(); ++i) {  // Both in group order.
+    if (before[i].group == totals[i].group && !before[i].released) totals[i].released = false;
   }
   return totals;
 }
@@ -275,6 +275,7 @@ ProtectedTable Protect(const FlowTable& table, const DisclosureRules& rules) {
 
 void ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* parts,
                   const std::vector<int32_t>& weeks) {
+  assert(weeks.empty() || weeks.size() == parts->size());
   for (bool hid = true; hid;) {
     hid = false;
     for (const ProtectedCell& cell : whole.cells) hid = ProtectAcrossParts(cell, *parts) || hid;
@@ -287,8 +288,10 @@ void ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* part
 }
 
 void ProtectWholeAgainstParts(const std::vector<ProtectedTable>& parts, ProtectedTable* whole) {
-  ClosedTable closed(whole);
-  for (const ProtectedTable& part : parts) closed.Hide(ClosedTable::Of(part).HiddenPlaces());
+  {
+    ClosedTable closed(whole);  // Points into whole's totals: gone before they change.
+    for (const ProtectedTable& part : parts) closed.Hide(ClosedTable::Of(part).HiddenPlaces());
+  }
   Secondary(whole->cells);
   ComputeTotals(*whole);
 }

@@ -48,7 +48,7 @@ ClosedTable::ClosedTable(ProtectedTable* table) {
   Add({totals_row, totals_column, nullptr, &table->total, {}});
 }
 
-ClosedTable ClosedTable::Of(const ProtectedTable& table) {
+const ClosedTable ClosedTable::Of(const ProtectedTable& table) {
   return ClosedTable(const_cast<ProtectedTable*>(&table));
 }
 

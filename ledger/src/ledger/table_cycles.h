@@ -56,8 +56,8 @@ struct PricedCycle {
 class ClosedTable {
  public:
   explicit ClosedTable(ProtectedTable* table);
-  // For looking only: Hide on it is a mistake.
-  static ClosedTable Of(const ProtectedTable& table);
+  // For looking only (const: it cannot hide).
+  static const ClosedTable Of(const ProtectedTable& table);
 
   // The figure at `place`, or nullopt when the table has none there.
   std::optional<FigureAt> At(const FigurePlace& place) const;
@@ -65,12 +65,13 @@ class ClosedTable {
   bool Hide(const Places& places);
   Places HiddenPlaces() const;
   // The cheapest cycle through the hidden `cell` (one of the table's), every figure of it
-  // `cell`'s own included priced by `cost`, or nullopt when `cost` lets none pass. Ties go to the
-  // figures first in the table's order.
+  // `cell`'s own included priced by `cost`, or nullopt when `cost` lets none pass. Among
+  // equally cheap cycles the choice is deterministic (by node, then by the table's order).
   std::optional<PricedCycle> CheapestCycle(const ProtectedCell& cell, const PlaceCost& cost) const;
 
   // Suppresses more until every primarily suppressed cell lies on a cycle of hidden
-  // figures: for each on none, the figures of its cheapest cycle (least shown, then fewest).
+  // figures: for each on none, the figures of its cheapest cycle, each shown figure
+  // costing its sum and one (so that, of two equal sums, fewer figures are hidden).
   void CloseCycles();
 
  private:
