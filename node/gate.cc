@@ -35,6 +35,18 @@ grpc::Status Gate::AdmitCaller(const Caller& caller, Rpc rpc,
   return CheckCall(caller, rpc, request);
 }
 
+grpc::Status Gate::AdmitScrape(const Caller& caller) {
+  grpc::Status status = CheckLoad();
+  if (status.ok()) status = CheckRate(caller);
+  if (!status.ok()) return status;
+  if (caller.trusted || caller.role == Role::kOperator || caller.role == Role::kAuditor) {
+    return grpc::Status::OK;
+  }
+  return {grpc::StatusCode::PERMISSION_DENIED,
+          "role " + std::string(RoleName(caller.role)) +
+              " may not read /metrics (operators and auditors may)"};
+}
+
 grpc::Status Gate::CheckLoad() const {
   if (int in_flight = calls_->in_flight(); in_flight > limits_.calls_in_flight_max) {
     return {grpc::StatusCode::RESOURCE_EXHAUSTED,

@@ -29,6 +29,9 @@ class Gate {
                      const google::protobuf::Message& request, Caller* caller = nullptr);
   // The same for a caller identified by other means (the HTTP gateway's certificate).
   grpc::Status AdmitCaller(const Caller& caller, Rpc rpc, const google::protobuf::Message& request);
+  // The same for the HTTP gateway's Prometheus scrape, which is no gRPC method: the load,
+  // the caller's rate, and its role (operator or auditor; any caller of a node without TLS).
+  grpc::Status AdmitScrape(const Caller& caller);
 
  private:
   grpc::Status CheckLoad() const;

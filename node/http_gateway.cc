@@ -381,11 +381,8 @@ void HttpGateway::Impl::Read(bool stale_ok, const Request& request, Respond resp
 
 void HttpGateway::Impl::ServeMetrics(const Request& request, const Caller& caller,
                                      Respond respond) {
-  if (!caller.trusted && caller.role != Role::kOperator && caller.role != Role::kAuditor) {
-    return respond(
-        ErrorResponse(request, {grpc::StatusCode::PERMISSION_DENIED,
-                                "role " + std::string(RoleName(caller.role)) +
-                                    " may not read /metrics (operators and auditors may)"}));
+  if (grpc::Status admitted = parts.gate->AdmitScrape(caller); !admitted.ok()) {
+    return respond(ErrorResponse(request, admitted));
   }
   RoleInfo role = parts.consensus->Role();
   leader->Set(role.role == "leader" || role.role == "standalone" ? 1 : 0);

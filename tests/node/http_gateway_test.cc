@@ -282,5 +282,30 @@ TEST_F(HttpsGatewayTest, ReleasesAreServedToTheirReaders) {
   EXPECT_EQ(GetAs("alice", "/v1/release?id=2026-03-BUNJI").status, 404);
 }
 
+// A node that allows each certificate a burst of three calls, then one every 20 s: the
+// operator's scrapes of /metrics are calls like any other.
+TEST(ThrottledHttpsGateway, MetricsScrapesCountAgainstTheScrapersRate) {
+  TempDir temp;
+  TestCertificates certificates{temp.path() / "certs"};
+  ASSERT_TRUE(certificates.ok()) << certificates.error();
+  std::vector<std::string> flags = certificates.NodeFlags();
+  flags.insert(flags.end(), {"--http-listen", "127.0.0.1:0", "--calls-per-second", "0.05",
+                             "--calls-burst", "3"});
+  NodeProcess node(temp.path() / "node", flags);
+  node.set_channel_credentials(certificates.Credentials("auditor"));  // Not the scraper's.
+  ASSERT_TRUE(node.Start()) << node.log();
+  std::vector<std::string> operator_tls = {"--cacert", certificates.File("ca.crt"),
+                                           "--cert",   certificates.File("operator.crt"),
+                                           "--key",    certificates.File("operator.key")};
+  const std::string url = "https://" + node.http_address() + "/metrics";
+  for (int scrape = 0; scrape < 3; ++scrape) {
+    EXPECT_EQ(HttpGet(url, operator_tls).status, 200) << "scrape " << scrape;
+  }
+  HttpAnswer refused = HttpGet(url, operator_tls);
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_NE(refused.body.find("rate limit: the operator certificate"), std::string::npos)
+      << refused.body;
+}
+
 }  // namespace
 }  // namespace kyoso::testing
