@@ -6,7 +6,9 @@
 // For each kind of period (a month and its days, then with two weeks too; every group pair
 // trading every day, or a quarter of them missing each day) it prints one JSON line: the
 // periods audited, those in which some primarily suppressed cell is fixed by the shown
-// figures, and how many such cells there were of all primarily suppressed ones.
+// figures, and how many such cells there were of all primarily suppressed ones; and the
+// cells hidden of all. Then the same for a random town's 16 tables of one period (each
+// grouping on each side: they share totals), protected each alone and together.
 #include "support/disclosure_audit.h"
 
 #include <cstdio>
@@ -15,26 +17,55 @@
 
 namespace {
 
-void Audit(uint64_t periods, bool gaps, bool weeks) {
-  uint64_t exposing = 0, exposed = 0, primary = 0;
+struct Found {
+  uint64_t exposing = 0, exposed = 0, primary = 0, hidden = 0, cells = 0;
+};
+
+void Count(const std::vector<kyoso::ledger::ProtectedTable>& tables,
+           const std::vector<kyoso::testing::PeriodSplit>& splits, Found* found) {
+  for (const auto& table : tables) {
+    for (const auto& cell : table.cells) {
+      found->primary += cell.suppression == kyoso::ledger::Suppression::kPrimary ? 1 : 0;
+      found->hidden += cell.released() ? 0 : 1;
+      found->cells += 1;
+    }
+  }
+  const size_t exposed = kyoso::testing::ExposedCells(tables, splits).size();
+  found->exposed += exposed;
+  found->exposing += exposed > 0 ? 1 : 0;
+}
+
+void Print(const char* tables, const char* pairs, uint64_t periods, const Found& found) {
+  std::printf(
+      "{\"tables\":\"%s\",\"pairs\":\"%s\",\"periods\":%llu,\"periods_exposing\":%llu,"
+      "\"cells_exposed\":%llu,\"cells_primary\":%llu,\"cells_hidden\":%llu,\"cells\":%llu}\n",
+      tables, pairs, static_cast<unsigned long long>(periods),
+      static_cast<unsigned long long>(found.exposing),
+      static_cast<unsigned long long>(found.exposed),
+      static_cast<unsigned long long>(found.primary), static_cast<unsigned long long>(found.hidden),
+      static_cast<unsigned long long>(found.cells));
+}
+
+void AuditPeriods(uint64_t periods, bool gaps, bool weeks) {
+  Found found;
   for (uint64_t seed = 1; seed <= periods; ++seed) {
     kyoso::testing::ProtectedPeriod period =
         kyoso::testing::RandomProtectedPeriod(seed, gaps, weeks);
-    for (const auto& table : period.tables) {
-      for (const auto& cell : table.cells) {
-        primary += cell.suppression == kyoso::ledger::Suppression::kPrimary ? 1 : 0;
-      }
-    }
-    const size_t found = kyoso::testing::ExposedCells(period.tables, period.splits).size();
-    exposed += found;
-    exposing += found > 0 ? 1 : 0;
+    Count(period.tables, period.splits, &found);
   }
-  std::printf(
-      "{\"tables\":\"%s\",\"pairs\":\"%s\",\"periods\":%llu,\"periods_exposing\":%llu,"
-      "\"cells_exposed\":%llu,\"cells_primary\":%llu}\n",
-      weeks ? "month, weeks, days" : "month, days", gaps ? "some days" : "every day",
-      static_cast<unsigned long long>(periods), static_cast<unsigned long long>(exposing),
-      static_cast<unsigned long long>(exposed), static_cast<unsigned long long>(primary));
+  Print(weeks ? "month, weeks, days" : "month, days", gaps ? "some days" : "every day", periods,
+        found);
+}
+
+// A town's 16 tables of one period (each grouping on each side), protected each on its own
+// or against each other.
+void AuditGroupings(uint64_t periods, bool together) {
+  Found found;
+  for (uint64_t seed = 1; seed <= periods; ++seed) {
+    Count(kyoso::testing::RandomProtectedGroupings(seed, together), {}, &found);
+  }
+  Print(together ? "16 groupings, protected together" : "16 groupings, each alone", "some", periods,
+        found);
 }
 
 }  // namespace
@@ -42,7 +73,8 @@ void Audit(uint64_t periods, bool gaps, bool weeks) {
 int main(int argc, char** argv) {
   const uint64_t periods = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 2'000;
   for (bool weeks : {false, true}) {
-    for (bool gaps : {false, true}) Audit(periods, gaps, weeks);
+    for (bool gaps : {false, true}) AuditPeriods(periods, gaps, weeks);
   }
+  for (bool together : {false, true}) AuditGroupings(periods, together);
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "node/flow_tables.h"
 
 #include "kyoso/ledger/metrics.h"
+#include "kyoso/ledger/served_tables.h"
 #include "node/translate.h"
 
 namespace kyoso::node {
@@ -41,14 +42,6 @@ void ToProto(const ledger::ProtectedTable& table, v1::FlowTable* out) {
   for (const ledger::FlowTotal& total : table.payer_totals) ToProto(total, out->add_payer_totals());
   for (const ledger::FlowTotal& total : table.payee_totals) ToProto(total, out->add_payee_totals());
   ToProto(table.total, out->mutable_total());
-}
-
-grpc::Status Build(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
-                   const ledger::DisclosureRules& rules, ledger::ProtectedTable* out) {
-  ledger::StatusOr<ledger::FlowTable> table = ledger.Flows(query);
-  if (!table.ok()) return ToGrpcStatus(table.status());
-  *out = ledger::Protect(*table, rules);
-  return grpc::Status::OK;
 }
 
 // The period of `kind` ("day", "week", "month") holding `day` ("2026-03-14").
@@ -99,80 +92,11 @@ grpc::Status ToFlowQuery(const v1::FlowTableRequest& q, ledger::FlowQuery* query
   return grpc::Status::OK;
 }
 
-namespace {
-
-// The month or ISO week holding `day`.
-ledger::Period PeriodOfDay(ledger::PeriodKind kind, int32_t day) {
-  return ledger::PeriodOf(kind, ledger::TimeNs{day} * ledger::kNsPerDay);
-}
-ledger::Period MonthOf(int32_t day) {
-  return PeriodOfDay(ledger::PeriodKind::kMonth, day);
-}
-
-// The day tables of `month` as GetFlowTable serves them: each protected against the month.
-grpc::Status ServedDays(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
-                        const ledger::Period& month, const ledger::DisclosureRules& rules,
-                        std::vector<ledger::ProtectedTable>* days) {
-  ledger::FlowQuery month_query = query;
-  month_query.period = month;
-  ledger::ProtectedTable whole;
-  if (grpc::Status built = Build(ledger, month_query, rules, &whole); !built.ok()) return built;
-  days->clear();
-  std::vector<int32_t> weeks;  // Each day's, by its first day.
-  for (int32_t d = month.start_day; d < ledger::PeriodEndDay(month); ++d) {
-    ledger::FlowQuery day_query = query;
-    day_query.period = {ledger::PeriodKind::kDay, d};
-    days->emplace_back();
-    if (grpc::Status built = Build(ledger, day_query, rules, &days->back()); !built.ok()) {
-      return built;
-    }
-    weeks.push_back(PeriodOfDay(ledger::PeriodKind::kWeek, d).start_day);
-  }
-  ledger::ProtectParts(whole, days, weeks);
-  return grpc::Status::OK;
-}
-
-// A week's table protected against its seven days as they are served (a week may span
-// two months): it hides every figure one of its days hides.
-grpc::Status ServeWeek(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
-                       const ledger::DisclosureRules& rules, ledger::ProtectedTable* week) {
-  std::vector<ledger::ProtectedTable> week_days;
-  std::vector<ledger::ProtectedTable> days;
-  ledger::Period month{ledger::PeriodKind::kMonth, INT32_MIN};
-  for (int32_t d = query.period.start_day; d < ledger::PeriodEndDay(query.period); ++d) {
-    if (!(MonthOf(d) == month)) {
-      month = MonthOf(d);
-      if (grpc::Status served = ServedDays(ledger, query, month, rules, &days); !served.ok()) {
-        return served;
-      }
-    }
-    week_days.push_back(std::move(days[static_cast<size_t>(d - month.start_day)]));
-  }
-  ledger::ProtectWholeAgainstParts(week_days, week);
-  return grpc::Status::OK;
-}
-
-}  // namespace
-
 grpc::Status ServeFlowTable(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
                             const ledger::DisclosureRules& rules, v1::FlowTable* reply) {
-  ledger::ProtectedTable table;
-  if (query.period.kind == ledger::PeriodKind::kDay) {  // Built with the rest of its month.
-    ledger::Period month = MonthOf(query.period.start_day);
-    std::vector<ledger::ProtectedTable> days;
-    if (grpc::Status served = ServedDays(ledger, query, month, rules, &days); !served.ok()) {
-      return served;
-    }
-    table = std::move(days[static_cast<size_t>(query.period.start_day - month.start_day)]);
-  } else {
-    if (grpc::Status built = Build(ledger, query, rules, &table); !built.ok()) return built;
-    if (query.period.kind == ledger::PeriodKind::kWeek) {
-      if (grpc::Status served = ServeWeek(ledger, query, rules, &table); !served.ok()) {
-        return served;
-      }
-    }
-  }
-  ToProto(table, reply);
+  ledger::StatusOr<ledger::ProtectedTable> table = ledger::ServedFlowTable(ledger, query, rules);
+  if (!table.ok()) return ToGrpcStatus(table.status());
+  ToProto(*table, reply);
   return grpc::Status::OK;
 }
 

@@ -16,8 +16,8 @@ namespace kyoso::node {
 // INVALID_ARGUMENT naming the field when the request is not a valid table.
 grpc::Status ToFlowQuery(const v1::FlowTableRequest& request, ledger::FlowQuery* query);
 
-// The protected table. A day's table is also protected against its month: no cell the
-// month shows can be had as the month minus the other days.
+// The table as served (kyoso/ledger/served_tables.h): protected with the other
+// groupings of its period and, for a day or a week, with its month's days.
 grpc::Status ServeFlowTable(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
                             const ledger::DisclosureRules& rules, v1::FlowTable* reply);
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <tuple>
 
 namespace kyoso::testing {
@@ -162,6 +163,57 @@ void TieSplit(System& system, const std::vector<ProtectedTable>& tables, const P
   system.Tie({split.whole, Figure::kGrand, "", ""}, parts_of(Figure::kGrand, "", ""));
 }
 
+// What a total stands for across tables of the same figures grouped otherwise (the
+// same currency, period, class and programme): the grand total; a payer group's total
+// under one grouping of payers; a payee group's likewise; a programme's, on either side.
+using Shared = std::tuple<int, ledger::GroupBy, std::string>;
+std::optional<Shared> SharedAs(const ProtectedTable& table, const FigureKey& key) {
+  const auto& [t, figure, group, unused] = key;
+  const ledger::GroupBy payers = table.query.payer_group, payees = table.query.payee_group;
+  switch (figure) {
+    case Figure::kGrand:
+      return Shared{0, ledger::GroupBy::kKind, ""};
+    case Figure::kRow:
+      return Shared{payers == ledger::GroupBy::kProgram ? 3 : 1, payers, group};
+    case Figure::kColumn:
+      return Shared{payees == ledger::GroupBy::kProgram ? 3 : 2, payees, group};
+    case Figure::kCell:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// The totals of table `t`.
+std::vector<FigureKey> TotalKeys(size_t t, const ProtectedTable& table) {
+  std::vector<FigureKey> keys{{t, Figure::kGrand, "", ""}};
+  for (const auto& total : table.payer_totals) keys.push_back({t, Figure::kRow, total.group, ""});
+  for (const auto& total : table.payee_totals) {
+    keys.push_back({t, Figure::kColumn, total.group, ""});
+  }
+  return keys;
+}
+
+// Tables of the same figures grouped otherwise: their equal totals are one figure.
+void TieGroupings(System& system, const std::vector<ProtectedTable>& tables) {
+  auto same_figures = [](const ledger::FlowQuery& a, const ledger::FlowQuery& b) {
+    return a.currency == b.currency && a.period == b.period && a.flow_class == b.flow_class &&
+           a.program == b.program &&
+           (a.payer_group != b.payer_group || a.payee_group != b.payee_group);
+  };
+  for (size_t t = 0; t < tables.size(); ++t) {
+    for (size_t other = 0; other < t; ++other) {
+      if (!same_figures(tables[t].query, tables[other].query)) continue;
+      for (const FigureKey& here : TotalKeys(t, tables[t])) {
+        for (const FigureKey& there : TotalKeys(other, tables[other])) {
+          if (SharedAs(tables[t], here) == SharedAs(tables[other], there)) {
+            system.Tie(here, {there});
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> ExposedCells(const std::vector<ProtectedTable>& tables,
@@ -169,6 +221,7 @@ std::vector<std::string> ExposedCells(const std::vector<ProtectedTable>& tables,
   System system(tables);
   for (size_t t = 0; t < tables.size(); ++t) TieTable(system, t, tables[t]);
   for (const PeriodSplit& split : splits) TieSplit(system, tables, split);
+  TieGroupings(system, tables);
   std::vector<std::string> exposed;
   for (size_t t = 0; t < tables.size(); ++t) {
     for (const auto& cell : tables[t].cells) {
@@ -268,6 +321,100 @@ ProtectedTable RandomProtectedTable(uint64_t seed) {
   const int rows = 1 + static_cast<int>(random() % 5);
   const int columns = 1 + static_cast<int>(random() % 5);
   return ledger::Protect(RandomTable(random, rows, columns, true), DisclosureRules{});
+}
+
+namespace {
+
+// An account of a random town: its kind, sector and district.
+struct TownAccount {
+  std::string kind, sector, district;
+};
+// One flow of money between two of its accounts.
+struct TownFlow {
+  size_t payer = 0, payee = 0;
+  std::string program;
+  int64_t amount = 0;
+};
+
+std::string GroupOf(const TownAccount& account, const TownFlow& flow, ledger::GroupBy by) {
+  switch (by) {
+    case ledger::GroupBy::kKind:
+      return account.kind;
+    case ledger::GroupBy::kSector:
+      return account.sector;
+    case ledger::GroupBy::kDistrict:
+      return account.district;
+    case ledger::GroupBy::kProgram:
+      return flow.program;
+  }
+  return {};
+}
+
+// The two largest of `sums`' values.
+void TopTwo(const std::map<size_t, int64_t>& sums, ledger::Wide (&top)[2]) {
+  std::vector<int64_t> values;
+  for (const auto& [account, sum] : sums) values.push_back(sum);
+  std::sort(values.rbegin(), values.rend());
+  for (size_t i = 0; i < 2; ++i) top[i] = i < values.size() ? values[i] : 0;
+}
+
+// The flows of `town` grouped as `query` says, cell by cell, as the ledger groups them.
+FlowTable TownTable(const std::vector<TownAccount>& accounts, const std::vector<TownFlow>& flows,
+                    const ledger::FlowQuery& query) {
+  struct Sums {
+    uint64_t count = 0;
+    int64_t sum = 0;
+    std::map<size_t, int64_t> payers, payees;
+  };
+  std::map<std::pair<std::string, std::string>, Sums> cells;
+  for (const TownFlow& flow : flows) {
+    Sums& cell = cells[{GroupOf(accounts[flow.payer], flow, query.payer_group),
+                        GroupOf(accounts[flow.payee], flow, query.payee_group)}];
+    cell.count += 1;
+    cell.sum += flow.amount;
+    cell.payers[flow.payer] += flow.amount;
+    cell.payees[flow.payee] += flow.amount;
+  }
+  FlowTable table{query, {}};
+  for (const auto& [groups, sums] : cells) {
+    FlowCell cell{groups.first,       groups.second,      sums.count, sums.sum,
+                  sums.payers.size(), sums.payees.size(), {},         {}};
+    TopTwo(sums.payers, cell.top_payers);
+    TopTwo(sums.payees, cell.top_payees);
+    table.cells.push_back(std::move(cell));
+  }
+  return table;
+}
+
+}  // namespace
+
+std::vector<ProtectedTable> RandomProtectedGroupings(uint64_t seed, bool together) {
+  std::mt19937_64 random(seed);
+  auto pick = [&](const char* prefix, uint64_t of) {
+    return prefix + std::to_string(random() % of);
+  };
+  std::vector<TownAccount> accounts(12 + random() % 30);
+  for (TownAccount& account : accounts) {
+    account = {pick("k", 2), pick("s", 3), pick("d", 3)};
+  }
+  std::vector<TownFlow> flows(20 + random() % 200);
+  for (TownFlow& flow : flows) {
+    flow = {random() % accounts.size(), random() % accounts.size(),
+            random() % 3 == 0 ? std::string() : pick("p", 2),
+            static_cast<int64_t>(1 + random() % 1'000)};
+  }
+  const DisclosureRules rules{3, 3, 85};  // So few accounts: lower thresholds, mixed tables.
+  std::vector<ProtectedTable> tables;
+  for (int payers = 0; payers < 4; ++payers) {
+    for (int payees = 0; payees < 4; ++payees) {
+      ledger::FlowQuery query;
+      query.payer_group = static_cast<ledger::GroupBy>(payers);
+      query.payee_group = static_cast<ledger::GroupBy>(payees);
+      tables.push_back(ledger::Protect(TownTable(accounts, flows, query), rules));
+    }
+  }
+  if (together) ledger::ProtectGroupings(&tables);
+  return tables;
 }
 
 }  // namespace kyoso::testing

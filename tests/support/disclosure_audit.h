@@ -39,6 +39,12 @@ struct ProtectedPeriod {
 };
 ProtectedPeriod RandomProtectedPeriod(uint64_t seed, bool gaps, bool weeks);
 
+// A random town's flows in its 16 tables, each grouping (kind, sector, district,
+// programme) on each side, each protected and then all against each other
+// (ProtectGroupings) unless not `together`. Few accounts, so the thresholds are 3 payers
+// and 3 payees.
+std::vector<ledger::ProtectedTable> RandomProtectedGroupings(uint64_t seed, bool together = true);
+
 // A random table of up to 5 × 5 groups (see RandomProtectedPeriod), protected.
 ledger::ProtectedTable RandomProtectedTable(uint64_t seed);
 

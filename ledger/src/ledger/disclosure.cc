@@ -5,6 +5,7 @@
 #include <cassert>
 #include <map>
 #include <optional>
+#include <set>
 #include <tuple>
 
 #include "table_cycles.h"
@@ -18,8 +19,8 @@ bool Dominated(const Wide (&top)[2], const Wide& sum, int percent) {
   return (top[0] + top[1]) * 100 > sum * percent;
 }
 
-Suppression Primary(const FlowCell& cell, const DisclosureRules& rules) {
-  return PassesPrimary(cell, rules) ? Suppression::kReleased : Suppression::kPrimary;
+Suppression Primary(const FlowCell& cell, const DisclosureRules& rules, Sides sides) {
+  return PassesPrimary(cell, rules, sides) ? Suppression::kReleased : Suppression::kPrimary;
 }
 
 const std::string& LineOf(const ProtectedCell& cell, bool by_payer) {
@@ -89,6 +90,19 @@ std::vector<FlowTotal> Totals(const std::vector<ProtectedCell>& cells, bool by_p
     if (before[i].group == totals[i].group && !before[i].released) totals[i].released = false;
   }
   return totals;
+}
+
+// The hidden cells and totals of `tables` (which only ever grow).
+size_t HiddenFigures(const std::vector<ProtectedTable>& tables) {
+  size_t hidden = 0;
+  for (const ProtectedTable& table : tables) {
+    for (const ProtectedCell& cell : table.cells) hidden += cell.released() ? 0 : 1;
+    for (const auto* totals : {&table.payer_totals, &table.payee_totals}) {
+      for (const FlowTotal& total : *totals) hidden += total.released ? 0 : 1;
+    }
+    hidden += table.total.released ? 0 : 1;
+  }
+  return hidden;
 }
 
 size_t HiddenTotals(const std::vector<FlowTotal>& totals) {
@@ -249,6 +263,44 @@ bool AnchorCycles(const ProtectedTable& whole, std::vector<ProtectedTable>& part
   return hid;
 }
 
+// What a total of a table stands for in the tables of the same figures grouped otherwise:
+// the grand total is theirs too; a row total is the same payer group's total wherever
+// payers are grouped the same way, a column total likewise for payees; and a programme's
+// total is one figure on either side (the programme is the money's, not an account's).
+using SharedFigure = std::tuple<int, GroupBy, std::string>;  // Side (0: grand), grouping, group.
+SharedFigure SharedAs(const FlowQuery& query, const FigurePlace& place) {
+  using Kind = FigurePlace::Kind;
+  const bool row = place.kind == Kind::kRow;
+  const GroupBy by = row ? query.payer_group : query.payee_group;
+  if (place.kind == Kind::kGrand) return {0, GroupBy::kKind, ""};
+  if (by == GroupBy::kProgram) return {3, by, row ? place.payer : place.payee};
+  return {row ? 1 : 2, by, row ? place.payer : place.payee};
+}
+
+// The places of `table`'s totals.
+Places TotalPlaces(const ProtectedTable& table) {
+  Places places{{}};
+  for (const FlowTotal& total : table.payer_totals) {
+    places.push_back({FigurePlace::Kind::kRow, total.group, ""});
+  }
+  for (const FlowTotal& total : table.payee_totals) {
+    places.push_back({FigurePlace::Kind::kColumn, "", total.group});
+  }
+  return places;
+}
+
+// The shared figures one of `tables` hides.
+std::set<SharedFigure> HiddenShared(const std::vector<ProtectedTable>& tables) {
+  std::set<SharedFigure> hidden;
+  for (const ProtectedTable& table : tables) {
+    const ClosedTable closed = ClosedTable::Of(table);
+    for (const FigurePlace& place : TotalPlaces(table)) {
+      if (closed.At(place)->hidden) hidden.insert(SharedAs(table.query, place));
+    }
+  }
+  return hidden;
+}
+
 }  // namespace
 
 bool PassesPrimary(const FlowCell& cell, const DisclosureRules& rules, Sides sides) {
@@ -259,6 +311,20 @@ bool PassesPrimary(const FlowCell& cell, const DisclosureRules& rules, Sides sid
   return (sides == Sides::kPayeesOnly || payers_ok) && (sides == Sides::kPayersOnly || payees_ok);
 }
 
+Sides SidesJudged(FlowClass flow_class) {
+  switch (flow_class) {
+    case FlowClass::kIssuance:
+      return Sides::kPayeesOnly;
+    case FlowClass::kRedemption:
+      return Sides::kPayersOnly;
+    case FlowClass::kPayment:
+    case FlowClass::kRefund:
+    case FlowClass::kExchange:
+      break;
+  }
+  return Sides::kBoth;
+}
+
 std::string_view SuppressionName(Suppression suppression) {
   static constexpr std::array<std::string_view, 3> kNames = {"released", "primary", "secondary"};
   return kNames[static_cast<size_t>(suppression)];
@@ -266,16 +332,20 @@ std::string_view SuppressionName(Suppression suppression) {
 
 ProtectedTable Protect(const FlowTable& table, const DisclosureRules& rules) {
   ProtectedTable result{table.query, {}, {}, {}, {}};
-  for (const FlowCell& cell : table.cells) result.cells.push_back({cell, Primary(cell, rules)});
+  const Sides sides = SidesJudged(table.query.flow_class);
+  for (const FlowCell& cell : table.cells) {
+    result.cells.push_back({cell, Primary(cell, rules, sides)});
+  }
   Secondary(result.cells);
   ComputeTotals(result);
   CloseCycles(&result);
   return result;
 }
 
-void ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* parts,
+bool ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* parts,
                   const std::vector<int32_t>& weeks) {
   assert(weeks.empty() || weeks.size() == parts->size());
+  const size_t hidden_before = HiddenFigures(*parts);
   for (bool hid = true; hid;) {
     hid = false;
     for (const ProtectedCell& cell : whole.cells) hid = ProtectAcrossParts(cell, *parts) || hid;
@@ -285,6 +355,25 @@ void ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* part
     }
     hid = AnchorCycles(whole, *parts, weeks) || hid;
   }
+  return HiddenFigures(*parts) != hidden_before;
+}
+
+bool ProtectGroupings(std::vector<ProtectedTable>* tables) {
+  bool hid_any = false;
+  for (bool hid = true; hid; hid_any = hid_any || hid) {
+    hid = false;
+    const std::set<SharedFigure> hidden = HiddenShared(*tables);
+    for (ProtectedTable& table : *tables) {
+      Places shared;
+      for (const FigurePlace& place : TotalPlaces(table)) {
+        if (hidden.contains(SharedAs(table.query, place))) shared.push_back(place);
+      }
+      ClosedTable closed(&table);
+      hid = closed.Hide(shared) || hid;
+      hid = closed.CloseCycles(shared) || hid;
+    }
+  }
+  return hid_any;
 }
 
 void ProtectWholeAgainstParts(const std::vector<ProtectedTable>& parts, ProtectedTable* whole) {

@@ -403,14 +403,67 @@ StatusOr<FlowTable> FlowBook::Table(const Store& store, const FlowQuery& query,
   std::string key = KeptKey(query);
   if (auto kept = kept_.find(key); kept != kept_.end()) return kept->second;
   StatusOr<FlowTable> table = Compute(store, query, find);
-  if (!table.ok()) return table;
+  if (table.ok()) Keep(std::move(key), *table);
+  return table;
+}
+
+void FlowBook::Keep(std::string key, const FlowTable& table) const {
   if (kept_order_.size() == kKeptTablesMax) {
     kept_.erase(kept_order_.front());
     kept_order_.pop_front();
   }
-  kept_.emplace(key, *table);
+  kept_.emplace(key, table);
   kept_order_.push_back(std::move(key));
-  return table;
+}
+
+StatusOr<std::vector<FlowTable>> FlowBook::Tables(const Store& store,
+                                                  const std::vector<FlowQuery>& queries,
+                                                  const AccountFinder& find) const {
+  if (queries.empty()) return std::vector<FlowTable>{};
+  const FlowQuery& first = queries.front();
+  const bool closed = PeriodEndDay(first.period) <= day_.period.start_day;
+  std::vector<FlowTable> tables(queries.size());
+  std::vector<size_t> missing;
+  std::vector<FlowTableBuilder> builders;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    auto kept = closed ? kept_.find(KeptKey(queries[i])) : kept_.end();
+    if (kept != kept_.end()) {
+      tables[i] = kept->second;
+      continue;
+    }
+    missing.push_back(i);
+    builders.emplace_back(queries[i]);
+  }
+  if (missing.empty()) return tables;
+  // Read once, then grouped one table at a time: builders fed side by side would share
+  // the cache.
+  struct Pair {
+    std::string_view program;
+    const Account* payer;
+    const Account* payee;
+    uint64_t count;
+    FlowSum sum;
+  };
+  std::vector<Pair> pairs;
+  std::set<std::string, std::less<>> programs;  // Views into a read's values last its visit.
+  const std::string* program_kept = nullptr;    // Records come grouped by programme.
+  KYOSO_RETURN_IF_ERROR(ForEachPair(store, first.currency, first.period, first.flow_class, find,
+                                    [&](std::string_view program, const Account* payer,
+                                        const Account* payee, uint64_t count, FlowSum sum) {
+                                      if (program_kept == nullptr || *program_kept != program) {
+                                        program_kept = &*programs.emplace(program).first;
+                                      }
+                                      pairs.push_back({*program_kept, payer, payee, count, sum});
+                                    }));
+  for (FlowTableBuilder& builder : builders) {
+    for (const Pair& pair : pairs)
+      builder.Add(pair.program, pair.payer, pair.payee, pair.count, pair.sum);
+  }
+  for (size_t m = 0; m < missing.size(); ++m) {
+    tables[missing[m]] = std::move(builders[m]).Finish();
+    if (closed) Keep(KeptKey(queries[missing[m]]), tables[missing[m]]);
+  }
+  return tables;
 }
 
 Status FlowBook::ForEachPair(const Store& store, const CurrencyCode& currency, const Period& period,

@@ -73,6 +73,10 @@ class FlowBook {
   // kKeptTablesMax closed periods asked are kept (a closed period never changes).
   StatusOr<FlowTable> Table(const Store& store, const FlowQuery& query,
                             const AccountFinder& find) const;
+  // The same for several queries of one currency, period and class (grouped otherwise),
+  // reading the pair records once.
+  StatusOr<std::vector<FlowTable>> Tables(const Store& store, const std::vector<FlowQuery>& queries,
+                                          const AccountFinder& find) const;
 
  private:
   struct Key {
@@ -116,6 +120,7 @@ class FlowBook {
   const Current* InMemory(const Period& period) const;
   StatusOr<FlowTable> Compute(const Store& store, const FlowQuery& query,
                               const AccountFinder& find) const;
+  void Keep(std::string key, const FlowTable& table) const;
   // Adds one period's stored records to each of `into`.
   Status LoadRecords(const Store& store, const CurrencyCode& currency, const Period& period,
                      std::initializer_list<Current*> into, const AccountFinder& find);
@@ -128,8 +133,9 @@ class FlowBook {
   std::set<std::string, std::less<>> programs_;
   std::string key_;  // Flush's key buffer.
   std::vector<CurrencyCode> currencies_;
-  // A week's table is served with its two months' days: more than 64 tables.
-  static constexpr size_t kKeptTablesMax = 512;
+  // A week's table is served with its two months and their days, under 16 groupings
+  // each (served_tables.h): 16 × (2 + 62 + 1) = 1,040 tables.
+  static constexpr size_t kKeptTablesMax = 2'048;
   mutable std::map<std::string, FlowTable> kept_;  // By KeptKey(query).
   mutable std::deque<std::string> kept_order_;     // The oldest first.
   std::vector<uint32_t> dirty_;  // The current day's records changed since the last flush.

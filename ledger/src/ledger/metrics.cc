@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "kyoso/ledger/served_tables.h"
+
 namespace kyoso::ledger {
 namespace {
 
@@ -14,18 +16,22 @@ bool IsResident(std::string_view kind) {
   return kind == AccountKindPrefix(AccountKind::kResident);
 }
 
-// The sum of the cells (one per payer kind) whose kind `keep` takes, or nothing when one
-// of them fails the primary rule on `sides`.
+// The sum of the row totals (one per payer kind) whose kind `keep` takes, or nothing
+// when the table hides one of them.
 template <typename Keep>
-std::optional<Wide> Released(const FlowTable& table, const DisclosureRules& rules, Sides sides,
-                             Keep&& keep) {
+std::optional<Wide> ShownRows(const ProtectedTable& table, Keep&& keep) {
   Wide sum = 0;
-  for (const FlowCell& cell : table.cells) {
-    if (!keep(cell.payer_group)) continue;
-    if (!PassesPrimary(cell, rules, sides)) return std::nullopt;
-    sum += cell.sum;
+  for (const FlowTotal& row : table.payer_totals) {
+    if (!keep(row.group)) continue;
+    if (!row.released) return std::nullopt;
+    sum += row.sum;
   }
   return sum;
+}
+
+std::optional<Wide> ShownTotal(const ProtectedTable& table) {
+  if (!table.total.released) return std::nullopt;
+  return table.total.sum;
 }
 
 std::optional<Wide> Milli(const std::optional<Wide>& numerator,
@@ -71,23 +77,23 @@ Status AddCirculation(const Ledger& ledger, const CurrencyCode& currency, const 
 StatusOr<ProgramMetrics> ComputeProgramMetrics(const Ledger& ledger, const CurrencyCode& currency,
                                                const Period& period, const ProgramId& program,
                                                const DisclosureRules& rules) {
-  // Payers by kind, every payee in one group: one cell per kind of payer.
+  // Payers by kind, every payee in one group (the programme): one row per kind of payer.
+  // Figures as GetFlowTable serves them, so that no figure here undoes their protection.
   FlowQuery query{currency,          period, FlowClass::kIssuance, GroupBy::kKind,
                   GroupBy::kProgram, program};
-  auto any = [](std::string_view) { return true; };
   ProgramMetrics m;
-  StatusOr<FlowTable> issuance = ledger.Flows(query);
+  StatusOr<ProtectedTable> issuance = ServedFlowTable(ledger, query, rules);
   if (!issuance.ok()) return issuance.status();
-  m.paid_out = Released(*issuance, rules, Sides::kPayeesOnly, any);
+  m.paid_out = ShownTotal(*issuance);
   query.flow_class = FlowClass::kPayment;
-  StatusOr<FlowTable> payments = ledger.Flows(query);
+  StatusOr<ProtectedTable> payments = ServedFlowTable(ledger, query, rules);
   if (!payments.ok()) return payments.status();
-  m.spent = Released(*payments, rules, Sides::kBoth, IsResident);
-  m.respent = Released(*payments, rules, Sides::kBoth, IsBusiness);
+  m.spent = ShownRows(*payments, IsResident);
+  m.respent = ShownRows(*payments, IsBusiness);
   query.flow_class = FlowClass::kRedemption;
-  StatusOr<FlowTable> redemptions = ledger.Flows(query);
+  StatusOr<ProtectedTable> redemptions = ServedFlowTable(ledger, query, rules);
   if (!redemptions.ok()) return redemptions.status();
-  m.redeemed = Released(*redemptions, rules, Sides::kPayersOnly, any);
+  m.redeemed = ShownTotal(*redemptions);
   m.lm3_milli = Milli(Plus(Plus(m.paid_out, m.spent), m.respent), m.paid_out);
   m.spend_through_milli = Milli(m.spent, m.paid_out);
   m.leakage_milli = Milli(m.redeemed, m.paid_out);

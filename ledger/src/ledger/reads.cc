@@ -171,4 +171,17 @@ StatusOr<FlowTable> Ledger::Flows(const FlowQuery& query) const {
                              [this](std::string_view id) { return state_->accounts.Find(id); });
 }
 
+StatusOr<std::vector<FlowTable>> Ledger::Flows(const std::vector<FlowQuery>& queries) const {
+  for (const FlowQuery& query : queries) {
+    const FlowQuery& first = queries.front();
+    if (query.currency != first.currency || !(query.period == first.period) ||
+        query.flow_class != first.flow_class) {
+      return Status::InvalidArgument(
+          "flow tables read together must share currency, period and class");
+    }
+  }
+  return state_->flows.Tables(*store_, queries,
+                              [this](std::string_view id) { return state_->accounts.Find(id); });
+}
+
 }  // namespace kyoso::ledger

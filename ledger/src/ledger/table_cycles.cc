@@ -84,11 +84,16 @@ Places ClosedTable::HiddenPlaces() const {
   return places;
 }
 
-// Dijkstra from the cell's column to its row, not over the cell itself.
 std::optional<PricedCycle> ClosedTable::CheapestCycle(const ProtectedCell& cell,
                                                       const PlaceCost& cost) const {
-  const size_t through =
-      by_place_.at({FigurePlace::Kind::kCell, cell.cell.payer_group, cell.cell.payee_group});
+  return CheapestCycle({FigurePlace::Kind::kCell, cell.cell.payer_group, cell.cell.payee_group},
+                       cost);
+}
+
+// Dijkstra from the figure's column node to its row node, not over the figure itself.
+std::optional<PricedCycle> ClosedTable::CheapestCycle(const FigurePlace& place,
+                                                      const PlaceCost& cost) const {
+  const size_t through = by_place_.at(place);
   const size_t from = edges_[through].column, to = edges_[through].row;
   std::vector<std::optional<Wide>> best(adjacent_.size());
   std::vector<size_t> came_by(adjacent_.size(), through);  // The edge that reached a node.
@@ -126,16 +131,27 @@ std::optional<PricedCycle> ClosedTable::CheapestCycle(const ProtectedCell& cell,
 }
 
 // One pass suffices: hiding more never breaks a cycle closed before.
-void ClosedTable::CloseCycles() {
+bool ClosedTable::CloseCycles(const Places& also) {
   // A released figure costs its sum and one more, so that fewer are hidden among equals.
   const PlaceCost cost = [](const FigurePlace&, FigureAt here) -> std::optional<Wide> {
     return here.hidden ? Wide(0) : here.sum + 1;
   };
+  Places through;
   for (const Edge& edge : edges_) {
-    if (edge.cell == nullptr || edge.cell->suppression != Suppression::kPrimary) continue;
-    std::optional<PricedCycle> cycle = CheapestCycle(*edge.cell, cost);
-    if (cycle) Hide(cycle->places);
+    if (edge.cell != nullptr && edge.cell->suppression == Suppression::kPrimary) {
+      through.push_back(edge.place);
+    }
   }
+  for (const FigurePlace& place : also) {
+    std::optional<FigureAt> at = At(place);
+    if (at && at->hidden) through.push_back(place);
+  }
+  bool hid = false;
+  for (const FigurePlace& place : through) {
+    std::optional<PricedCycle> cycle = CheapestCycle(place, cost);
+    if (cycle) hid = Hide(cycle->places) || hid;
+  }
+  return hid;
 }
 
 void CloseCycles(ProtectedTable* table) {

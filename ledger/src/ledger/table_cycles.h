@@ -68,11 +68,14 @@ class ClosedTable {
   // `cell`'s own included priced by `cost`, or nullopt when `cost` lets none pass. Among
   // equally cheap cycles the choice is deterministic (by node, then by the table's order).
   std::optional<PricedCycle> CheapestCycle(const ProtectedCell& cell, const PlaceCost& cost) const;
+  // The same through the figure at `place` (one the table has).
+  std::optional<PricedCycle> CheapestCycle(const FigurePlace& place, const PlaceCost& cost) const;
 
-  // Suppresses more until every primarily suppressed cell lies on a cycle of hidden
-  // figures: for each on none, the figures of its cheapest cycle, each shown figure
-  // costing its sum and one (so that, of two equal sums, fewer figures are hidden).
-  void CloseCycles();
+  // Suppresses more until every primarily suppressed cell, and each hidden figure at
+  // `also`, lies on a cycle of hidden figures: for each on none, the figures of its
+  // cheapest cycle, each shown figure costing its sum and one (so that, of two equal
+  // sums, fewer figures are hidden). True if it hid any.
+  bool CloseCycles(const Places& also = {});
 
  private:
   struct Edge {

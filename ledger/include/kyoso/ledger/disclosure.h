@@ -12,7 +12,8 @@
 // suppressed itself. Then the table is checked exactly against its own sums: while they
 // still pin a primarily suppressed cell down (it lies on no cycle of hidden figures,
 // table_cycles.h), more is suppressed beside it. Across periods, a month's days and its
-// weeks are protected against it and each other (ProtectParts, ProtectWholeAgainstParts).
+// weeks are protected against it and each other (ProtectParts, ProtectWholeAgainstParts);
+// across groupings, the tables sharing totals against each other (ProtectGroupings).
 // Every choice is deterministic (smallest sum, then the tables' order), so the same
 // figures give the same pattern. Pure.
 #pragma once
@@ -43,6 +44,9 @@ std::string_view SuppressionName(Suppression suppression);
 enum class Sides : uint8_t { kBoth, kPayersOnly, kPayeesOnly };
 // Whether `cell` passes the primary rule on `sides`.
 bool PassesPrimary(const FlowCell& cell, const DisclosureRules& rules, Sides sides = Sides::kBoth);
+// The sides judged in a table of `flow_class`: issuance is always paid by the issuer,
+// redemption always paid to it; every other class has accounts on both sides.
+Sides SidesJudged(FlowClass flow_class);
 
 struct ProtectedCell {
   FlowCell cell;  // The exact figures: shown only when released.
@@ -66,7 +70,8 @@ struct ProtectedTable {
   FlowTotal total;
 };
 
-// Applies primary and secondary suppression to one table, and closes its cycles.
+// Applies primary (on the sides its class has accounts on) and secondary suppression to
+// one table, and closes its cycles.
 ProtectedTable Protect(const FlowTable& table, const DisclosureRules& rules);
 
 // Suppresses more in `parts` (the tables of the days of the month of `whole`, same query
@@ -76,8 +81,17 @@ ProtectedTable Protect(const FlowTable& table, const DisclosureRules& rules);
 // cell of a part (or of the whole) lies on a cycle of hidden figures that another part of
 // another week hides too, or the whole does (then both can move along it and every
 // figure shown stays the same). Every part still satisfies secondary suppression.
-void ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* parts,
+// True if it hid any.
+bool ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* parts,
                   const std::vector<int32_t>& weeks = {});
+
+// Suppresses more in `tables` (the same currency, period, flow class and programme, each
+// grouped otherwise) so that none gives away a total another hides: they share the grand
+// total, a row total with every table grouping payers the same way, a column total with
+// every one grouping payees the same way, and a programme's total on either side. Each
+// hides every shared total one of them hides, on a cycle of hidden figures of its own,
+// until none changes. True if it hid any.
+bool ProtectGroupings(std::vector<ProtectedTable>* tables);
 
 // The other way round, for a whole whose parts are served as they are (a week and its
 // days, each day already protected against its month): the whole hides every figure

@@ -106,6 +106,9 @@ class Ledger {
   StatusOr<std::vector<JournalEntry>> Journal(uint64_t from, size_t limit) const;
   // The flow table `query` asks for (flows.h), from the pair records kept on apply.
   StatusOr<FlowTable> Flows(const FlowQuery& query) const;
+  // The tables of several queries of one currency, period and flow class (grouped
+  // otherwise, or of other programmes), in their order, from one reading of the records.
+  StatusOr<std::vector<FlowTable>> Flows(const std::vector<FlowQuery>& queries) const;
   // Money in circulation: what residents, merchants and producers hold of `program`'s
   // money ("" for free money) in `currency`, now; and its integral over ledger time from
   // the beginning up to `at_seconds` (whole seconds since 1970, UTC), in minor units ×

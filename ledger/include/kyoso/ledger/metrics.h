@@ -19,9 +19,12 @@
 // where days is the length of that part of the period. M, velocity and the holding
 // period are released only when R2 and R3 are, and are absent when M is not positive.
 //
-// Each of R1, R2, R3 and X is released only when its flows pass the primary disclosure
-// rule (disclosure.h) on the sides that are not the issuer: R1 on its payees, X on its
-// payers, R2 and R3 on both. A figure held back makes every ratio that uses it absent.
+// Each of R1, R2, R3 and X is released only where the flow tables as served show it
+// (served_tables.h; their primary rule judges the sides that are not the issuer: R1 on
+// its payees, X on its payers, R2 and R3 on both): R1 and X are the grand totals of the
+// programme's issuance and redemption tables by payer kind and programme, R2 the
+// residents' row of its payments table, R3 the merchants' and producers' rows. A figure
+// held back makes every ratio that uses it absent.
 // Ratios are in thousandths, rounded half to even once, and absent too when their
 // denominator is 0. Pure: a function of the ledger's state.
 #pragma once
