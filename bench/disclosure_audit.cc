@@ -7,8 +7,9 @@
 // trading every day, or a quarter of them missing each day) it prints one JSON line: the
 // periods audited, those in which some primarily suppressed cell is fixed by the shown
 // figures, and how many such cells there were of all primarily suppressed ones; and the
-// cells hidden of all. Then the same for a random town's 16 tables of one period (each
-// grouping on each side: they share totals), protected each alone and together.
+// cells hidden of all. Then the same for a random town's family of tables of one period
+// (all money, free money and two programmes' money, each grouping on each side: they share
+// figures, and all money is the sum of the rest), protected each alone and together.
 #include "support/disclosure_audit.h"
 
 #include <cstdio>
@@ -57,15 +58,17 @@ void AuditPeriods(uint64_t periods, bool gaps, bool weeks) {
         found);
 }
 
-// A town's 16 tables of one period (each grouping on each side), protected each on its own
-// or against each other.
-void AuditGroupings(uint64_t periods, bool together) {
+// A town's family of tables of one period (4 monies × 16 groupings), protected each on
+// its own or against each other.
+void AuditFamilies(uint64_t periods, bool together) {
   Found found;
   for (uint64_t seed = 1; seed <= periods; ++seed) {
-    Count(kyoso::testing::RandomProtectedGroupings(seed, together), {}, &found);
+    kyoso::testing::ProtectedPeriod family = kyoso::testing::RandomProtectedFamily(seed, together);
+    Count(family.tables, family.splits, &found);
   }
-  Print(together ? "16 groupings, protected together" : "16 groupings, each alone", "some", periods,
-        found);
+  Print(together ? "4 monies x 16 groupings, protected together"
+                 : "4 monies x 16 groupings, each alone",
+        "some", periods, found);
 }
 
 }  // namespace
@@ -75,6 +78,6 @@ int main(int argc, char** argv) {
   for (bool weeks : {false, true}) {
     for (bool gaps : {false, true}) AuditPeriods(periods, gaps, weeks);
   }
-  for (bool together : {false, true}) AuditGroupings(periods, together);
+  for (bool together : {false, true}) AuditFamilies(periods, together);
   return 0;
 }

@@ -93,15 +93,16 @@ grpc::Status ToFlowQuery(const v1::FlowTableRequest& q, ledger::FlowQuery* query
 }
 
 grpc::Status ServeFlowTable(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
-                            const ledger::DisclosureRules& rules, v1::FlowTable* reply) {
-  ledger::StatusOr<ledger::ProtectedTable> table = ledger::ServedFlowTable(ledger, query, rules);
+                            const FlowServing& serving, v1::FlowTable* reply) {
+  ledger::StatusOr<ledger::ProtectedTable> table =
+      ledger::ServedFlowTable(ledger, query, serving.rules, serving.cache.get());
   if (!table.ok()) return ToGrpcStatus(table.status());
   ToProto(*table, reply);
   return grpc::Status::OK;
 }
 
 grpc::Status ServeProgramMetrics(const ledger::Ledger& ledger, const v1::ProgramMetricsRequest& q,
-                                 const ledger::DisclosureRules& rules, v1::ProgramMetrics* reply) {
+                                 const FlowServing& serving, v1::ProgramMetrics* reply) {
   if (q.currency().empty()) return InvalidField("currency", "is required");
   if (q.program().empty()) return InvalidField("program", "is required (\"free\": free money)");
   ledger::Period period;
@@ -111,7 +112,8 @@ grpc::Status ServeProgramMetrics(const ledger::Ledger& ledger, const v1::Program
   if (!program.empty() && ledger.FindProgram(program) == nullptr) {
     return NotFound("programme " + program);
   }
-  auto metrics = ledger::ComputeProgramMetrics(ledger, q.currency(), period, program, rules);
+  auto metrics = ledger::ComputeProgramMetrics(ledger, q.currency(), period, program, serving.rules,
+                                               serving.cache.get());
   if (!metrics.ok()) return ToGrpcStatus(metrics.status());
   reply->set_currency(q.currency());
   reply->set_period(std::string(ledger::PeriodKindName(period.kind)));
@@ -132,20 +134,20 @@ grpc::Status ServeProgramMetrics(const ledger::Ledger& ledger, const v1::Program
   return grpc::Status::OK;
 }
 
-std::vector<HttpRoute> FlowRoutes(const ledger::DisclosureRules& rules) {
+std::vector<HttpRoute> FlowRoutes(const FlowServing& serving) {
   return {HttpRoute::Of<v1::FlowTableRequest, v1::FlowTable>(
               "/v1/flow-table", Rpc::kGetFlowTable,
-              [rules](const ledger::Ledger& ledger, const v1::FlowTableRequest& q,
-                      v1::FlowTable* reply) {
+              [serving](const ledger::Ledger& ledger, const v1::FlowTableRequest& q,
+                        v1::FlowTable* reply) {
                 ledger::FlowQuery query;
                 if (grpc::Status valid = ToFlowQuery(q, &query); !valid.ok()) return valid;
-                return ServeFlowTable(ledger, query, rules, reply);
+                return ServeFlowTable(ledger, query, serving, reply);
               }),
           HttpRoute::Of<v1::ProgramMetricsRequest, v1::ProgramMetrics>(
               "/v1/program-metrics", Rpc::kGetProgramMetrics,
-              [rules](const ledger::Ledger& ledger, const v1::ProgramMetricsRequest& q,
-                      v1::ProgramMetrics* reply) {
-                return ServeProgramMetrics(ledger, q, rules, reply);
+              [serving](const ledger::Ledger& ledger, const v1::ProgramMetricsRequest& q,
+                        v1::ProgramMetrics* reply) {
+                return ServeProgramMetrics(ledger, q, serving, reply);
               })};
 }
 

@@ -51,6 +51,7 @@ struct NodeServer::Parts {
   std::unique_ptr<TerminalService> terminal;
   std::unique_ptr<ResidentService> resident;
   std::unique_ptr<QueryService> query;
+  FlowServing flows;  // Its rules set from the config at start.
   std::unique_ptr<NodeService> node;
   std::unique_ptr<ClusterService> cluster;
   std::unique_ptr<PeerService> peer;
@@ -183,7 +184,8 @@ void StartWritePath(NodeServer::Parts& p) {
   p.money = std::make_unique<MoneyService>(&p.calls, gate, p.writes.get());
   p.terminal = std::make_unique<TerminalService>(&p.calls, gate, p.writes.get(), &p.directory);
   p.resident = std::make_unique<ResidentService>(&p.calls, gate, p.writes.get());
-  p.query = std::make_unique<QueryService>(&p.calls, gate, p.consensus.get(), p.config.disclosure);
+  p.flows.rules = p.config.disclosure;
+  p.query = std::make_unique<QueryService>(&p.calls, gate, p.consensus.get(), p.flows);
   p.releases = std::make_unique<ReleaseService>(&p.calls, gate, p.consensus.get(), p.writes.get(),
                                                 p.config.releases);
   p.research =
@@ -231,7 +233,7 @@ ledger::Status StartHttp(NodeServer::Parts& p) {
                          .consensus = p.consensus.get(),
                          .calls = &p.calls,
                          .connections_max = static_cast<int>(p.config.http.connections_max),
-                         .routes = FlowRoutes(p.config.disclosure)};
+                         .routes = FlowRoutes(p.flows)};
   for (HttpRoute& route : ReleaseRoutes(p.config.releases)) parts.routes.push_back(route);
   parts.routes.push_back(MicrodataRoute(p.config.research));
   ledger::StatusOr<std::unique_ptr<HttpGateway>> gateway =

@@ -315,7 +315,7 @@ ServerUnaryReactor* QueryService::GetFlowTable(CallbackServerContext* c,
   return Read(c, Rpc::kGetFlowTable, *q, [this, q, r](const Caller&, const ledger::Ledger& ledger) {
     ledger::FlowQuery query;
     if (grpc::Status valid = ToFlowQuery(*q, &query); !valid.ok()) return valid;
-    return ServeFlowTable(ledger, query, disclosure_, r);
+    return ServeFlowTable(ledger, query, flows_, r);
   });
 }
 
@@ -324,7 +324,7 @@ ServerUnaryReactor* QueryService::GetProgramMetrics(CallbackServerContext* c,
                                                     v1::ProgramMetrics* r) {
   return Read(c, Rpc::kGetProgramMetrics, *q,
               [this, q, r](const Caller&, const ledger::Ledger& ledger) {
-                return ServeProgramMetrics(ledger, *q, disclosure_, r);
+                return ServeProgramMetrics(ledger, *q, flows_, r);
               });
 }
 

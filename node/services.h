@@ -12,6 +12,7 @@
 #include "kyoso/v1/query.grpc.pb.h"
 #include "node/call_tracker.h"
 #include "node/consensus.h"
+#include "node/flow_tables.h"
 #include "node/gate.h"
 #include "node/read_call.h"
 #include "node/write_path.h"
@@ -129,9 +130,8 @@ class ResidentService final : public v1::Resident::CallbackService {
 
 class QueryService final : public v1::Query::CallbackService {
  public:
-  QueryService(CallTracker* calls, Gate* gate, Consensus* consensus,
-               ledger::DisclosureRules disclosure)
-      : calls_(calls), gate_(gate), consensus_(consensus), disclosure_(disclosure) {}
+  QueryService(CallTracker* calls, Gate* gate, Consensus* consensus, FlowServing flows)
+      : calls_(calls), gate_(gate), consensus_(consensus), flows_(std::move(flows)) {}
   ServerUnaryReactor* GetAccount(CallbackServerContext* c, const v1::GetAccountRequest* q,
                                  v1::Account* r) override;
   ServerUnaryReactor* GetTransfer(CallbackServerContext* c, const v1::GetTransferRequest* q,
@@ -160,7 +160,7 @@ class QueryService final : public v1::Query::CallbackService {
   CallTracker* calls_;
   Gate* gate_;
   Consensus* consensus_;
-  ledger::DisclosureRules disclosure_;
+  FlowServing flows_;
 };
 
 }  // namespace kyoso::node

@@ -163,53 +163,70 @@ void TieSplit(System& system, const std::vector<ProtectedTable>& tables, const P
   system.Tie({split.whole, Figure::kGrand, "", ""}, parts_of(Figure::kGrand, "", ""));
 }
 
-// What a total stands for across tables of the same figures grouped otherwise (the
-// same currency, period, class and programme): the grand total; a payer group's total
-// under one grouping of payers; a payee group's likewise; a programme's, on either side.
-using Shared = std::tuple<int, ledger::GroupBy, std::string>;
+// One figure that tables of a period hold: its money (nullopt: all money), its side (0:
+// the grand total, 1: a payer group's total, 2: a payee group's), grouping and group.
+using Shared = std::tuple<std::optional<std::string>, int, ledger::GroupBy, std::string>;
+
+// What figure `key` of `table` is, shared with the other tables of its period. A total
+// of a group of payers (payees) is the same under every table grouping payers (payees)
+// the same way and of the same money. A programme group holds that programme's money,
+// so a programme group's total is the grand total of that money, and a cell with a
+// programme on one side is the other side's group's total in that money's tables.
 std::optional<Shared> SharedAs(const ProtectedTable& table, const FigureKey& key) {
-  const auto& [t, figure, group, unused] = key;
-  const ledger::GroupBy payers = table.query.payer_group, payees = table.query.payee_group;
+  const auto& [t, figure, first, second] = key;
+  const ledger::FlowQuery& q = table.query;
+  const bool payers_by_money = q.payer_group == ledger::GroupBy::kProgram;
+  const bool payees_by_money = q.payee_group == ledger::GroupBy::kProgram;
+  auto money = [](const std::string& group) { return group == "free" ? "" : group; };
+  auto all_of = [&](const std::string& group) {
+    return Shared{money(group), 0, ledger::GroupBy::kKind, ""};
+  };
   switch (figure) {
     case Figure::kGrand:
-      return Shared{0, ledger::GroupBy::kKind, ""};
+      return Shared{q.program, 0, ledger::GroupBy::kKind, ""};
     case Figure::kRow:
-      return Shared{payers == ledger::GroupBy::kProgram ? 3 : 1, payers, group};
+      return payers_by_money ? all_of(first) : Shared{q.program, 1, q.payer_group, first};
     case Figure::kColumn:
-      return Shared{payees == ledger::GroupBy::kProgram ? 3 : 2, payees, group};
+      return payees_by_money ? all_of(first) : Shared{q.program, 2, q.payee_group, first};
     case Figure::kCell:
+      if (payers_by_money && payees_by_money) return all_of(first);
+      if (payees_by_money) return Shared{money(second), 1, q.payer_group, first};
+      if (payers_by_money) return Shared{money(first), 2, q.payee_group, second};
       return std::nullopt;
   }
   return std::nullopt;
 }
 
-// The totals of table `t`.
-std::vector<FigureKey> TotalKeys(size_t t, const ProtectedTable& table) {
+// Every figure of table `t`.
+std::vector<FigureKey> FigureKeys(size_t t, const ProtectedTable& table) {
   std::vector<FigureKey> keys{{t, Figure::kGrand, "", ""}};
   for (const auto& total : table.payer_totals) keys.push_back({t, Figure::kRow, total.group, ""});
   for (const auto& total : table.payee_totals) {
     keys.push_back({t, Figure::kColumn, total.group, ""});
   }
+  for (const auto& cell : table.cells) {
+    keys.push_back({t, Figure::kCell, cell.cell.payer_group, cell.cell.payee_group});
+  }
   return keys;
 }
 
-// Tables of the same figures grouped otherwise: their equal totals are one figure.
-void TieGroupings(System& system, const std::vector<ProtectedTable>& tables) {
-  auto same_figures = [](const ledger::FlowQuery& a, const ledger::FlowQuery& b) {
-    return a.currency == b.currency && a.period == b.period && a.flow_class == b.flow_class &&
-           a.program == b.program &&
-           (a.payer_group != b.payer_group || a.payee_group != b.payee_group);
-  };
+// Tables of one period and class, grouped otherwise or of other money: the figures they
+// share are one figure (each tied to where it was first met, in another table).
+void TieShared(System& system, const std::vector<ProtectedTable>& tables) {
+  using Period = std::tuple<std::string, ledger::PeriodKind, int32_t, ledger::FlowClass>;
+  std::map<std::pair<Period, Shared>, FigureKey> first_met;
   for (size_t t = 0; t < tables.size(); ++t) {
-    for (size_t other = 0; other < t; ++other) {
-      if (!same_figures(tables[t].query, tables[other].query)) continue;
-      for (const FigureKey& here : TotalKeys(t, tables[t])) {
-        for (const FigureKey& there : TotalKeys(other, tables[other])) {
-          if (SharedAs(tables[t], here) == SharedAs(tables[other], there)) {
-            system.Tie(here, {there});
-          }
-        }
-      }
+    const ledger::FlowQuery& q = tables[t].query;
+    const Period period{q.currency, q.period.kind, q.period.start_day, q.flow_class};
+    for (const FigureKey& key : FigureKeys(t, tables[t])) {
+      std::optional<Shared> shared = SharedAs(tables[t], key);
+      if (!shared) continue;
+      auto [it, first] = first_met.try_emplace({period, *shared}, key);
+      if (first) continue;
+      const ledger::FlowQuery& there = tables[std::get<0>(it->second)].query;
+      const bool same_table = there.program == q.program && there.payer_group == q.payer_group &&
+                              there.payee_group == q.payee_group;
+      if (!same_table) system.Tie(key, {it->second});
     }
   }
 }
@@ -221,7 +238,7 @@ std::vector<std::string> ExposedCells(const std::vector<ProtectedTable>& tables,
   System system(tables);
   for (size_t t = 0; t < tables.size(); ++t) TieTable(system, t, tables[t]);
   for (const PeriodSplit& split : splits) TieSplit(system, tables, split);
-  TieGroupings(system, tables);
+  TieShared(system, tables);
   std::vector<std::string> exposed;
   for (size_t t = 0; t < tables.size(); ++t) {
     for (const auto& cell : tables[t].cells) {
@@ -345,7 +362,7 @@ std::string GroupOf(const TownAccount& account, const TownFlow& flow, ledger::Gr
     case ledger::GroupBy::kDistrict:
       return account.district;
     case ledger::GroupBy::kProgram:
-      return flow.program;
+      return flow.program.empty() ? "free" : flow.program;
   }
   return {};
 }
@@ -388,7 +405,7 @@ FlowTable TownTable(const std::vector<TownAccount>& accounts, const std::vector<
 
 }  // namespace
 
-std::vector<ProtectedTable> RandomProtectedGroupings(uint64_t seed, bool together) {
+ProtectedPeriod RandomProtectedFamily(uint64_t seed, bool together) {
   std::mt19937_64 random(seed);
   auto pick = [&](const char* prefix, uint64_t of) {
     return prefix + std::to_string(random() % of);
@@ -404,17 +421,27 @@ std::vector<ProtectedTable> RandomProtectedGroupings(uint64_t seed, bool togethe
             static_cast<int64_t>(1 + random() % 1'000)};
   }
   const DisclosureRules rules{3, 3, 85};  // So few accounts: lower thresholds, mixed tables.
-  std::vector<ProtectedTable> tables;
-  for (int payers = 0; payers < 4; ++payers) {
-    for (int payees = 0; payees < 4; ++payees) {
-      ledger::FlowQuery query;
-      query.payer_group = static_cast<ledger::GroupBy>(payers);
-      query.payee_group = static_cast<ledger::GroupBy>(payees);
-      tables.push_back(ledger::Protect(TownTable(accounts, flows, query), rules));
+  ProtectedPeriod family;
+  for (std::optional<std::string> money :
+       {std::optional<std::string>(), std::optional<std::string>(""),
+        std::optional<std::string>("p0"), std::optional<std::string>("p1")}) {
+    std::vector<TownFlow> its;
+    for (const TownFlow& flow : flows) {
+      if (!money || flow.program == *money) its.push_back(flow);
+    }
+    for (int payers = 0; payers < 4; ++payers) {
+      for (int payees = 0; payees < 4; ++payees) {
+        ledger::FlowQuery query;
+        query.payer_group = static_cast<ledger::GroupBy>(payers);
+        query.payee_group = static_cast<ledger::GroupBy>(payees);
+        query.program = money;
+        family.tables.push_back(ledger::Protect(TownTable(accounts, its, query), rules));
+      }
     }
   }
-  if (together) ledger::ProtectGroupings(&tables);
-  return tables;
+  for (size_t g = 0; g < 16; ++g) family.splits.push_back({g, {16 + g, 32 + g, 48 + g}});
+  if (together) ledger::ProtectFamily(&family.tables);
+  return family;
 }
 
 }  // namespace kyoso::testing

@@ -20,7 +20,9 @@ struct PeriodSplit {
 };
 
 // The primarily suppressed cells whose value the shown figures of `tables` fix, as
-// "table index: payer -> payee". Empty when none is exposed.
+// "table index: payer -> payee". Empty when none is exposed. Tables of one currency,
+// period and class but another grouping or money are tied by the figures they share (as
+// ProtectGroupings has them, but worked out here on their own); `splits` add sums.
 std::vector<std::string> ExposedCells(const std::vector<ledger::ProtectedTable>& tables,
                                       const std::vector<PeriodSplit>& splits = {});
 
@@ -39,11 +41,12 @@ struct ProtectedPeriod {
 };
 ProtectedPeriod RandomProtectedPeriod(uint64_t seed, bool gaps, bool weeks);
 
-// A random town's flows in its 16 tables, each grouping (kind, sector, district,
-// programme) on each side, each protected and then all against each other
-// (ProtectGroupings) unless not `together`. Few accounts, so the thresholds are 3 payers
-// and 3 payees.
-std::vector<ledger::ProtectedTable> RandomProtectedGroupings(uint64_t seed, bool together = true);
+// A random town's flows in a period's family of tables (served_tables.h): all money, free
+// money and two programmes' money, each under the 16 groupings (kind, sector, district,
+// programme on each side), each protected and then, if `together`, all against each
+// other (ProtectFamily). Splits: all money's table is the sum of the other monies' under
+// the same grouping. Few accounts, so the thresholds are 3 payers and 3 payees.
+ProtectedPeriod RandomProtectedFamily(uint64_t seed, bool together = true);
 
 // A random table of up to 5 × 5 groups (see RandomProtectedPeriod), protected.
 ledger::ProtectedTable RandomProtectedTable(uint64_t seed);

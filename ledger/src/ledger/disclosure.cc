@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "flow_table.h"
 #include "table_cycles.h"
 
 namespace kyoso::ledger {
@@ -263,30 +264,64 @@ bool AnchorCycles(const ProtectedTable& whole, std::vector<ProtectedTable>& part
   return hid;
 }
 
-// What a total of a table stands for in the tables of the same figures grouped otherwise:
-// the grand total is theirs too; a row total is the same payer group's total wherever
-// payers are grouped the same way, a column total likewise for payees; and a programme's
-// total is one figure on either side (the programme is the money's, not an account's).
-using SharedFigure = std::tuple<int, GroupBy, std::string>;  // Side (0: grand), grouping, group.
-SharedFigure SharedAs(const FlowQuery& query, const FigurePlace& place) {
-  using Kind = FigurePlace::Kind;
-  const bool row = place.kind == Kind::kRow;
-  const GroupBy by = row ? query.payer_group : query.payee_group;
-  if (place.kind == Kind::kGrand) return {0, GroupBy::kKind, ""};
-  if (by == GroupBy::kProgram) return {3, by, row ? place.payer : place.payee};
-  return {row ? 1 : 2, by, row ? place.payer : place.payee};
+// A figure that several tables of one period hold: the grand total (side 0), a payer
+// group's total (side 1) or a payee group's (side 2) under one grouping, of one money
+// (a programme's, or all money: nullopt).
+using SharedFigure = std::tuple<std::optional<ProgramId>, int, GroupBy, std::string>;
+
+// The money a programme group names ("free": money of no programme).
+ProgramId MoneyOf(std::string_view group) {
+  return group == ProgramGroup("") ? ProgramId() : ProgramId(group);
 }
 
-// The places of `table`'s totals.
-Places TotalPlaces(const ProtectedTable& table) {
+// What a figure of a table stands for in the other tables of its period: grouped
+// otherwise, or of one programme's money against all money. A row total is the same
+// payer group's total wherever payers are grouped the same way, a column total likewise
+// for payees. A programme is the money's, not an account's, so a programme group's total
+// is the grand total of that programme's money, and a cell of all money with a programme
+// on one side is the total of the other side's group in that programme's tables.
+std::optional<SharedFigure> SharedAs(const FlowQuery& query, const FigurePlace& place) {
+  using Kind = FigurePlace::Kind;
+  constexpr GroupBy kProgram = GroupBy::kProgram;
+  const GroupBy payers = query.payer_group, payees = query.payee_group;
+  switch (place.kind) {
+    case Kind::kGrand:
+      return SharedFigure{query.program, 0, GroupBy::kKind, ""};
+    case Kind::kRow:
+      if (payers == kProgram) return SharedFigure{MoneyOf(place.payer), 0, GroupBy::kKind, ""};
+      return SharedFigure{query.program, 1, payers, place.payer};
+    case Kind::kColumn:
+      if (payees == kProgram) return SharedFigure{MoneyOf(place.payee), 0, GroupBy::kKind, ""};
+      return SharedFigure{query.program, 2, payees, place.payee};
+    case Kind::kCell:
+      if (payers == kProgram && payees == kProgram) {
+        return SharedFigure{MoneyOf(place.payer), 0, GroupBy::kKind, ""};
+      }
+      if (payees == kProgram) return SharedFigure{MoneyOf(place.payee), 1, payers, place.payer};
+      if (payers == kProgram) return SharedFigure{MoneyOf(place.payer), 2, payees, place.payee};
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// The places of `table` that hold a shared figure, with it.
+std::vector<std::pair<FigurePlace, SharedFigure>> SharedPlaces(const ProtectedTable& table) {
+  using Kind = FigurePlace::Kind;
   Places places{{}};
-  for (const FlowTotal& total : table.payer_totals) {
-    places.push_back({FigurePlace::Kind::kRow, total.group, ""});
-  }
+  for (const FlowTotal& total : table.payer_totals) places.push_back({Kind::kRow, total.group, ""});
   for (const FlowTotal& total : table.payee_totals) {
-    places.push_back({FigurePlace::Kind::kColumn, "", total.group});
+    places.push_back({Kind::kColumn, "", total.group});
   }
-  return places;
+  for (const ProtectedCell& cell : table.cells) {
+    places.push_back({Kind::kCell, cell.cell.payer_group, cell.cell.payee_group});
+  }
+  std::vector<std::pair<FigurePlace, SharedFigure>> shared;
+  for (FigurePlace& place : places) {
+    if (std::optional<SharedFigure> figure = SharedAs(table.query, place)) {
+      shared.emplace_back(std::move(place), std::move(*figure));
+    }
+  }
+  return shared;
 }
 
 // The shared figures one of `tables` hides.
@@ -294,8 +329,8 @@ std::set<SharedFigure> HiddenShared(const std::vector<ProtectedTable>& tables) {
   std::set<SharedFigure> hidden;
   for (const ProtectedTable& table : tables) {
     const ClosedTable closed = ClosedTable::Of(table);
-    for (const FigurePlace& place : TotalPlaces(table)) {
-      if (closed.At(place)->hidden) hidden.insert(SharedAs(table.query, place));
+    for (const auto& [place, figure] : SharedPlaces(table)) {
+      if (closed.At(place)->hidden) hidden.insert(figure);
     }
   }
   return hidden;
@@ -365,12 +400,32 @@ bool ProtectGroupings(std::vector<ProtectedTable>* tables) {
     const std::set<SharedFigure> hidden = HiddenShared(*tables);
     for (ProtectedTable& table : *tables) {
       Places shared;
-      for (const FigurePlace& place : TotalPlaces(table)) {
-        if (hidden.contains(SharedAs(table.query, place))) shared.push_back(place);
+      for (const auto& [place, figure] : SharedPlaces(table)) {
+        if (hidden.contains(figure)) shared.push_back(place);
       }
       ClosedTable closed(&table);
       hid = closed.Hide(shared) || hid;
       hid = closed.CloseCycles(shared) || hid;
+    }
+  }
+  return hid_any;
+}
+
+bool ProtectFamily(std::vector<ProtectedTable>* family) {
+  constexpr size_t kGroupings = 16;
+  assert(family->size() % kGroupings == 0);
+  bool hid_any = false;
+  for (bool hid = true; hid; hid_any = hid_any || hid) {
+    hid = ProtectGroupings(family);
+    for (size_t g = 0; g < kGroupings; ++g) {
+      std::vector<ProtectedTable> monies;
+      for (size_t t = kGroupings + g; t < family->size(); t += kGroupings) {
+        monies.push_back(std::move((*family)[t]));
+      }
+      hid = ProtectParts((*family)[g], &monies) || hid;
+      for (size_t t = kGroupings + g, m = 0; t < family->size(); t += kGroupings, ++m) {
+        (*family)[t] = std::move(monies[m]);
+      }
     }
   }
   return hid_any;

@@ -133,9 +133,10 @@ class FlowBook {
   std::set<std::string, std::less<>> programs_;
   std::string key_;  // Flush's key buffer.
   std::vector<CurrencyCode> currencies_;
-  // A week's table is served with its two months and their days, under 16 groupings
-  // each (served_tables.h): 16 × (2 + 62 + 1) = 1,040 tables.
-  static constexpr size_t kKeptTablesMax = 2'048;
+  // A week's table is served with its two months and their days, each with its family of
+  // 16 groupings of all money, free money and each programme's (served_tables.h): with
+  // three programmes, 80 × (2 + 62 + 1) = 5,200 tables, of a few kilobytes each.
+  static constexpr size_t kKeptTablesMax = 8'192;
   mutable std::map<std::string, FlowTable> kept_;  // By KeptKey(query).
   mutable std::deque<std::string> kept_order_;     // The oldest first.
   std::vector<uint32_t> dirty_;  // The current day's records changed since the last flush.

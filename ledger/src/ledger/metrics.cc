@@ -76,22 +76,22 @@ Status AddCirculation(const Ledger& ledger, const CurrencyCode& currency, const 
 
 StatusOr<ProgramMetrics> ComputeProgramMetrics(const Ledger& ledger, const CurrencyCode& currency,
                                                const Period& period, const ProgramId& program,
-                                               const DisclosureRules& rules) {
+                                               const DisclosureRules& rules, ServedCache* cache) {
   // Payers by kind, every payee in one group (the programme): one row per kind of payer.
   // Figures as GetFlowTable serves them, so that no figure here undoes their protection.
   FlowQuery query{currency,          period, FlowClass::kIssuance, GroupBy::kKind,
                   GroupBy::kProgram, program};
   ProgramMetrics m;
-  StatusOr<ProtectedTable> issuance = ServedFlowTable(ledger, query, rules);
+  StatusOr<ProtectedTable> issuance = ServedFlowTable(ledger, query, rules, cache);
   if (!issuance.ok()) return issuance.status();
   m.paid_out = ShownTotal(*issuance);
   query.flow_class = FlowClass::kPayment;
-  StatusOr<ProtectedTable> payments = ServedFlowTable(ledger, query, rules);
+  StatusOr<ProtectedTable> payments = ServedFlowTable(ledger, query, rules, cache);
   if (!payments.ok()) return payments.status();
   m.spent = ShownRows(*payments, IsResident);
   m.respent = ShownRows(*payments, IsBusiness);
   query.flow_class = FlowClass::kRedemption;
-  StatusOr<ProtectedTable> redemptions = ServedFlowTable(ledger, query, rules);
+  StatusOr<ProtectedTable> redemptions = ServedFlowTable(ledger, query, rules, cache);
   if (!redemptions.ok()) return redemptions.status();
   m.redeemed = ShownTotal(*redemptions);
   m.lm3_milli = Milli(Plus(Plus(m.paid_out, m.spent), m.respent), m.paid_out);

@@ -13,6 +13,8 @@
 // its places. Pure.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <compare>
 #include <functional>
 #include <map>
@@ -32,6 +34,11 @@ struct FigurePlace {
   std::string payer;  // Of a cell or a row total.
   std::string payee;  // Of a cell or a column total.
   friend auto operator<=>(const FigurePlace&, const FigurePlace&) = default;
+  friend bool operator==(const FigurePlace&, const FigurePlace&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const FigurePlace& place) {
+    return H::combine(std::move(h), place.kind, place.payer, place.payee);
+  }
 };
 using Places = std::vector<FigurePlace>;  // A cycle's, say.
 
@@ -92,7 +99,7 @@ class ClosedTable {
 
   std::vector<Edge> edges_;
   std::vector<std::vector<size_t>> adjacent_;  // Node -> its edges.
-  std::map<FigurePlace, size_t> by_place_;
+  absl::flat_hash_map<FigurePlace, size_t> by_place_;
 };
 
 // Suppresses more (cells, or totals) until no primarily suppressed cell of `table` is a

@@ -85,13 +85,23 @@ ProtectedTable Protect(const FlowTable& table, const DisclosureRules& rules);
 bool ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* parts,
                   const std::vector<int32_t>& weeks = {});
 
-// Suppresses more in `tables` (the same currency, period, flow class and programme, each
-// grouped otherwise) so that none gives away a total another hides: they share the grand
-// total, a row total with every table grouping payers the same way, a column total with
-// every one grouping payees the same way, and a programme's total on either side. Each
-// hides every shared total one of them hides, on a cycle of hidden figures of its own,
-// until none changes. True if it hid any.
+// Suppresses more in `tables` (the same currency, period and flow class, each grouped
+// otherwise or of other money) so that none gives away a figure another hides. They share
+// the grand total, a row total with every table grouping payers the same way, a column
+// total with every one grouping payees the same way; a programme group's total is the
+// grand total of that programme's money, and a cell of all money with a programme on one
+// side the total of the other side's group in that programme's tables. Each hides every
+// shared figure one of them hides, on a cycle of hidden figures of its own, until none
+// changes. True if it hid any. (That all money is the sum of the programmes' is
+// ProtectParts' to keep.)
 bool ProtectGroupings(std::vector<ProtectedTable>* tables);
+
+// Protects a period's family of tables together (served_tables.h): all money's 16
+// groupings first, then each money's (free money, each programme's) 16 in the same order.
+// They share figures (ProtectGroupings) and all money is the sum of the others'
+// (ProtectParts, each money's table a part): both until neither hides more. True if it
+// hid any.
+bool ProtectFamily(std::vector<ProtectedTable>* family);
 
 // The other way round, for a whole whose parts are served as they are (a week and its
 // days, each day already protected against its month): the whole hides every figure

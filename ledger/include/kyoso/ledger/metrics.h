@@ -34,6 +34,7 @@
 #include "kyoso/ledger/disclosure.h"
 #include "kyoso/ledger/flows.h"
 #include "kyoso/ledger/ledger.h"
+#include "kyoso/ledger/served_tables.h"
 
 namespace kyoso::ledger {
 
@@ -54,8 +55,10 @@ struct ProgramMetrics {
 
 // The metrics of `program`'s money ("" for free money) in `currency` over `period`,
 // under `rules`. Fails only as Ledger::Flows does (a store error).
+// `cache`: served tables kept (served_tables.h), or none.
 StatusOr<ProgramMetrics> ComputeProgramMetrics(const Ledger& ledger, const CurrencyCode& currency,
                                                const Period& period, const ProgramId& program,
-                                               const DisclosureRules& rules);
+                                               const DisclosureRules& rules,
+                                               ServedCache* cache = nullptr);
 
 }  // namespace kyoso::ledger

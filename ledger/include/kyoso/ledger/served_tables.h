@@ -2,15 +2,21 @@
 // (disclosure.h) together with every other table a reader can ask for that shares figures
 // with it. Pure.
 //
-// A table's period has 16 tables, one per grouping of payers and of payees (kind, sector,
-// district, programme); they share totals, so they are protected together
-// (ProtectGroupings). A day is served with its month: the month's 16 tables first, then
-// each grouping's days against its month (ProtectParts, the days' ISO weeks apart), then
-// each day's 16 tables together, and again until nothing more is hidden. A week hides what
-// its days hide (ProtectWholeAgainstParts), then its 16 tables are protected together.
-// Every choice is deterministic, so a table is served the same however often it is asked.
+// A period's tables are a family: all money, free money and each programme's money of
+// the currency, each under 16 groupings of payers and of payees (kind, sector, district,
+// programme). They share figures (ProtectGroupings), and all money is the sum of the
+// others (ProtectParts, each programme's money a part), so they are protected together,
+// again until nothing more is hidden. A day is served with its month: the month's family
+// first, then each table's days against its month (ProtectParts, the days' ISO weeks
+// apart), then each day's family, and again until nothing more is hidden. A week hides
+// what its days hide (ProtectWholeAgainstParts), then its family is protected. Every
+// choice is deterministic, so a table is served the same however often it is asked.
 #pragma once
 
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "kyoso/ledger/disclosure.h"
@@ -18,17 +24,36 @@
 
 namespace kyoso::ledger {
 
-// The 16 groupings of a period's tables (payer grouping major), and the place of
-// `query`'s among them.
-std::vector<FlowQuery> Groupings(const FlowQuery& query);
-size_t GroupingIndex(const FlowQuery& query);
+// The tables of `query`'s period, currency and class: for each money (all money, free
+// money, then the currency's programmes in id order, and `query`'s if not among them),
+// its 16 groupings, payer grouping major.
+std::vector<FlowQuery> Family(const Ledger& ledger, const FlowQuery& query);
 
-// The table `query` asks for, as served.
+// Served families of periods whose months have ended (their figures never change again:
+// ledger time only moves forward), kept so that asking again, or for another grouping,
+// day or week of the same month, costs nothing. The oldest kept goes first. For one set
+// of rules (the node's); not thread-safe (the node reads on its apply thread).
+class ServedCache {
+ public:
+  explicit ServedCache(size_t families_max = 128) : families_max_(families_max) {}
+  const std::vector<ProtectedTable>* Find(const std::string& key) const;
+  void Keep(std::string key, std::vector<ProtectedTable> family);
+
+ private:
+  size_t families_max_;
+  std::map<std::string, std::vector<ProtectedTable>> families_;
+  std::deque<std::string> order_;  // The oldest first.
+};
+
+// The table `query` asks for, as served. With a cache, what it keeps is used and what is
+// computed kept.
 StatusOr<ProtectedTable> ServedFlowTable(const Ledger& ledger, const FlowQuery& query,
-                                         const DisclosureRules& rules);
+                                         const DisclosureRules& rules,
+                                         ServedCache* cache = nullptr);
 
-// The 16 tables (Groupings) of `query`'s period, as served.
-StatusOr<std::vector<ProtectedTable>> ServedGroupings(const Ledger& ledger, const FlowQuery& query,
-                                                      const DisclosureRules& rules);
+// The family (Family) of `query`'s period, as served, in Family's order.
+StatusOr<std::vector<ProtectedTable>> ServedFamily(const Ledger& ledger, const FlowQuery& query,
+                                                   const DisclosureRules& rules,
+                                                   ServedCache* cache = nullptr);
 
 }  // namespace kyoso::ledger
