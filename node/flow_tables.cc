@@ -94,6 +94,14 @@ grpc::Status ToFlowQuery(const v1::FlowTableRequest& q, ledger::FlowQuery* query
 
 grpc::Status ServeFlowTable(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
                             const FlowServing& serving, v1::FlowTable* reply) {
+  // Known names only: a table costs the whole family of its period (served_tables.h).
+  if (ledger.FindCurrency(query.currency) == nullptr) return NotFound("currency " + query.currency);
+  if (query.program && !query.program->empty()) {
+    const ledger::Program* program = ledger.FindProgram(*query.program);
+    if (program == nullptr || program->currency != query.currency) {
+      return NotFound("programme " + *query.program + " of " + query.currency);
+    }
+  }
   ledger::StatusOr<ledger::ProtectedTable> table =
       ledger::ServedFlowTable(ledger, query, serving.rules, serving.cache.get());
   if (!table.ok()) return ToGrpcStatus(table.status());

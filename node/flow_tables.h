@@ -25,8 +25,9 @@ struct FlowServing {
 // INVALID_ARGUMENT naming the field when the request is not a valid table.
 grpc::Status ToFlowQuery(const v1::FlowTableRequest& request, ledger::FlowQuery* query);
 
-// The table as served (kyoso/ledger/served_tables.h): protected with the other
-// groupings of its period and, for a day or a week, with its month's days.
+// The table as served (kyoso/ledger/served_tables.h): protected with its period's family
+// (other groupings and monies) and, for a day or a week, with its month's days.
+// NOT_FOUND for a currency, or a programme of it, the ledger does not know.
 grpc::Status ServeFlowTable(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
                             const FlowServing& serving, v1::FlowTable* reply);
 

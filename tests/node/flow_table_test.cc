@@ -157,6 +157,20 @@ TEST_F(FlowTableTest, ABadRequestNamesItsField) {
   status = town->query().GetFlowTable(&again, request, &table);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("day"), std::string::npos) << status.error_message();
+
+  // Names the ledger does not know: not found (a table costs its period's whole family).
+  request.set_day("2026-03-14");
+  request.set_program("no-such-programme");
+  grpc::ClientContext unknown_programme;
+  status = town->query().GetFlowTable(&unknown_programme, request, &table);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_NE(status.error_message().find("no-such-programme"), std::string::npos);
+  request.set_program("");
+  request.set_currency("NOPE");
+  grpc::ClientContext unknown_currency;
+  status = town->query().GetFlowTable(&unknown_currency, request, &table);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_NE(status.error_message().find("NOPE"), std::string::npos);
 }
 
 TEST_F(FlowTableTest, ProgrammeMetricsUnderDisclosureControl) {

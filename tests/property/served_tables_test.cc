@@ -158,6 +158,37 @@ TEST_P(ServedCacheTest, KeptTablesOfAnEndedMonthAreServedAsComputed) {
   }
 }
 
+TEST_P(ServedCacheTest, AProgrammeCreatedSinceMakesAnotherFamily) {
+  // March's family is kept with the town's monies; a programme created in April adds a
+  // money to every family of the currency, March's too (its tables are empty).
+  FlowQuery day;
+  day.currency = kTownCurrency;
+  day.period = {PeriodKind::kDay, PeriodOf(PeriodKind::kDay, kMarch).start_day + 2};
+  ServedCache cache;
+  ASSERT_TRUE(ServedFlowTable(*ledger_, day, kRules, &cache).ok());
+  CreateProgram program;
+  program.id = "new-programme";
+  program.name = "A new programme";
+  program.currency = kTownCurrency;
+  program.budget = 1'000;
+  program.valid_from = kMarch + 32 * kNsPerDay;
+  program.rules.bonus_bps = 100;
+  program.rules.payee_kinds = KindBit(AccountKind::kMerchant);
+  program.rules.redeemer_kinds = KindBit(AccountKind::kMerchant);
+  ASSERT_TRUE(ledger_->Apply(Batch{next_index_++, kMarch + 32 * kNsPerDay, {program}}).ok());
+  ASSERT_NE(ledger_->FindProgram("new-programme"), nullptr);
+  std::vector<FlowQuery> queries{day, day, day};
+  queries[1].period = PeriodOf(PeriodKind::kWeek, kMarch + kNsPerDay);
+  queries[2].program = "new-programme";
+  for (const FlowQuery& query : queries) {
+    auto computed = ServedFlowTable(*ledger_, query, kRules);
+    auto kept = ServedFlowTable(*ledger_, query, kRules, &cache);
+    ASSERT_TRUE(computed.ok() && kept.ok()) << kept.status().ToString();
+    EXPECT_EQ(Shown(*kept), Shown(*computed));
+    EXPECT_EQ(kept->query.program, query.program);
+  }
+}
+
 TEST_P(ServedCacheTest, TheCurrentMonthIsNeverKept) {
   const DisclosureRules open{1, 1, 100};  // Every figure shown.
   FlowQuery april;

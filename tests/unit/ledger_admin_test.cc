@@ -218,6 +218,9 @@ TEST_F(LedgerRulesTest, CreateProgramValidatesItsFields) {
   EXPECT_TRUE(
       town.RunRejected(NewProgram("Bad Id", 1, FreshFoodRules()), ResultCode::kInvalidProgramId));
   EXPECT_TRUE(town.RunRejected(NewProgram("", 1, FreshFoodRules()), ResultCode::kInvalidProgramId));
+  // The flows name money of no programme "free": a programme of that name would merge.
+  EXPECT_TRUE(
+      town.RunRejected(NewProgram("free", 1, FreshFoodRules()), ResultCode::kInvalidProgramId));
   CreateProgram c = NewProgram("market", 1, FreshFoodRules());
   c.name = "";
   EXPECT_TRUE(town.RunRejected(c, ResultCode::kInvalidName));

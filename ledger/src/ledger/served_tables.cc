@@ -83,9 +83,16 @@ std::string CacheKey(const Ledger& ledger, const FlowQuery& query) {
   if (PeriodEndDay(last_month) > today) return {};
   FlowQuery all = query;
   all.program.reset();
-  if (Family(ledger, query).size() != Family(ledger, all).size()) return {};
-  return query.currency + '\0' + std::string(FlowClassName(query.flow_class)) + '\0' +
-         std::string(PeriodKindName(query.period.kind)) + '\0' + DayText(query.period.start_day);
+  const std::vector<FlowQuery> family = Family(ledger, all);
+  if (Family(ledger, query).size() != family.size()) return {};
+  std::string key = query.currency + '\0' + std::string(FlowClassName(query.flow_class)) + '\0' +
+                    std::string(PeriodKindName(query.period.kind)) + '\0' +
+                    DayText(query.period.start_day);
+  // The monies: a programme created since makes another family.
+  for (size_t t = 0; t < family.size(); t += kGroupByCount * kGroupByCount) {
+    key.append(1, '\0').append(family[t].program ? *family[t].program : "*");
+  }
+  return key;
 }
 
 StatusOr<DaysByTable> ServedDays(const Ledger& ledger, const FlowQuery& query, const Period& month,
@@ -100,6 +107,7 @@ StatusOr<DaysByTable> ServedDays(const Ledger& ledger, const FlowQuery& query, c
     asked.period = {PeriodKind::kDay, d};
     StatusOr<std::vector<ProtectedTable>> day = ProtectedEach(ledger, asked, rules);
     if (!day.ok()) return day.status();
+    if (day->size() != days.size()) return Status::FailedPrecondition("families differ in size");
     for (size_t t = 0; t < day->size(); ++t) days[t].push_back(std::move((*day)[t]));
     weeks.push_back(PeriodOfDay(PeriodKind::kWeek, d).start_day);
   }
@@ -128,14 +136,18 @@ StatusOr<std::vector<ProtectedTable>> ServedWeek(const Ledger& ledger, const Flo
     FlowQuery day = query;
     day.period = {PeriodKind::kDay, d};
     const std::string key = cache != nullptr ? CacheKey(ledger, day) : std::string();
-    if (const std::vector<ProtectedTable>* kept = key.empty() ? nullptr : cache->Find(key)) {
-      for (size_t t = 0; t < week_days.size(); ++t) week_days[t].push_back((*kept)[t]);
-      continue;
-    }
-    if (!(PeriodOfDay(PeriodKind::kMonth, d) == month)) {
+    const std::vector<ProtectedTable>* kept = key.empty() ? nullptr : cache->Find(key);
+    if (kept == nullptr && !(PeriodOfDay(PeriodKind::kMonth, d) == month)) {
       month = PeriodOfDay(PeriodKind::kMonth, d);
       days = ServedDays(ledger, query, month, rules, cache);
       if (!days.ok()) return days.status();
+    }
+    if ((kept != nullptr ? kept->size() : days->size()) != week_days.size()) {
+      return Status::FailedPrecondition("families differ in size");
+    }
+    if (kept != nullptr) {
+      for (size_t t = 0; t < week_days.size(); ++t) week_days[t].push_back((*kept)[t]);
+      continue;
     }
     for (size_t t = 0; t < week_days.size(); ++t) {
       week_days[t].push_back((*days)[t][static_cast<size_t>(d - month.start_day)]);
@@ -176,7 +188,7 @@ const std::vector<ProtectedTable>* ServedCache::Find(const std::string& key) con
 }
 
 void ServedCache::Keep(std::string key, std::vector<ProtectedTable> family) {
-  if (families_.contains(key)) return;
+  if (families_max_ == 0 || families_.contains(key)) return;
   if (order_.size() == families_max_) {
     families_.erase(order_.front());
     order_.pop_front();

@@ -43,7 +43,8 @@ bool ValidAccountId(std::string_view id) {
 }
 
 bool ValidProgramId(std::string_view id) {
-  return !id.empty() && id.size() <= kProgramIdLengthMax && AllNameChars(id);
+  // "free" names money of no programme in the flows (flows.h): no programme may take it.
+  return !id.empty() && id.size() <= kProgramIdLengthMax && AllNameChars(id) && id != "free";
 }
 
 bool ValidName(std::string_view name) {

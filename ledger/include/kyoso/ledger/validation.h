@@ -11,6 +11,7 @@ bool ValidCurrencyCode(std::string_view code);
 // "kind:name" with a known kind prefix and name of [a-z0-9._-], at most 64 in all.
 bool ValidAccountId(std::string_view id);
 std::optional<AccountKind> KindOfAccountId(std::string_view id);
+// As an account's name, but never "free" (the flows' name for money of no programme).
 bool ValidProgramId(std::string_view id);
 // Display names: 1 to kNameLengthMax bytes of printable text.
 bool ValidName(std::string_view name);
