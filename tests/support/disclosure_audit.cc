@@ -342,17 +342,6 @@ ProtectedTable RandomProtectedTable(uint64_t seed) {
 
 namespace {
 
-// An account of a random town: its kind, sector and district.
-struct TownAccount {
-  std::string kind, sector, district;
-};
-// One flow of money between two of its accounts.
-struct TownFlow {
-  size_t payer = 0, payee = 0;
-  std::string program;
-  int64_t amount = 0;
-};
-
 std::string GroupOf(const TownAccount& account, const TownFlow& flow, ledger::GroupBy by) {
   switch (by) {
     case ledger::GroupBy::kKind:
@@ -405,28 +394,38 @@ FlowTable TownTable(const std::vector<TownAccount>& accounts, const std::vector<
 
 }  // namespace
 
-ProtectedPeriod RandomProtectedFamily(uint64_t seed, bool together) {
+RandomTown MakeRandomTown(uint64_t seed, bool nested) {
   std::mt19937_64 random(seed);
   auto pick = [&](const char* prefix, uint64_t of) {
     return prefix + std::to_string(random() % of);
   };
-  std::vector<TownAccount> accounts(12 + random() % 30);
-  for (TownAccount& account : accounts) {
-    account = {pick("k", 2), pick("s", 3), pick("d", 3)};
+  RandomTown town;
+  town.accounts.resize(12 + random() % 30);
+  for (TownAccount& account : town.accounts) {
+    account = {pick("k", nested ? 3 : 2), pick("s", 3), pick("d", 3)};
+    // As in a town: residents (k0) have no sector, producers (k2) are all farms (s2),
+    // merchants (k1) are of the other sectors.
+    if (nested) {
+      account.sector = account.kind == "k0" ? "none" : account.kind == "k2" ? "s2" : pick("s", 2);
+    }
   }
-  std::vector<TownFlow> flows(20 + random() % 200);
-  for (TownFlow& flow : flows) {
-    flow = {random() % accounts.size(), random() % accounts.size(),
+  town.flows.resize(20 + random() % 200);
+  for (TownFlow& flow : town.flows) {
+    flow = {random() % town.accounts.size(), random() % town.accounts.size(),
             random() % 3 == 0 ? std::string() : pick("p", 2),
             static_cast<int64_t>(1 + random() % 1'000)};
   }
+  return town;
+}
+
+ProtectedPeriod ProtectedFamilyOf(const RandomTown& town, bool together) {
   const DisclosureRules rules{3, 3, 85};  // So few accounts: lower thresholds, mixed tables.
   ProtectedPeriod family;
   for (std::optional<std::string> money :
        {std::optional<std::string>(), std::optional<std::string>(""),
         std::optional<std::string>("p0"), std::optional<std::string>("p1")}) {
     std::vector<TownFlow> its;
-    for (const TownFlow& flow : flows) {
+    for (const TownFlow& flow : town.flows) {
       if (!money || flow.program == *money) its.push_back(flow);
     }
     for (int payers = 0; payers < 4; ++payers) {
@@ -435,13 +434,147 @@ ProtectedPeriod RandomProtectedFamily(uint64_t seed, bool together) {
         query.payer_group = static_cast<ledger::GroupBy>(payers);
         query.payee_group = static_cast<ledger::GroupBy>(payees);
         query.program = money;
-        family.tables.push_back(ledger::Protect(TownTable(accounts, its, query), rules));
+        family.tables.push_back(ledger::Protect(TownTable(town.accounts, its, query), rules));
       }
     }
   }
   for (size_t g = 0; g < 16; ++g) family.splits.push_back({g, {16 + g, 32 + g, 48 + g}});
   if (together) ledger::ProtectFamily(&family.tables);
   return family;
+}
+
+ProtectedPeriod RandomProtectedFamily(uint64_t seed, bool together) {
+  return ProtectedFamilyOf(MakeRandomTown(seed, false), together);
+}
+
+namespace {
+
+// What a reader can know of a town's flows, as unknowns: the sums of its atoms. An atom
+// is a payer class, a payee class (a class: the accounts of one kind, sector and district,
+// which no table tells apart) and a money. Every figure of every table is the sum of the
+// atoms it covers; an atom that falls in a cell some table lacks is known to be zero, the
+// others are the unknowns. A dense system modulo kPrime.
+class AtomSystem {
+ public:
+  AtomSystem(const RandomTown& town, const std::vector<ProtectedTable>& tables) {
+    std::map<std::tuple<std::string, std::string, std::string>, size_t> class_of;
+    for (const TownAccount& account : town.accounts) {
+      auto [it, added] =
+          class_of.try_emplace({account.kind, account.sector, account.district}, classes_.size());
+      if (added) classes_.push_back(account);
+    }
+    for (size_t payer = 0; payer < classes_.size(); ++payer) {
+      for (size_t payee = 0; payee < classes_.size(); ++payee) {
+        for (const char* money : {"", "p0", "p1"}) {
+          Atom atom{payer, payee, money};
+          if (InEveryTable(atom, tables)) atoms_.push_back(std::move(atom));
+        }
+      }
+    }
+  }
+
+  // The atoms a figure of `table` covers, as a row (1 where covered).
+  std::vector<uint64_t> Covered(const ProtectedTable& table, Figure figure, const std::string& a,
+                                const std::string& b) const {
+    std::vector<uint64_t> row(atoms_.size(), 0);
+    for (size_t i = 0; i < atoms_.size(); ++i) {
+      if (!Admits(table, atoms_[i])) continue;
+      const auto [payer_group, payee_group] = Groups(table, atoms_[i]);
+      const bool in = figure == Figure::kGrand || (figure == Figure::kRow && payer_group == a) ||
+                      (figure == Figure::kColumn && payee_group == a) ||
+                      (figure == Figure::kCell && payer_group == a && payee_group == b);
+      if (in) row[i] = 1;
+    }
+    return row;
+  }
+
+  void Know(std::vector<uint64_t> row) {
+    Eliminate(row);
+    auto pivot = std::find_if(row.begin(), row.end(), [](uint64_t v) { return v != 0; });
+    if (pivot == row.end()) return;
+    const size_t column = static_cast<size_t>(pivot - row.begin());
+    const uint64_t inverse = Inverse(*pivot);
+    for (uint64_t& v : row) v = Mul(v, inverse);
+    basis_.emplace_back(column, std::move(row));
+  }
+
+  bool Fixed(std::vector<uint64_t> row) const {
+    Eliminate(row);
+    return std::all_of(row.begin(), row.end(), [](uint64_t v) { return v == 0; });
+  }
+
+ private:
+  struct Atom {
+    size_t payer, payee;
+    std::string money;
+  };
+  static bool Admits(const ProtectedTable& table, const Atom& atom) {
+    return !table.query.program || *table.query.program == atom.money;
+  }
+  std::pair<std::string, std::string> Groups(const ProtectedTable& table, const Atom& atom) const {
+    const TownFlow flow{0, 0, atom.money, 0};
+    return {GroupOf(classes_[atom.payer], flow, table.query.payer_group),
+            GroupOf(classes_[atom.payee], flow, table.query.payee_group)};
+  }
+  // Whether every table that admits `atom` has the cell it falls in.
+  bool InEveryTable(const Atom& atom, const std::vector<ProtectedTable>& tables) const {
+    for (const ProtectedTable& table : tables) {
+      if (!Admits(table, atom)) continue;
+      const auto groups = Groups(table, atom);
+      const bool has = std::any_of(table.cells.begin(), table.cells.end(), [&](const auto& cell) {
+        return cell.cell.payer_group == groups.first && cell.cell.payee_group == groups.second;
+      });
+      if (!has) return false;
+    }
+    return true;
+  }
+  void Eliminate(std::vector<uint64_t>& row) const {
+    for (const auto& [column, by] : basis_) {
+      const uint64_t factor = row[column];
+      if (factor == 0) continue;
+      for (size_t i = 0; i < row.size(); ++i) {
+        if (by[i] != 0) row[i] = Sub(row[i], Mul(factor, by[i]));
+      }
+    }
+  }
+
+  std::vector<TownAccount> classes_;  // One account of each class.
+  std::vector<Atom> atoms_;
+  std::vector<std::pair<size_t, std::vector<uint64_t>>> basis_;
+};
+
+}  // namespace
+
+std::vector<std::string> ExposedFromRecords(const RandomTown& town,
+                                            const std::vector<ProtectedTable>& tables) {
+  AtomSystem system(town, tables);
+  for (const ProtectedTable& table : tables) {
+    if (table.total.released) system.Know(system.Covered(table, Figure::kGrand, "", ""));
+    for (const auto& total : table.payer_totals) {
+      if (total.released) system.Know(system.Covered(table, Figure::kRow, total.group, ""));
+    }
+    for (const auto& total : table.payee_totals) {
+      if (total.released) system.Know(system.Covered(table, Figure::kColumn, total.group, ""));
+    }
+    for (const auto& cell : table.cells) {
+      if (cell.released()) {
+        system.Know(
+            system.Covered(table, Figure::kCell, cell.cell.payer_group, cell.cell.payee_group));
+      }
+    }
+  }
+  std::vector<std::string> exposed;
+  for (size_t t = 0; t < tables.size(); ++t) {
+    for (const auto& cell : tables[t].cells) {
+      if (cell.suppression != ledger::Suppression::kPrimary) continue;
+      if (system.Fixed(system.Covered(tables[t], Figure::kCell, cell.cell.payer_group,
+                                      cell.cell.payee_group))) {
+        exposed.push_back(std::to_string(t) + ": " + cell.cell.payer_group + " -> " +
+                          cell.cell.payee_group);
+      }
+    }
+  }
+  return exposed;
 }
 
 }  // namespace kyoso::testing

@@ -41,11 +41,42 @@ struct ProtectedPeriod {
 };
 ProtectedPeriod RandomProtectedPeriod(uint64_t seed, bool gaps, bool weeks);
 
-// A random town's flows in a period's family of tables (served_tables.h): all money, free
-// money and two programmes' money, each under the 16 groupings (kind, sector, district,
-// programme on each side), each protected and then, if `together`, all against each
-// other (ProtectFamily). Splits: all money's table is the sum of the other monies' under
-// the same grouping. Few accounts, so the thresholds are 3 payers and 3 payees.
+// A random town: accounts and their flows in one period.
+struct TownAccount {
+  std::string kind, sector, district;
+};
+struct TownFlow {
+  size_t payer = 0, payee = 0;  // Into the town's accounts.
+  std::string program;          // "" for free money.
+  int64_t amount = 0;
+};
+struct RandomTown {
+  std::vector<TownAccount> accounts;
+  std::vector<TownFlow> flows;
+};
+// 12 to 41 accounts of 2 kinds (3 when nested), 3 sectors and 3 districts, and 20 to 219 flows of
+// free money and of programmes p0 and p1. With `nested`, groupings nest as a town's do: kind k0
+// (residents) has no sector, k2 (producers) is all of sector s2 (farms), k1 (merchants) of s0 or
+// s1.
+RandomTown MakeRandomTown(uint64_t seed, bool nested);
+// Its family of tables (see RandomProtectedFamily).
+ProtectedPeriod ProtectedFamilyOf(const RandomTown& town, bool together);
+
+// The audit at its most exact, from the town's flows themselves: every figure of
+// `tables` (of `town`) is the sum of the flows it covers, so every identity between
+// tables counts, nested groupings' too. A reader cannot tell apart accounts of the same
+// kind, sector and district, so the unknowns are the sums of (payer class, payee class,
+// money), less those a cell missing from a table shows to be zero. The primarily
+// suppressed cells the shown figures fix, as ExposedCells gives them.
+std::vector<std::string> ExposedFromRecords(const RandomTown& town,
+                                            const std::vector<ledger::ProtectedTable>& tables);
+
+// A random town's flows (MakeRandomTown, not nested) in a period's family of tables
+// (served_tables.h): all money, free money and two programmes' money, each under the 16
+// groupings (kind, sector, district, programme on each side), each protected and then, if
+// `together`, all against each other (ProtectFamily). Splits: all money's table is the
+// sum of the other monies' under the same grouping. Few accounts, so the thresholds are 3
+// payers and 3 payees.
 ProtectedPeriod RandomProtectedFamily(uint64_t seed, bool together = true);
 
 // A random table of up to 5 × 5 groups (see RandomProtectedPeriod), protected.
