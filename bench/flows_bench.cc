@@ -245,7 +245,13 @@ void BM_Served_LastMonth_SectorToDistrict(benchmark::State& state) {
 }
 BENCHMARK(BM_Served_LastMonth_SectorToDistrict)->Unit(benchmark::kMillisecond);
 
-// The current month is never kept: every ask reads its 16 tables and its days' again.
+// The current month is never kept: every ask groups its family's tables again.
+void BM_Served_CurrentMonth_SectorToDistrict(benchmark::State& state) {
+  RunServed(state, MonthQuery(GroupBy::kSector, GroupBy::kDistrict), CurrentTown());
+}
+BENCHMARK(BM_Served_CurrentMonth_SectorToDistrict)->Unit(benchmark::kMillisecond);
+
+// A day of it: its month's family and its days' again.
 void BM_Served_CurrentMonthsDay_SectorToDistrict(benchmark::State& state) {
   FlowQuery query = MonthQuery(GroupBy::kSector, GroupBy::kDistrict);
   query.period = {PeriodKind::kDay, query.period.start_day + 9};
