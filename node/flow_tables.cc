@@ -66,6 +66,19 @@ std::string RatioText(const std::optional<ledger::Wide>& milli) {
   return digits + "." + fraction;
 }
 
+// NOT_FOUND unless the ledger knows `currency` and `program` of it ("" or none: no
+// programme).
+grpc::Status KnownMoney(const ledger::Ledger& ledger, const ledger::CurrencyCode& currency,
+                        const std::optional<ledger::ProgramId>& program) {
+  if (ledger.FindCurrency(currency) == nullptr) return NotFound("currency " + currency);
+  if (!program || program->empty()) return grpc::Status::OK;
+  const ledger::Program* known = ledger.FindProgram(*program);
+  if (known == nullptr || known->currency != currency) {
+    return NotFound("programme " + *program + " of " + currency);
+  }
+  return grpc::Status::OK;
+}
+
 }  // namespace
 
 grpc::Status ToFlowQuery(const v1::FlowTableRequest& q, ledger::FlowQuery* query) {
@@ -95,12 +108,8 @@ grpc::Status ToFlowQuery(const v1::FlowTableRequest& q, ledger::FlowQuery* query
 grpc::Status ServeFlowTable(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
                             const FlowServing& serving, v1::FlowTable* reply) {
   // Known names only: a table costs the whole family of its period (served_tables.h).
-  if (ledger.FindCurrency(query.currency) == nullptr) return NotFound("currency " + query.currency);
-  if (query.program && !query.program->empty()) {
-    const ledger::Program* program = ledger.FindProgram(*query.program);
-    if (program == nullptr || program->currency != query.currency) {
-      return NotFound("programme " + *query.program + " of " + query.currency);
-    }
+  if (grpc::Status known = KnownMoney(ledger, query.currency, query.program); !known.ok()) {
+    return known;
   }
   ledger::StatusOr<ledger::ProtectedTable> table =
       ledger::ServedFlowTable(ledger, query, serving.rules, serving.cache.get());
@@ -115,11 +124,8 @@ grpc::Status ServeProgramMetrics(const ledger::Ledger& ledger, const v1::Program
   if (q.program().empty()) return InvalidField("program", "is required (\"free\": free money)");
   ledger::Period period;
   if (grpc::Status valid = ToPeriod(q.period(), q.day(), &period); !valid.ok()) return valid;
-  if (ledger.FindCurrency(q.currency()) == nullptr) return NotFound("currency " + q.currency());
   std::string program = q.program() == "free" ? "" : q.program();
-  if (!program.empty() && ledger.FindProgram(program) == nullptr) {
-    return NotFound("programme " + program);
-  }
+  if (grpc::Status known = KnownMoney(ledger, q.currency(), program); !known.ok()) return known;
   auto metrics = ledger::ComputeProgramMetrics(ledger, q.currency(), period, program, serving.rules,
                                                serving.cache.get());
   if (!metrics.ok()) return ToGrpcStatus(metrics.status());

@@ -96,13 +96,7 @@ std::vector<FlowTotal> Totals(const std::vector<ProtectedCell>& cells, bool by_p
 // The hidden cells and totals of `tables` (which only ever grow).
 size_t HiddenFigures(const std::vector<ProtectedTable>& tables) {
   size_t hidden = 0;
-  for (const ProtectedTable& table : tables) {
-    for (const ProtectedCell& cell : table.cells) hidden += cell.released() ? 0 : 1;
-    for (const auto* totals : {&table.payer_totals, &table.payee_totals}) {
-      for (const FlowTotal& total : *totals) hidden += total.released ? 0 : 1;
-    }
-    hidden += table.total.released ? 0 : 1;
-  }
+  for (const ProtectedTable& table : tables) hidden += HiddenFigures(table);
   return hidden;
 }
 
@@ -344,6 +338,15 @@ bool PassesPrimary(const FlowCell& cell, const DisclosureRules& rules, Sides sid
   bool payees_ok = cell.distinct_payees >= rules.min_payees &&
                    !Dominated(cell.top_payees, cell.sum, rules.dominance_percent);
   return (sides == Sides::kPayeesOnly || payers_ok) && (sides == Sides::kPayersOnly || payees_ok);
+}
+
+size_t HiddenFigures(const ProtectedTable& table) {
+  size_t hidden = table.total.released ? 0 : 1;
+  for (const ProtectedCell& cell : table.cells) hidden += cell.released() ? 0 : 1;
+  for (const auto* totals : {&table.payer_totals, &table.payee_totals}) {
+    for (const FlowTotal& total : *totals) hidden += total.released ? 0 : 1;
+  }
+  return hidden;
 }
 
 Sides SidesJudged(FlowClass flow_class) {

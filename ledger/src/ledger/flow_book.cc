@@ -399,12 +399,9 @@ const FlowBook::Current* FlowBook::InMemory(const Period& period) const {
 
 StatusOr<FlowTable> FlowBook::Table(const Store& store, const FlowQuery& query,
                                     const AccountFinder& find) const {
-  if (PeriodEndDay(query.period) > day_.period.start_day) return Compute(store, query, find);
-  std::string key = KeptKey(query);
-  if (auto kept = kept_.find(key); kept != kept_.end()) return kept->second;
-  StatusOr<FlowTable> table = Compute(store, query, find);
-  if (table.ok()) Keep(std::move(key), *table);
-  return table;
+  StatusOr<std::vector<FlowTable>> tables = Tables(store, {query}, find);
+  if (!tables.ok()) return tables.status();
+  return std::move(tables->front());
 }
 
 void FlowBook::Keep(std::string key, const FlowTable& table) const {
@@ -435,8 +432,25 @@ StatusOr<std::vector<FlowTable>> FlowBook::Tables(const Store& store,
     builders.emplace_back(queries[i]);
   }
   if (missing.empty()) return tables;
-  // Read once, then grouped one table at a time: builders fed side by side would share
-  // the cache.
+  if (builders.size() == 1) {  // One table: grouped as the records are read.
+    KYOSO_RETURN_IF_ERROR(ForEachPair(
+        store, first.currency, first.period, first.flow_class, find,
+        [&](std::string_view program, const Account* payer, const Account* payee, uint64_t count,
+            FlowSum sum) { builders[0].Add(program, payer, payee, count, sum); }));
+  } else {
+    KYOSO_RETURN_IF_ERROR(GroupEach(store, first, find, builders));
+  }
+  for (size_t m = 0; m < missing.size(); ++m) {
+    tables[missing[m]] = std::move(builders[m]).Finish();
+    if (closed) Keep(KeptKey(queries[missing[m]]), tables[missing[m]]);
+  }
+  return tables;
+}
+
+// Reads the records once, then groups one table at a time: builders fed side by side
+// would share the cache.
+Status FlowBook::GroupEach(const Store& store, const FlowQuery& query, const AccountFinder& find,
+                           std::vector<FlowTableBuilder>& builders) const {
   struct Pair {
     std::string_view program;
     const Account* payer;
@@ -447,7 +461,7 @@ StatusOr<std::vector<FlowTable>> FlowBook::Tables(const Store& store,
   std::vector<Pair> pairs;
   std::set<std::string, std::less<>> programs;  // Views into a read's values last its visit.
   const std::string* program_kept = nullptr;    // Records come grouped by programme.
-  KYOSO_RETURN_IF_ERROR(ForEachPair(store, first.currency, first.period, first.flow_class, find,
+  KYOSO_RETURN_IF_ERROR(ForEachPair(store, query.currency, query.period, query.flow_class, find,
                                     [&](std::string_view program, const Account* payer,
                                         const Account* payee, uint64_t count, FlowSum sum) {
                                       if (program_kept == nullptr || *program_kept != program) {
@@ -456,14 +470,11 @@ StatusOr<std::vector<FlowTable>> FlowBook::Tables(const Store& store,
                                       pairs.push_back({*program_kept, payer, payee, count, sum});
                                     }));
   for (FlowTableBuilder& builder : builders) {
-    for (const Pair& pair : pairs)
+    for (const Pair& pair : pairs) {
       builder.Add(pair.program, pair.payer, pair.payee, pair.count, pair.sum);
+    }
   }
-  for (size_t m = 0; m < missing.size(); ++m) {
-    tables[missing[m]] = std::move(builders[m]).Finish();
-    if (closed) Keep(KeptKey(queries[missing[m]]), tables[missing[m]]);
-  }
-  return tables;
+  return Status::Ok();
 }
 
 Status FlowBook::ForEachPair(const Store& store, const CurrencyCode& currency, const Period& period,
@@ -495,16 +506,6 @@ Status FlowBook::ForEachPair(const Store& store, const CurrencyCode& currency, c
     if (payer == nullptr || payer->id != pair.payer) payer = resolve(pair.payer);
     visit(pair.program, payer, resolve(pair.payee), pair.count, pair.sum);
   });
-}
-
-StatusOr<FlowTable> FlowBook::Compute(const Store& store, const FlowQuery& query,
-                                      const AccountFinder& find) const {
-  FlowTableBuilder builder(query);
-  KYOSO_RETURN_IF_ERROR(ForEachPair(
-      store, query.currency, query.period, query.flow_class, find,
-      [&](std::string_view program, const Account* payer, const Account* payee, uint64_t count,
-          FlowSum sum) { builder.Add(program, payer, payee, count, sum); }));
-  return std::move(builder).Finish();
 }
 
 }  // namespace kyoso::ledger

@@ -118,8 +118,9 @@ class FlowBook {
   const std::string* Intern(std::string_view program);
   uint32_t CurrencyNumber(std::string_view currency);
   const Current* InMemory(const Period& period) const;
-  StatusOr<FlowTable> Compute(const Store& store, const FlowQuery& query,
-                              const AccountFinder& find) const;
+  // Adds the records of `query`'s currency, period and class to each builder.
+  Status GroupEach(const Store& store, const FlowQuery& query, const AccountFinder& find,
+                   std::vector<FlowTableBuilder>& builders) const;
   void Keep(std::string key, const FlowTable& table) const;
   // Adds one period's stored records to each of `into`.
   Status LoadRecords(const Store& store, const CurrencyCode& currency, const Period& period,

@@ -26,17 +26,6 @@ Period PeriodOfDay(PeriodKind kind, int32_t day) {
 // The days of a month as served: days[table of the family][day of the month].
 using DaysByTable = std::vector<std::vector<ProtectedTable>>;
 
-// The hidden cells and totals of `table` (which only ever grow: a change of count is a
-// change of pattern).
-size_t Hidden(const ProtectedTable& table) {
-  size_t hidden = table.total.released ? 0 : 1;
-  for (const ProtectedCell& cell : table.cells) hidden += cell.released() ? 0 : 1;
-  for (const auto* totals : {&table.payer_totals, &table.payee_totals}) {
-    for (const FlowTotal& total : *totals) hidden += total.released ? 0 : 1;
-  }
-  return hidden;
-}
-
 // Protects each day's family until they and each table's days against the month agree.
 // Only what changed is done again: a table's days whose family hid more, a day's family
 // whose table's days hid more.
@@ -49,10 +38,10 @@ void ProtectDays(const std::vector<ProtectedTable>& month, const std::vector<int
       if (!table_changed[t]) continue;
       table_changed[t] = false;
       std::vector<size_t> before;
-      for (const ProtectedTable& day : (*days)[t]) before.push_back(Hidden(day));
+      for (const ProtectedTable& day : (*days)[t]) before.push_back(HiddenFigures(day));
       if (!ProtectParts(month[t], &(*days)[t], weeks)) continue;
       for (size_t d = 0; d < weeks.size(); ++d) {
-        if (Hidden((*days)[t][d]) != before[d]) day_changed[d] = true;
+        if (HiddenFigures((*days)[t][d]) != before[d]) day_changed[d] = true;
       }
     }
     for (size_t d = 0; d < weeks.size(); ++d) {
@@ -61,12 +50,12 @@ void ProtectDays(const std::vector<ProtectedTable>& month, const std::vector<int
       std::vector<ProtectedTable> day;
       std::vector<size_t> before;
       for (auto& table : *days) {
-        before.push_back(Hidden(table[d]));
+        before.push_back(HiddenFigures(table[d]));
         day.push_back(std::move(table[d]));
       }
       const bool hid = ProtectFamily(&day);
       for (size_t t = 0; t < day.size(); ++t) {
-        if (hid && Hidden(day[t]) != before[t]) table_changed[t] = again = true;
+        if (hid && HiddenFigures(day[t]) != before[t]) table_changed[t] = again = true;
         (*days)[t][d] = std::move(day[t]);
       }
     }

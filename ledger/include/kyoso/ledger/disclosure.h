@@ -70,6 +70,10 @@ struct ProtectedTable {
   FlowTotal total;
 };
 
+// How many cells and totals `table` hides. Protection only ever hides more, so a change
+// of count is a change of pattern.
+size_t HiddenFigures(const ProtectedTable& table);
+
 // Applies primary (on the sides its class has accounts on) and secondary suppression to
 // one table, and closes its cycles.
 ProtectedTable Protect(const FlowTable& table, const DisclosureRules& rules);
