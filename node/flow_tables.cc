@@ -66,6 +66,24 @@ std::string RatioText(const std::optional<ledger::Wide>& milli) {
   return digits + "." + fraction;
 }
 
+void ToProto(const ledger::Period& period, const ledger::ProgramMetrics& metrics,
+             v1::ProgramMetrics* reply) {
+  reply->set_period(std::string(ledger::PeriodKindName(period.kind)));
+  reply->set_start(ledger::DayText(period.start_day));
+  reply->set_end(ledger::DayText(ledger::PeriodEndDay(period)));
+  reply->set_paid_out_minor(SumText(metrics.paid_out));
+  reply->set_spent_minor(SumText(metrics.spent));
+  reply->set_respent_minor(SumText(metrics.respent));
+  reply->set_redeemed_minor(SumText(metrics.redeemed));
+  reply->set_lm3(RatioText(metrics.lm3_milli));
+  reply->set_spend_through(RatioText(metrics.spend_through_milli));
+  reply->set_leakage(RatioText(metrics.leakage_milli));
+  reply->set_rounds_before_redemption(RatioText(metrics.rounds_milli));
+  reply->set_average_circulation_minor(SumText(metrics.average_stock));
+  reply->set_velocity(RatioText(metrics.velocity_milli));
+  reply->set_holding_days(RatioText(metrics.holding_days_milli));
+}
+
 // NOT_FOUND unless the ledger knows `currency` and `program` of it ("" or none: no
 // programme).
 grpc::Status KnownMoney(const ledger::Ledger& ledger, const ledger::CurrencyCode& currency,
@@ -105,46 +123,55 @@ grpc::Status ToFlowQuery(const v1::FlowTableRequest& q, ledger::FlowQuery* query
   return grpc::Status::OK;
 }
 
-grpc::Status ServeFlowTable(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
-                            const FlowServing& serving, v1::FlowTable* reply) {
+ledger::ServedCache::Kept SharedServedCache::Find(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  return ServedCache::Find(key);
+}
+
+void SharedServedCache::Keep(std::string key, std::vector<ledger::ProtectedTable> family) {
+  std::lock_guard lock(mutex_);
+  ServedCache::Keep(std::move(key), std::move(family));
+}
+
+grpc::Status TakeFlowTable(const ledger::Ledger& ledger, const ledger::FlowQuery& query,
+                           const FlowServing& serving, v1::FlowTable* reply, ReadRest* rest) {
   // Known names only: a table costs the whole family of its period (served_tables.h).
   if (grpc::Status known = KnownMoney(ledger, query.currency, query.program); !known.ok()) {
     return known;
   }
-  ledger::StatusOr<ledger::ProtectedTable> table =
-      ledger::ServedFlowTable(ledger, query, serving.rules, serving.cache.get());
-  if (!table.ok()) return ToGrpcStatus(table.status());
-  ToProto(*table, reply);
+  auto snapshot = std::make_shared<ledger::StatusOr<ledger::FlowSnapshot>>(
+      ledger::TakeFlowSnapshot(ledger, {query}, serving.cache.get()));
+  if (!snapshot->ok()) return ToGrpcStatus(snapshot->status());
+  *rest = [snapshot, query, serving, reply] {
+    ledger::StatusOr<ledger::ProtectedTable> table =
+        ledger::ServedFlowTable(**snapshot, query, serving.rules, serving.cache.get());
+    if (!table.ok()) return ToGrpcStatus(table.status());
+    ToProto(*table, reply);
+    return grpc::Status::OK;
+  };
   return grpc::Status::OK;
 }
 
-grpc::Status ServeProgramMetrics(const ledger::Ledger& ledger, const v1::ProgramMetricsRequest& q,
-                                 const FlowServing& serving, v1::ProgramMetrics* reply) {
+grpc::Status TakeProgramMetrics(const ledger::Ledger& ledger, const v1::ProgramMetricsRequest& q,
+                                const FlowServing& serving, v1::ProgramMetrics* reply,
+                                ReadRest* rest) {
   if (q.currency().empty()) return InvalidField("currency", "is required");
   if (q.program().empty()) return InvalidField("program", "is required (\"free\": free money)");
   ledger::Period period;
   if (grpc::Status valid = ToPeriod(q.period(), q.day(), &period); !valid.ok()) return valid;
   std::string program = q.program() == "free" ? "" : q.program();
   if (grpc::Status known = KnownMoney(ledger, q.currency(), program); !known.ok()) return known;
-  auto metrics = ledger::ComputeProgramMetrics(ledger, q.currency(), period, program, serving.rules,
-                                               serving.cache.get());
-  if (!metrics.ok()) return ToGrpcStatus(metrics.status());
-  reply->set_currency(q.currency());
-  reply->set_period(std::string(ledger::PeriodKindName(period.kind)));
-  reply->set_start(ledger::DayText(period.start_day));
-  reply->set_end(ledger::DayText(ledger::PeriodEndDay(period)));
-  reply->set_program(q.program());
-  reply->set_paid_out_minor(SumText(metrics->paid_out));
-  reply->set_spent_minor(SumText(metrics->spent));
-  reply->set_respent_minor(SumText(metrics->respent));
-  reply->set_redeemed_minor(SumText(metrics->redeemed));
-  reply->set_lm3(RatioText(metrics->lm3_milli));
-  reply->set_spend_through(RatioText(metrics->spend_through_milli));
-  reply->set_leakage(RatioText(metrics->leakage_milli));
-  reply->set_rounds_before_redemption(RatioText(metrics->rounds_milli));
-  reply->set_average_circulation_minor(SumText(metrics->average_stock));
-  reply->set_velocity(RatioText(metrics->velocity_milli));
-  reply->set_holding_days(RatioText(metrics->holding_days_milli));
+  auto snapshot = std::make_shared<ledger::StatusOr<ledger::MetricsSnapshot>>(
+      ledger::TakeMetricsSnapshot(ledger, q.currency(), period, program, serving.cache.get()));
+  if (!snapshot->ok()) return ToGrpcStatus(snapshot->status());
+  *rest = [snapshot, serving, reply, asked = q.program()] {
+    auto metrics = ledger::ComputeProgramMetrics(**snapshot, serving.rules, serving.cache.get());
+    if (!metrics.ok()) return ToGrpcStatus(metrics.status());
+    ToProto((*snapshot)->period, *metrics, reply);
+    reply->set_currency((*snapshot)->currency);
+    reply->set_program(asked);
+    return grpc::Status::OK;
+  };
   return grpc::Status::OK;
 }
 
@@ -152,16 +179,16 @@ std::vector<HttpRoute> FlowRoutes(const FlowServing& serving) {
   return {HttpRoute::Of<v1::FlowTableRequest, v1::FlowTable>(
               "/v1/flow-table", Rpc::kGetFlowTable,
               [serving](const ledger::Ledger& ledger, const v1::FlowTableRequest& q,
-                        v1::FlowTable* reply) {
+                        v1::FlowTable* reply, ReadRest* rest) {
                 ledger::FlowQuery query;
                 if (grpc::Status valid = ToFlowQuery(q, &query); !valid.ok()) return valid;
-                return ServeFlowTable(ledger, query, serving, reply);
+                return TakeFlowTable(ledger, query, serving, reply, rest);
               }),
           HttpRoute::Of<v1::ProgramMetricsRequest, v1::ProgramMetrics>(
               "/v1/program-metrics", Rpc::kGetProgramMetrics,
               [serving](const ledger::Ledger& ledger, const v1::ProgramMetricsRequest& q,
-                        v1::ProgramMetrics* reply) {
-                return ServeProgramMetrics(ledger, q, serving, reply);
+                        v1::ProgramMetrics* reply, ReadRest* rest) {
+                return TakeProgramMetrics(ledger, q, serving, reply, rest);
               })};
 }
 

@@ -65,6 +65,20 @@ Response ErrorResponse(const Request& request, const grpc::Status& status) {
                       HttpErrorJson(status.error_code(), status.error_message()));
 }
 
+// The reply as JSON, field names as in the proto; or the error `status` is.
+Response ReplyResponse(const Request& request, const grpc::Status& status,
+                       const google::protobuf::Message& reply) {
+  if (!status.ok()) return ErrorResponse(request, status);
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(reply, &json, options).ok()) {
+    return ErrorResponse(request, {grpc::StatusCode::INTERNAL, "cannot write the reply"});
+  }
+  return MakeResponse(request, 200, "application/json", json + "\n");
+}
+
 bool IsDashboardPath(std::string_view path) {
   return path == "/" || path == "/dashboard" || path.starts_with(kDashboardPath);
 }
@@ -125,9 +139,13 @@ struct HttpGateway::Impl {
   void ServeMetrics(const Request& request, const Caller& caller, Respond respond);
   static Response ServeDashboard(const Request& request, std::string_view path,
                                  std::string_view query);
-  // Runs `reply` on the applied ledger and answers with its response, or with the reason
-  // no read was possible; counted as a call in flight until answered.
-  using ReplyFn = std::function<Response(const Request& head, const ledger::Ledger&)>;
+  // Answers a read (once) and counts it done.
+  using Answer = std::function<void(Response)>;
+  // Runs `reply` on the applied ledger, which answers (there or later, from the worker),
+  // or answers with the reason no read was possible; counted as a call in flight until
+  // answered.
+  using ReplyFn =
+      std::function<void(const Request& head, const ledger::Ledger&, const Answer& answer)>;
   void Read(bool stale_ok, const Request& request, Respond respond, ReplyFn reply);
   void Accept();
 
@@ -351,18 +369,15 @@ void HttpGateway::Impl::ServeRoute(const HttpRoute& route, std::string_view quer
       message->GetDescriptor()->FindFieldByName("stale_ok");
   bool stale_ok = stale != nullptr && message->GetReflection()->GetBool(*message, stale);
   Read(stale_ok, request, std::move(respond),
-       [&route, serve, message](const Request& head, const ledger::Ledger& ledger) {
-         std::unique_ptr<google::protobuf::Message> reply(route.reply_type->New());
-         grpc::Status served = serve(ledger, *message, reply.get());
-         if (!served.ok()) return ErrorResponse(head, served);
-         google::protobuf::util::JsonPrintOptions options;
-         options.preserve_proto_field_names = true;
-         options.always_print_primitive_fields = true;
-         std::string json;
-         if (!google::protobuf::util::MessageToJsonString(*reply, &json, options).ok()) {
-           return ErrorResponse(head, {grpc::StatusCode::INTERNAL, "cannot write the reply"});
-         }
-         return MakeResponse(head, 200, "application/json", json + "\n");
+       [&route, serve, message, worker = parts.worker](
+           const Request& head, const ledger::Ledger& ledger, const Answer& answer) {
+         std::shared_ptr<google::protobuf::Message> reply(route.reply_type->New());
+         ReadRest rest;
+         grpc::Status served = serve(ledger, *message, reply.get(), &rest);
+         if (!served.ok() || !rest) return answer(ReplyResponse(head, served, *reply));
+         worker->Post([head, reply, rest = std::move(rest), answer] {
+           answer(ReplyResponse(head, rest(), *reply));
+         });
        });
 }
 
@@ -372,11 +387,15 @@ void HttpGateway::Impl::Read(bool stale_ok, const Request& request, Respond resp
   Request head{request.method(), request.target(), request.version()};
   head.keep_alive(request.keep_alive());
   parts.calls->CallStarted();
-  parts.consensus->Read(stale_ok, [calls = parts.calls, head, respond, reply](
-                                      const ledger::Status& read, const ledger::Ledger* ledger) {
-    respond(read.ok() ? reply(head, *ledger) : ErrorResponse(head, ToGrpcStatus(read)));
+  Answer answer = [calls = parts.calls, respond = std::move(respond)](Response response) {
+    respond(std::move(response));
     calls->CallDone();
-  });
+  };
+  parts.consensus->Read(
+      stale_ok, [head, answer, reply](const ledger::Status& read, const ledger::Ledger* ledger) {
+        if (!read.ok()) return answer(ErrorResponse(head, ToGrpcStatus(read)));
+        reply(head, *ledger, answer);
+      });
 }
 
 void HttpGateway::Impl::ServeMetrics(const Request& request, const Caller& caller,
@@ -388,11 +407,11 @@ void HttpGateway::Impl::ServeMetrics(const Request& request, const Caller& calle
   leader->Set(role.role == "leader" || role.role == "standalone" ? 1 : 0);
   calls_in_flight->Set(parts.calls->in_flight());
   Read(true, request, std::move(respond),
-       [this](const Request& head, const ledger::Ledger& ledger) {
+       [this](const Request& head, const ledger::Ledger& ledger, const Answer& answer) {
          applied_index->Set(double(ledger.applied_index()));
          last_seq->Set(double(ledger.last_seq()));
-         return MakeResponse(head, 200, "text/plain; version=0.0.4",
-                             prometheus::TextSerializer().Serialize(registry.Collect()));
+         answer(MakeResponse(head, 200, "text/plain; version=0.0.4",
+                             prometheus::TextSerializer().Serialize(registry.Collect())));
        });
 }
 

@@ -15,8 +15,9 @@
 // (access.h), and the gate decides (gate.h: the gRPC calls in flight, the certificate's
 // rate, field sizes, the access table). /metrics is for operators and auditors. Errors are JSON
 // {"code", "message"} with the HTTP status of the gRPC code. Reads run on the consensus's apply
-// thread like gRPC reads; the gateway's own thread only accepts, parses and writes, so nothing
-// blocks it.
+// thread like gRPC reads (flow tables and metrics in two parts: the copy there, the
+// protection on the node's worker); the gateway's own thread only accepts, parses and
+// writes, so nothing blocks it.
 //
 // Thread-safety: Start, Stop and the destructor are called from one thread.
 #pragma once
@@ -26,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "kyoso/ledger/ledger.h"
@@ -36,6 +38,7 @@
 #include "node/consensus.h"
 #include "node/gate.h"
 #include "node/http_query.h"
+#include "node/worker.h"
 
 namespace kyoso::node {
 
@@ -45,27 +48,34 @@ struct HttpRoute {
   Rpc rpc;                                        // Its row in the access table.
   const google::protobuf::Message* request_type;  // The default instance of the request.
   const google::protobuf::Message* reply_type;    // And of the reply.
-  // Fills `reply` (a new message of reply_type's type) for `request`.
+  // Fills `reply` (a new message of reply_type's type) for `request`; or takes what it
+  // needs of the ledger and leaves the rest in `rest`, for the node's worker to run.
   using Serve =
       std::function<grpc::Status(const ledger::Ledger&, const google::protobuf::Message& request,
-                                 google::protobuf::Message* reply)>;
+                                 google::protobuf::Message* reply, ReadRest* rest)>;
   Serve serve;
   // Optional: runs on the gateway's thread before the read (to load a key file, say) and
   // may replace the read to run (then `serve` may be empty); a status not OK answers the
   // request instead.
   std::function<grpc::Status(const google::protobuf::Message& request, Serve* read)> prepare;
 
-  // A route from a typed read: serve(ledger, const Request&, Reply*).
-  template <typename Request, typename Reply, typename Serve>
-  static HttpRoute Of(std::string path, Rpc rpc, Serve serve) {
+  // A route from a typed read: serve(ledger, const Request&, Reply*), or with a last
+  // ReadRest* for a read in two parts.
+  template <typename Request, typename Reply, typename Typed>
+  static HttpRoute Of(std::string path, Rpc rpc, Typed serve) {
     return {std::move(path),
             rpc,
             &Request::default_instance(),
             &Reply::default_instance(),
             [serve](const ledger::Ledger& ledger, const google::protobuf::Message& request,
-                    google::protobuf::Message* reply) {
-              return serve(ledger, static_cast<const Request&>(request),
-                           static_cast<Reply*>(reply));
+                    google::protobuf::Message* reply, ReadRest* rest) {
+              const auto& typed = static_cast<const Request&>(request);
+              if constexpr (std::is_invocable_v<Typed, const ledger::Ledger&, const Request&,
+                                                Reply*, ReadRest*>) {
+                return serve(ledger, typed, static_cast<Reply*>(reply), rest);
+              } else {
+                return serve(ledger, typed, static_cast<Reply*>(reply));
+              }
             },
             nullptr};
   }
@@ -77,6 +87,7 @@ struct HttpGatewayParts {
   Gate* gate = nullptr;            // Load, rate and size limits, then the access table.
   Consensus* consensus = nullptr;
   CallTracker* calls = nullptr;  // Counts each read in flight, for the load limit and the drain.
+  Worker* worker = nullptr;      // Runs the rest of reads in two parts.
   int connections_max = 256;     // Open connections at most; more are closed at once.
   std::vector<HttpRoute> routes;
 };

@@ -92,7 +92,7 @@ HttpRoute MicrodataRoute(const ResearchConfig& config) {
     grpc::Status valid = Prepare(config, q, scope.get());
     if (!valid.ok()) return valid;
     *read = [scope](const ledger::Ledger& ledger, const google::protobuf::Message& asked,
-                    google::protobuf::Message* page) {
+                    google::protobuf::Message* page, ReadRest*) {
       return ReadPage(ledger, static_cast<const v1::ExportMicrodataRequest&>(asked), *scope,
                       static_cast<v1::MicrodataPage*>(page));
     };

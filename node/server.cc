@@ -39,6 +39,9 @@ struct NodeServer::Parts {
   AccountDirectory directory;
   CallTracker calls;
   std::unique_ptr<Gate> gate;
+  // Protects flow tables off the apply thread; stopped (its jobs run) before the gRPC
+  // server is waited for, since its jobs finish calls.
+  Worker worker;
   // Null unless [http] listen is set. Declared before the consensus, so that it outlives
   // the consensus's last read callback on every path.
   std::unique_ptr<HttpGateway> gateway;
@@ -185,6 +188,7 @@ void StartWritePath(NodeServer::Parts& p) {
   p.terminal = std::make_unique<TerminalService>(&p.calls, gate, p.writes.get(), &p.directory);
   p.resident = std::make_unique<ResidentService>(&p.calls, gate, p.writes.get());
   p.flows.rules = p.config.disclosure;
+  p.flows.worker = &p.worker;
   p.query = std::make_unique<QueryService>(&p.calls, gate, p.consensus.get(), p.flows);
   p.releases = std::make_unique<ReleaseService>(&p.calls, gate, p.consensus.get(), p.writes.get(),
                                                 p.config.releases);
@@ -232,6 +236,7 @@ ledger::Status StartHttp(NodeServer::Parts& p) {
                          .gate = p.gate.get(),
                          .consensus = p.consensus.get(),
                          .calls = &p.calls,
+                         .worker = &p.worker,
                          .connections_max = static_cast<int>(p.config.http.connections_max),
                          .routes = FlowRoutes(p.flows)};
   for (HttpRoute& route : ReleaseRoutes(p.config.releases)) parts.routes.push_back(route);
@@ -303,6 +308,7 @@ void NodeServer::Shutdown() {
   }
   if (p.batcher) p.batcher->Stop();
   if (p.consensus) p.consensus->Stop();
+  p.worker.Stop();  // No read posts more once the consensus has stopped.
   if (p.server) p.server->Wait();
   p.gateway.reset();    // After the consensus stopped: its reads in flight hold connections.
   p.consensus.reset();  // In a cluster: closes the raft log, then RocksDB.

@@ -312,20 +312,23 @@ ServerUnaryReactor* QueryService::ListJournal(CallbackServerContext* c,
 
 ServerUnaryReactor* QueryService::GetFlowTable(CallbackServerContext* c,
                                                const v1::FlowTableRequest* q, v1::FlowTable* r) {
-  return Read(c, Rpc::kGetFlowTable, *q, [this, q, r](const Caller&, const ledger::Ledger& ledger) {
-    ledger::FlowQuery query;
-    if (grpc::Status valid = ToFlowQuery(*q, &query); !valid.ok()) return valid;
-    return ServeFlowTable(ledger, query, flows_, r);
-  });
+  return ServeReadInParts(
+      *calls_, *gate_, *consensus_, *flows_.worker, c, Rpc::kGetFlowTable, *q,
+      [this, q, r](const Caller&, const ledger::Ledger& ledger, ReadRest* rest) {
+        ledger::FlowQuery query;
+        if (grpc::Status valid = ToFlowQuery(*q, &query); !valid.ok()) return valid;
+        return TakeFlowTable(ledger, query, flows_, r, rest);
+      });
 }
 
 ServerUnaryReactor* QueryService::GetProgramMetrics(CallbackServerContext* c,
                                                     const v1::ProgramMetricsRequest* q,
                                                     v1::ProgramMetrics* r) {
-  return Read(c, Rpc::kGetProgramMetrics, *q,
-              [this, q, r](const Caller&, const ledger::Ledger& ledger) {
-                return ServeProgramMetrics(ledger, *q, flows_, r);
-              });
+  return ServeReadInParts(
+      *calls_, *gate_, *consensus_, *flows_.worker, c, Rpc::kGetProgramMetrics, *q,
+      [this, q, r](const Caller&, const ledger::Ledger& ledger, ReadRest* rest) {
+        return TakeProgramMetrics(ledger, *q, flows_, r, rest);
+      });
 }
 
 ServerUnaryReactor* QueryService::GetCurrency(CallbackServerContext* c,

@@ -42,13 +42,13 @@ class ServedTablesTest : public ::testing::TestWithParam<uint64_t> {
     Issue(1, kMarch + 31 * kNsPerDay);  // April begins: March and its days are closed.
   }
 
-  // Issues `amount` to a resident at ledger time `at`.
-  void Issue(Amount amount, TimeNs at) {
+  // Issues `amount` to resident number `resident` at ledger time `at`.
+  void Issue(Amount amount, TimeNs at, int resident = 0) {
     TransferRequest issue;
     issue.id = TransferId{1, next_index_};
     issue.kind = TransferKind::kIssue;
     issue.from = "iss:bunji";
-    issue.to = SyntheticTown::Resident(0);
+    issue.to = SyntheticTown::Resident(resident);
     issue.amount = amount;
     ASSERT_TRUE(ledger_->Apply(Batch{next_index_++, at, {issue}}).ok());
   }
@@ -203,6 +203,55 @@ TEST_P(ServedCacheTest, TheCurrentMonthIsNeverKept) {
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(before->total.sum, Wide(1));
   EXPECT_EQ(after->total.sum, Wide(6));
+}
+
+TEST_P(ServedCacheTest, ASnapshotServesTheLedgerAsItWasWhenTaken) {
+  // The node takes a snapshot on the apply thread and protects its tables on another
+  // while more is applied: what it serves is the ledger at the snapshot, whatever came
+  // after (here enough new pair records to move the current day's and month's in memory).
+  const DisclosureRules open{1, 1, 100};  // Every figure shown.
+  std::vector<FlowQuery> queries(2);
+  for (FlowQuery& query : queries) {
+    query.currency = kTownCurrency;
+    query.flow_class = FlowClass::kIssuance;
+    query.payee_group = GroupBy::kDistrict;
+  }
+  queries[0].period = PeriodOf(PeriodKind::kMonth, kMarch + 31 * kNsPerDay);
+  queries[1].period = PeriodOf(PeriodKind::kDay, kMarch + 31 * kNsPerDay);
+  std::vector<std::string> before;
+  for (const FlowQuery& query : queries)
+    before.push_back(Shown(*ServedFlowTable(*ledger_, query, open)));
+  auto snapshot = TakeFlowSnapshot(*ledger_, queries);
+  ASSERT_TRUE(snapshot.ok());
+  for (int resident = 0; resident < 100; ++resident) {
+    Issue(7, kMarch + 31 * kNsPerDay + 60 * 1'000'000'000LL, resident);
+  }
+  for (size_t q = 0; q < queries.size(); ++q) {
+    auto served = ServedFlowTable(*snapshot, queries[q], open);
+    ASSERT_TRUE(served.ok()) << served.status().ToString();
+    EXPECT_EQ(Shown(*served), before[q]);
+    EXPECT_NE(Shown(*ServedFlowTable(*ledger_, queries[q], open)), before[q]);
+  }
+}
+
+TEST_P(ServedCacheTest, ASnapshotTakesWhatTheCacheKeepsInsteadOfRecords) {
+  FlowQuery week;
+  week.currency = kTownCurrency;
+  week.period = PeriodOf(PeriodKind::kWeek, kMarch + kNsPerDay);
+  ServedCache cache;
+  auto cold = TakeFlowSnapshot(*ledger_, {week}, &cache);
+  ASSERT_TRUE(cold.ok());
+  EXPECT_TRUE(cold->kept.empty());
+  EXPECT_TRUE(cold->records.contains({week.flow_class, PeriodOf(PeriodKind::kMonth, kMarch)}));
+  auto computed = ServedFlowTable(*cold, week, kRules, &cache);
+  ASSERT_TRUE(computed.ok());
+  auto warm = TakeFlowSnapshot(*ledger_, {week}, &cache);
+  ASSERT_TRUE(warm.ok());
+  EXPECT_EQ(warm->kept.size(), 1u);  // The week's family: no records needed.
+  EXPECT_TRUE(warm->records.empty());
+  auto kept = ServedFlowTable(*warm, week, kRules);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(Shown(*kept), Shown(*computed));
 }
 
 INSTANTIATE_TEST_SUITE_P(Town, ServedCacheTest, ::testing::Values(1));

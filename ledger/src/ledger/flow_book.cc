@@ -421,7 +421,7 @@ StatusOr<std::vector<FlowTable>> FlowBook::Tables(const Store& store,
   const bool closed = PeriodEndDay(first.period) <= day_.period.start_day;
   std::vector<FlowTable> tables(queries.size());
   std::vector<size_t> missing;
-  std::vector<FlowTableBuilder> builders;
+  std::vector<FlowQuery> grouped;
   for (size_t i = 0; i < queries.size(); ++i) {
     auto kept = closed ? kept_.find(KeptKey(queries[i])) : kept_.end();
     if (kept != kept_.end()) {
@@ -429,52 +429,77 @@ StatusOr<std::vector<FlowTable>> FlowBook::Tables(const Store& store,
       continue;
     }
     missing.push_back(i);
-    builders.emplace_back(queries[i]);
+    grouped.push_back(queries[i]);
   }
   if (missing.empty()) return tables;
-  if (builders.size() == 1) {  // One table: grouped as the records are read.
-    KYOSO_RETURN_IF_ERROR(ForEachPair(
-        store, first.currency, first.period, first.flow_class, find,
-        [&](std::string_view program, const Account* payer, const Account* payee, uint64_t count,
-            FlowSum sum) { builders[0].Add(program, payer, payee, count, sum); }));
-  } else {
-    KYOSO_RETURN_IF_ERROR(GroupEach(store, first, find, builders));
-  }
+  StatusOr<FlowRecords> records =
+      Records(store, first.currency, first.period, first.flow_class, find);
+  if (!records.ok()) return records.status();
+  std::vector<FlowTable> made = GroupFlows(*records, grouped);
   for (size_t m = 0; m < missing.size(); ++m) {
-    tables[missing[m]] = std::move(builders[m]).Finish();
+    tables[missing[m]] = std::move(made[m]);
     if (closed) Keep(KeptKey(queries[missing[m]]), tables[missing[m]]);
   }
   return tables;
 }
 
-// Reads the records once, then groups one table at a time: builders fed side by side
-// would share the cache.
-Status FlowBook::GroupEach(const Store& store, const FlowQuery& query, const AccountFinder& find,
-                           std::vector<FlowTableBuilder>& builders) const {
-  struct Pair {
-    std::string_view program;
-    const Account* payer;
-    const Account* payee;
-    uint64_t count;
-    FlowSum sum;
-  };
-  std::vector<Pair> pairs;
-  std::set<std::string, std::less<>> programs;  // Views into a read's values last its visit.
-  const std::string* program_kept = nullptr;    // Records come grouped by programme.
-  KYOSO_RETURN_IF_ERROR(ForEachPair(store, query.currency, query.period, query.flow_class, find,
-                                    [&](std::string_view program, const Account* payer,
-                                        const Account* payee, uint64_t count, FlowSum sum) {
-                                      if (program_kept == nullptr || *program_kept != program) {
-                                        program_kept = &*programs.emplace(program).first;
-                                      }
-                                      pairs.push_back({*program_kept, payer, payee, count, sum});
-                                    }));
-  for (FlowTableBuilder& builder : builders) {
-    for (const Pair& pair : pairs) {
-      builder.Add(pair.program, pair.payer, pair.payee, pair.count, pair.sum);
-    }
+namespace {
+
+// Numbers the parties and programmes of records as they are copied.
+class RecordsCopier {
+ public:
+  explicit RecordsCopier(FlowRecords* records) : records_(records) {}
+
+  void Add(std::string_view program, const Account* payer, const Account* payee, uint64_t count,
+           FlowSum sum) {
+    records_->pairs.push_back(
+        {ProgramNumber(program), PartyNumber(payer), PartyNumber(payee), count, sum});
   }
-  return Status::Ok();
+
+ private:
+  uint32_t ProgramNumber(std::string_view program) {
+    // Records come grouped by programme: the last one is usually the one.
+    if (last_program_ != UINT32_MAX && records_->programs[last_program_] == program) {
+      return last_program_;
+    }
+    auto it = std::find(records_->programs.begin(), records_->programs.end(), program);
+    if (it == records_->programs.end()) it = records_->programs.emplace(it, program);
+    last_program_ = static_cast<uint32_t>(it - records_->programs.begin());
+    return last_program_;
+  }
+  uint32_t PartyNumber(const Account* account) {
+    auto [it, added] =
+        numbers_.try_emplace(account, static_cast<uint32_t>(records_->parties.size()));
+    if (added) {
+      records_->parties.push_back({std::string(AccountGroup(GroupBy::kKind, account)),
+                                   std::string(AccountGroup(GroupBy::kSector, account)),
+                                   std::string(AccountGroup(GroupBy::kDistrict, account))});
+    }
+    return it->second;
+  }
+
+  FlowRecords* records_;
+  absl::flat_hash_map<const Account*, uint32_t> numbers_;
+  uint32_t last_program_ = UINT32_MAX;
+};
+
+}  // namespace
+
+StatusOr<FlowRecords> FlowBook::Records(const Store& store, const CurrencyCode& currency,
+                                        const Period& period, FlowClass flow_class,
+                                        const AccountFinder& find) const {
+  FlowRecords records{currency, period, flow_class, {}, {}, {}};
+  // At most the records the book holds of the period, of every class: one allocation
+  // (growing by doubling would touch twice the memory, a page fault per 4 KiB).
+  if (const Current* current = InMemory(period)) {
+    records.pairs.reserve(current->records.size() + (current == &month_ ? day_.records.size() : 0));
+  }
+  RecordsCopier copier(&records);
+  KYOSO_RETURN_IF_ERROR(ForEachPair(
+      store, currency, period, flow_class, find,
+      [&copier](std::string_view program, const Account* payer, const Account* payee,
+                uint64_t count, FlowSum sum) { copier.Add(program, payer, payee, count, sum); }));
+  return records;
 }
 
 Status FlowBook::ForEachPair(const Store& store, const CurrencyCode& currency, const Period& period,

@@ -68,6 +68,12 @@ class FlowBook {
                      FlowClass flow_class, const AccountFinder& find,
                      const ResolvedPairVisitor& visit) const;
 
+  // The pair records of one currency, period and class, copied with their accounts'
+  // groups: from memory when the book holds the period, else from `store`.
+  StatusOr<FlowRecords> Records(const Store& store, const CurrencyCode& currency,
+                                const Period& period, FlowClass flow_class,
+                                const AccountFinder& find) const;
+
   // Groups the pair records `query` names into its table: from memory for the current
   // day and month, else from `store`; `find` looks accounts up. The tables of the last
   // kKeptTablesMax closed periods asked are kept (a closed period never changes).
@@ -118,9 +124,6 @@ class FlowBook {
   const std::string* Intern(std::string_view program);
   uint32_t CurrencyNumber(std::string_view currency);
   const Current* InMemory(const Period& period) const;
-  // Adds the records of `query`'s currency, period and class to each builder.
-  Status GroupEach(const Store& store, const FlowQuery& query, const AccountFinder& find,
-                   std::vector<FlowTableBuilder>& builders) const;
   void Keep(std::string key, const FlowTable& table) const;
   // Adds one period's stored records to each of `into`.
   Status LoadRecords(const Store& store, const CurrencyCode& currency, const Period& period,

@@ -35,24 +35,48 @@ Wide ToWide(FlowSum sum) {
   return (Wide(static_cast<uint64_t>(sum >> 64)) << 64) | Wide(static_cast<uint64_t>(sum));
 }
 
+FlowTableBuilder::FlowTableBuilder(const FlowQuery& query, const FlowRecords& records)
+    : query_(query), records_(records) {
+  payers_.group_by = query.payer_group;
+  payees_.group_by = query.payee_group;
+  for (Side* side : {&payers_, &payees_}) {
+    side->of_party.assign(records.parties.size(), kNoGroup);
+    side->of_program.assign(records.programs.size(), kNoGroup);
+  }
+  if (!query.program) return;
+  one_program_ = true;
+  auto it = std::find(records.programs.begin(), records.programs.end(), *query.program);
+  if (it != records.programs.end())
+    only_program_ = static_cast<uint32_t>(it - records.programs.begin());
+}
+
 uint32_t FlowTableBuilder::Number(Side& side, std::string_view name) {
   auto [it, added] = side.numbers.try_emplace(name, static_cast<uint32_t>(side.names.size()));
   if (added) side.names.push_back(name);
   return it->second;
 }
 
-uint32_t FlowTableBuilder::GroupOf(Side& side, const Account* account, std::string_view program) {
-  if (side.group_by == GroupBy::kProgram) {
-    if (program.empty()) return Number(side, ProgramGroup(program));
-    auto it = programs_.find(program);
-    if (it == programs_.end()) it = programs_.emplace(program).first;
-    return Number(side, *it);
+std::string_view FlowTableBuilder::NameOf(GroupBy group_by, uint32_t party,
+                                          uint32_t program) const {
+  const FlowRecords::Party& of = records_.parties[party];
+  switch (group_by) {
+    case GroupBy::kKind:
+      return of.kind;
+    case GroupBy::kSector:
+      return of.sector;
+    case GroupBy::kDistrict:
+      return of.district;
+    case GroupBy::kProgram:
+      break;
   }
-  auto it = side.of_account.find(account);
-  if (it != side.of_account.end()) return it->second;
-  uint32_t number = Number(side, AccountGroup(side.group_by, account));
-  side.of_account.emplace(account, number);
-  return number;
+  return ProgramGroup(records_.programs[program]);
+}
+
+uint32_t FlowTableBuilder::GroupOf(Side& side, uint32_t party, uint32_t program) {
+  uint32_t& group =
+      side.group_by == GroupBy::kProgram ? side.of_program[program] : side.of_party[party];
+  if (group == kNoGroup) group = Number(side, NameOf(side.group_by, party, program));
+  return group;
 }
 
 uint32_t FlowTableBuilder::CellOf(uint32_t payer_group, uint32_t payee_group) {
@@ -62,20 +86,20 @@ uint32_t FlowTableBuilder::CellOf(uint32_t payer_group, uint32_t payee_group) {
   return it->second;
 }
 
-void FlowTableBuilder::Add(std::string_view program, const Account* payer, const Account* payee,
-                           uint64_t count, FlowSum sum) {
-  if (query_.program && program != *query_.program) return;
-  uint32_t number = CellOf(GroupOf(payers_, payer, program), GroupOf(payees_, payee, program));
+void FlowTableBuilder::Add(const FlowRecords::Pair& pair) {
+  if (one_program_ && pair.program != only_program_) return;
+  uint32_t number = CellOf(GroupOf(payers_, pair.payer, pair.program),
+                           GroupOf(payees_, pair.payee, pair.program));
   Cell& cell = cells_[number];
-  cell.count += count;
-  cell.sum += sum;
-  payer_sums_[{payer, number}] += sum;
-  payee_sums_[{payee, number}] += sum;
+  cell.count += pair.count;
+  cell.sum += pair.sum;
+  payer_sums_[(uint64_t{pair.payer} << 32) | number] += pair.sum;
+  payee_sums_[(uint64_t{pair.payee} << 32) | number] += pair.sum;
 }
 
 void FlowTableBuilder::Rank(const Contributions& sums, std::vector<Cell>& cells, bool payers) {
   for (const auto& [who, sum] : sums) {
-    Cell& cell = cells[who.second];
+    Cell& cell = cells[static_cast<uint32_t>(who)];
     ++(payers ? cell.distinct_payers : cell.distinct_payees);
     KeepTopTwo(sum, payers ? cell.top_payers : cell.top_payees);
   }
@@ -100,6 +124,19 @@ FlowTable FlowTableBuilder::Finish() && {
     return std::tie(a.payer_group, a.payee_group) < std::tie(b.payer_group, b.payee_group);
   });
   return table;
+}
+
+std::vector<FlowTable> GroupFlows(const FlowRecords& records,
+                                  const std::vector<FlowQuery>& queries) {
+  // One table at a time: builders fed side by side would share the cache.
+  std::vector<FlowTable> tables;
+  tables.reserve(queries.size());
+  for (const FlowQuery& query : queries) {
+    FlowTableBuilder builder(query, records);
+    for (const FlowRecords::Pair& pair : records.pairs) builder.Add(pair);
+    tables.push_back(std::move(builder).Finish());
+  }
+  return tables;
 }
 
 }  // namespace kyoso::ledger

@@ -1,25 +1,21 @@
-// FlowTableBuilder: groups a period's pair records (kyoso/ledger/flows.h) into the cells
-// of one flow table (internal to ledger/).
+// FlowTableBuilder: groups a period's pair records (FlowRecords, kyoso/ledger/flows.h)
+// into the cells of one flow table (internal to ledger/).
 //
-// Made for hundreds of thousands of records per table: each account's group is looked
-// up once, cells are numbered, and each contributor's sum per cell is kept in flat hash
-// maps keyed by (account, cell number), so adding a record allocates nothing most of the
-// time. Cells come out ordered by (payer group, payee group).
+// Made for hundreds of thousands of records per table: each party's and programme's
+// group is looked up once (by number, in a vector), cells are numbered, and each
+// contributor's sum per cell is kept in a flat hash map keyed by (party, cell number), so
+// adding a record allocates nothing most of the time. Cells come out ordered by (payer
+// group, payee group).
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
 
-#include <set>
 #include <string>
 #include <vector>
 
 #include "kyoso/ledger/flows.h"
 
 namespace kyoso::ledger {
-
-// Sums while grouping: positive amounts in a 128-bit accumulator (2^64 additions of
-// int64 amounts would be needed to overflow it).
-__extension__ typedef unsigned __int128 FlowSum;
 
 Wide ToWide(FlowSum sum);
 
@@ -32,12 +28,11 @@ inline std::string_view ProgramGroup(std::string_view program) {
 
 class FlowTableBuilder {
  public:
-  explicit FlowTableBuilder(const FlowQuery& query) : query_(query) {}
+  // `records` must outlive the builder.
+  FlowTableBuilder(const FlowQuery& query, const FlowRecords& records);
 
-  // Adds one pair record of the query's period and class; `payer` or `payee` may be null
-  // (grouped as "unknown"). The accounts must outlive the builder.
-  void Add(std::string_view program, const Account* payer, const Account* payee, uint64_t count,
-           FlowSum sum);
+  // Adds one of the records' pairs (skipped unless of the query's programme, if it names one).
+  void Add(const FlowRecords::Pair& pair);
   FlowTable Finish() &&;
 
  private:
@@ -51,24 +46,30 @@ class FlowTableBuilder {
     FlowSum top_payers[2] = {0, 0};
     FlowSum top_payees[2] = {0, 0};
   };
+  static constexpr uint32_t kNoGroup = UINT32_MAX;
   // One side of the table: its groups, numbered in order of appearance.
   struct Side {
-    GroupBy group_by;
+    GroupBy group_by = GroupBy::kKind;
     std::vector<std::string_view> names;
     absl::flat_hash_map<std::string_view, uint32_t> numbers;
-    absl::flat_hash_map<const Account*, uint32_t> of_account;  // Unless grouped by programme.
+    std::vector<uint32_t> of_party;    // By party number; kNoGroup until seen.
+    std::vector<uint32_t> of_program;  // Likewise by programme number.
   };
-  using Contributions = absl::flat_hash_map<std::pair<const Account*, uint32_t>, FlowSum>;
+  // A contributor's sum per cell, keyed by party number (high half) and cell number.
+  using Contributions = absl::flat_hash_map<uint64_t, FlowSum>;
 
-  uint32_t GroupOf(Side& side, const Account* account, std::string_view program);
+  uint32_t GroupOf(Side& side, uint32_t party, uint32_t program);
+  std::string_view NameOf(GroupBy group_by, uint32_t party, uint32_t program) const;
   uint32_t Number(Side& side, std::string_view name);
   uint32_t CellOf(uint32_t payer_group, uint32_t payee_group);
   static void Rank(const Contributions& sums, std::vector<Cell>& cells, bool payers);
 
   FlowQuery query_;
-  Side payers_{query_.payer_group, {}, {}, {}};
-  Side payees_{query_.payee_group, {}, {}, {}};
-  std::set<std::string, std::less<>> programs_;  // Names of programme groups, interned.
+  const FlowRecords& records_;
+  bool one_program_ = false;          // The query names a programme:
+  uint32_t only_program_ = kNoGroup;  // its number (kNoGroup: none of the records').
+  Side payers_;
+  Side payees_;
   absl::flat_hash_map<uint64_t, uint32_t> cell_numbers_;
   std::vector<Cell> cells_;
   Contributions payer_sums_;

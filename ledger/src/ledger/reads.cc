@@ -184,4 +184,10 @@ StatusOr<std::vector<FlowTable>> Ledger::Flows(const std::vector<FlowQuery>& que
                               [this](std::string_view id) { return state_->accounts.Find(id); });
 }
 
+StatusOr<FlowRecords> Ledger::FlowRecordsOf(const CurrencyCode& currency, const Period& period,
+                                            FlowClass flow_class) const {
+  return state_->flows.Records(*store_, currency, period, flow_class,
+                               [this](std::string_view id) { return state_->accounts.Find(id); });
+}
+
 }  // namespace kyoso::ledger

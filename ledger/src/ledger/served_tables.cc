@@ -8,13 +8,50 @@ namespace {
 
 constexpr size_t kGroupByCount = 4;
 
+// The monies of a family: all money, free money, the currency's programmes in id order,
+// and `query`'s if not among them.
+std::vector<FlowQuery> FamilyOf(const std::vector<ProgramId>& programs, const FlowQuery& query) {
+  std::vector<std::optional<ProgramId>> monies{std::nullopt, ProgramId()};
+  monies.insert(monies.end(), programs.begin(), programs.end());
+  if (std::find(monies.begin(), monies.end(), query.program) == monies.end()) {
+    monies.push_back(query.program);
+  }
+  std::vector<FlowQuery> queries;
+  for (const std::optional<ProgramId>& money : monies) {
+    for (size_t payers = 0; payers < kGroupByCount; ++payers) {
+      for (size_t payees = 0; payees < kGroupByCount; ++payees) {
+        queries.push_back(query);
+        queries.back().program = money;
+        queries.back().payer_group = static_cast<GroupBy>(payers);
+        queries.back().payee_group = static_cast<GroupBy>(payees);
+      }
+    }
+  }
+  return queries;
+}
+
+std::vector<ProgramId> ProgramsOf(const Ledger& ledger, const CurrencyCode& currency) {
+  std::vector<ProgramId> programs;
+  for (const auto& [id, program] : ledger.programs()) {
+    if (program.currency == currency) programs.push_back(id);
+  }
+  return programs;
+}
+
 // Each table of `query`'s family, protected on its own.
-StatusOr<std::vector<ProtectedTable>> ProtectedEach(const Ledger& ledger, const FlowQuery& query,
+StatusOr<std::vector<ProtectedTable>> ProtectedEach(const FlowSnapshot& snapshot,
+                                                    const FlowQuery& query,
                                                     const DisclosureRules& rules) {
-  StatusOr<std::vector<FlowTable>> flows = ledger.Flows(Family(ledger, query));
-  if (!flows.ok()) return flows.status();
+  auto records = snapshot.records.find({query.flow_class, query.period});
+  if (records == snapshot.records.end()) {
+    return Status::FailedPrecondition("the flow snapshot holds no records of " +
+                                      std::string(PeriodKindName(query.period.kind)) + " " +
+                                      DayText(query.period.start_day));
+  }
   std::vector<ProtectedTable> tables;
-  for (const FlowTable& table : *flows) tables.push_back(Protect(table, rules));
+  for (const FlowTable& table : GroupFlows(records->second, FamilyOf(snapshot.programs, query))) {
+    tables.push_back(Protect(table, rules));
+  }
   return tables;
 }
 
@@ -65,15 +102,14 @@ void ProtectDays(const std::vector<ProtectedTable>& month, const std::vector<int
 // What a cache keeps `query`'s period's family under: nothing (empty) while the month
 // (or a week's months) holding it may still change, or for a family with a programme
 // the currency does not have.
-std::string CacheKey(const Ledger& ledger, const FlowQuery& query) {
+std::string CacheKey(const FlowSnapshot& snapshot, const FlowQuery& query) {
   const int32_t last_day = PeriodEndDay(query.period) - 1;
   const Period last_month = PeriodOfDay(PeriodKind::kMonth, last_day);
-  const int32_t today = PeriodOf(PeriodKind::kDay, ledger.last_timestamp()).start_day;
-  if (PeriodEndDay(last_month) > today) return {};
+  if (PeriodEndDay(last_month) > snapshot.today) return {};
   FlowQuery all = query;
   all.program.reset();
-  const std::vector<FlowQuery> family = Family(ledger, all);
-  if (Family(ledger, query).size() != family.size()) return {};
+  const std::vector<FlowQuery> family = FamilyOf(snapshot.programs, all);
+  if (FamilyOf(snapshot.programs, query).size() != family.size()) return {};
   std::string key = query.currency + '\0' + std::string(FlowClassName(query.flow_class)) + '\0' +
                     std::string(PeriodKindName(query.period.kind)) + '\0' +
                     DayText(query.period.start_day);
@@ -84,17 +120,26 @@ std::string CacheKey(const Ledger& ledger, const FlowQuery& query) {
   return key;
 }
 
-StatusOr<DaysByTable> ServedDays(const Ledger& ledger, const FlowQuery& query, const Period& month,
-                                 const DisclosureRules& rules, ServedCache* cache) {
+// The family kept under `key`: in the snapshot, else in `cache`; null if neither keeps it.
+ServedCache::Kept KeptFamily(const FlowSnapshot& snapshot, const ServedCache* cache,
+                             const std::string& key) {
+  if (key.empty()) return nullptr;
+  if (auto kept = snapshot.kept.find(key); kept != snapshot.kept.end()) return kept->second;
+  return cache != nullptr ? cache->Find(key) : nullptr;
+}
+
+StatusOr<DaysByTable> ServedDays(const FlowSnapshot& snapshot, const FlowQuery& query,
+                                 const Period& month, const DisclosureRules& rules,
+                                 ServedCache* cache) {
   FlowQuery asked = query;
   asked.period = month;
-  StatusOr<std::vector<ProtectedTable>> whole = ServedFamily(ledger, asked, rules, cache);
+  StatusOr<std::vector<ProtectedTable>> whole = ServedFamily(snapshot, asked, rules, cache);
   if (!whole.ok()) return whole.status();
   DaysByTable days(whole->size());
   std::vector<int32_t> weeks;  // Each day's, by its first day.
   for (int32_t d = month.start_day; d < PeriodEndDay(month); ++d) {
     asked.period = {PeriodKind::kDay, d};
-    StatusOr<std::vector<ProtectedTable>> day = ProtectedEach(ledger, asked, rules);
+    StatusOr<std::vector<ProtectedTable>> day = ProtectedEach(snapshot, asked, rules);
     if (!day.ok()) return day.status();
     if (day->size() != days.size()) return Status::FailedPrecondition("families differ in size");
     for (size_t t = 0; t < day->size(); ++t) days[t].push_back(std::move((*day)[t]));
@@ -103,7 +148,7 @@ StatusOr<DaysByTable> ServedDays(const Ledger& ledger, const FlowQuery& query, c
   ProtectDays(*whole, weeks, &days);
   for (int32_t d = month.start_day; cache != nullptr && d < PeriodEndDay(month); ++d) {
     asked.period = {PeriodKind::kDay, d};
-    std::string key = CacheKey(ledger, asked);
+    std::string key = CacheKey(snapshot, asked);
     if (key.empty()) break;
     std::vector<ProtectedTable> family;
     for (const auto& table : days)
@@ -114,9 +159,10 @@ StatusOr<DaysByTable> ServedDays(const Ledger& ledger, const FlowQuery& query, c
 }
 
 // A week's family against its seven days as they are served (a week may span two months).
-StatusOr<std::vector<ProtectedTable>> ServedWeek(const Ledger& ledger, const FlowQuery& query,
+StatusOr<std::vector<ProtectedTable>> ServedWeek(const FlowSnapshot& snapshot,
+                                                 const FlowQuery& query,
                                                  const DisclosureRules& rules, ServedCache* cache) {
-  StatusOr<std::vector<ProtectedTable>> week = ProtectedEach(ledger, query, rules);
+  StatusOr<std::vector<ProtectedTable>> week = ProtectedEach(snapshot, query, rules);
   if (!week.ok()) return week;
   DaysByTable week_days(week->size());
   StatusOr<DaysByTable> days = DaysByTable{};
@@ -124,11 +170,10 @@ StatusOr<std::vector<ProtectedTable>> ServedWeek(const Ledger& ledger, const Flo
   for (int32_t d = query.period.start_day; d < PeriodEndDay(query.period); ++d) {
     FlowQuery day = query;
     day.period = {PeriodKind::kDay, d};
-    const std::string key = cache != nullptr ? CacheKey(ledger, day) : std::string();
-    const std::vector<ProtectedTable>* kept = key.empty() ? nullptr : cache->Find(key);
+    const ServedCache::Kept kept = KeptFamily(snapshot, cache, CacheKey(snapshot, day));
     if (kept == nullptr && !(PeriodOfDay(PeriodKind::kMonth, d) == month)) {
       month = PeriodOfDay(PeriodKind::kMonth, d);
-      days = ServedDays(ledger, query, month, rules, cache);
+      days = ServedDays(snapshot, query, month, rules, cache);
       if (!days.ok()) return days.status();
     }
     if ((kept != nullptr ? kept->size() : days->size()) != week_days.size()) {
@@ -150,30 +195,12 @@ StatusOr<std::vector<ProtectedTable>> ServedWeek(const Ledger& ledger, const Flo
 }  // namespace
 
 std::vector<FlowQuery> Family(const Ledger& ledger, const FlowQuery& query) {
-  std::vector<std::optional<ProgramId>> monies{std::nullopt, ProgramId()};
-  for (const auto& [id, program] : ledger.programs()) {
-    if (program.currency == query.currency) monies.push_back(id);
-  }
-  if (std::find(monies.begin(), monies.end(), query.program) == monies.end()) {
-    monies.push_back(query.program);
-  }
-  std::vector<FlowQuery> queries;
-  for (const std::optional<ProgramId>& money : monies) {
-    for (size_t payers = 0; payers < kGroupByCount; ++payers) {
-      for (size_t payees = 0; payees < kGroupByCount; ++payees) {
-        queries.push_back(query);
-        queries.back().program = money;
-        queries.back().payer_group = static_cast<GroupBy>(payers);
-        queries.back().payee_group = static_cast<GroupBy>(payees);
-      }
-    }
-  }
-  return queries;
+  return FamilyOf(ProgramsOf(ledger, query.currency), query);
 }
 
-const std::vector<ProtectedTable>* ServedCache::Find(const std::string& key) const {
+ServedCache::Kept ServedCache::Find(const std::string& key) const {
   auto it = families_.find(key);
-  return it == families_.end() ? nullptr : &it->second;
+  return it == families_.end() ? nullptr : it->second;
 }
 
 void ServedCache::Keep(std::string key, std::vector<ProtectedTable> family) {
@@ -182,28 +209,29 @@ void ServedCache::Keep(std::string key, std::vector<ProtectedTable> family) {
     families_.erase(order_.front());
     order_.pop_front();
   }
-  families_.emplace(key, std::move(family));
+  families_.emplace(key, std::make_shared<const std::vector<ProtectedTable>>(std::move(family)));
   order_.push_back(std::move(key));
 }
 
 namespace {
 
-StatusOr<std::vector<ProtectedTable>> ComputeFamily(const Ledger& ledger, const FlowQuery& query,
+StatusOr<std::vector<ProtectedTable>> ComputeFamily(const FlowSnapshot& snapshot,
+                                                    const FlowQuery& query,
                                                     const DisclosureRules& rules,
                                                     ServedCache* cache) {
   switch (query.period.kind) {
     case PeriodKind::kMonth: {
-      StatusOr<std::vector<ProtectedTable>> month = ProtectedEach(ledger, query, rules);
+      StatusOr<std::vector<ProtectedTable>> month = ProtectedEach(snapshot, query, rules);
       if (month.ok()) ProtectFamily(&*month);
       return month;
     }
     case PeriodKind::kWeek:
-      return ServedWeek(ledger, query, rules, cache);
+      return ServedWeek(snapshot, query, rules, cache);
     case PeriodKind::kDay:
       break;
   }
   const Period month = PeriodOfDay(PeriodKind::kMonth, query.period.start_day);
-  StatusOr<DaysByTable> days = ServedDays(ledger, query, month, rules, cache);
+  StatusOr<DaysByTable> days = ServedDays(snapshot, query, month, rules, cache);
   if (!days.ok()) return days.status();
   std::vector<ProtectedTable> tables;
   const auto day = static_cast<size_t>(query.period.start_day - month.start_day);
@@ -213,23 +241,107 @@ StatusOr<std::vector<ProtectedTable>> ComputeFamily(const Ledger& ledger, const 
 
 }  // namespace
 
-StatusOr<std::vector<ProtectedTable>> ServedFamily(const Ledger& ledger, const FlowQuery& query,
+namespace {
+
+// Takes into a snapshot what serving a family needs, as ComputeFamily will ask for it:
+// the families a cache keeps, else the records of their periods.
+class SnapshotTaker {
+ public:
+  SnapshotTaker(const Ledger& ledger, const ServedCache* cache, FlowSnapshot* snapshot)
+      : ledger_(ledger), cache_(cache), snapshot_(*snapshot) {}
+
+  Status TakeFamily(const FlowQuery& query) {
+    if (Kept(query)) return Status::Ok();
+    switch (query.period.kind) {
+      case PeriodKind::kMonth:
+        return TakeRecords(query.flow_class, query.period);
+      case PeriodKind::kWeek:
+        return TakeWeek(query);
+      case PeriodKind::kDay:
+        break;
+    }
+    return TakeDays(query, PeriodOfDay(PeriodKind::kMonth, query.period.start_day));
+  }
+
+ private:
+  // Whether the cache keeps `query`'s family (then the snapshot does).
+  bool Kept(const FlowQuery& query) {
+    const std::string key = cache_ != nullptr ? CacheKey(snapshot_, query) : std::string();
+    ServedCache::Kept kept = KeptFamily(snapshot_, cache_, key);
+    if (kept != nullptr) snapshot_.kept.emplace(key, std::move(kept));
+    return !key.empty() && snapshot_.kept.contains(key);
+  }
+
+  Status TakeRecords(FlowClass flow_class, const Period& period) {
+    if (snapshot_.records.contains({flow_class, period})) return Status::Ok();
+    StatusOr<FlowRecords> records = ledger_.FlowRecordsOf(snapshot_.currency, period, flow_class);
+    if (!records.ok()) return records.status();
+    snapshot_.records.emplace(std::pair{flow_class, period}, std::move(*records));
+    return Status::Ok();
+  }
+
+  // As ServedDays: the month's family, and each day's records.
+  Status TakeDays(FlowQuery query, const Period& month) {
+    query.period = month;
+    KYOSO_RETURN_IF_ERROR(TakeFamily(query));
+    for (int32_t d = month.start_day; d < PeriodEndDay(month); ++d) {
+      KYOSO_RETURN_IF_ERROR(TakeRecords(query.flow_class, {PeriodKind::kDay, d}));
+    }
+    return Status::Ok();
+  }
+
+  // As ServedWeek: its records, and each day's family unless kept (with its month's days).
+  Status TakeWeek(const FlowQuery& query) {
+    KYOSO_RETURN_IF_ERROR(TakeRecords(query.flow_class, query.period));
+    for (int32_t d = query.period.start_day; d < PeriodEndDay(query.period); ++d) {
+      FlowQuery day = query;
+      day.period = {PeriodKind::kDay, d};
+      if (Kept(day)) continue;
+      KYOSO_RETURN_IF_ERROR(TakeDays(day, PeriodOfDay(PeriodKind::kMonth, d)));
+    }
+    return Status::Ok();
+  }
+
+  const Ledger& ledger_;
+  const ServedCache* cache_;
+  FlowSnapshot& snapshot_;
+};
+
+}  // namespace
+
+StatusOr<FlowSnapshot> TakeFlowSnapshot(const Ledger& ledger, const std::vector<FlowQuery>& queries,
+                                        const ServedCache* cache) {
+  FlowSnapshot snapshot;
+  if (queries.empty()) return snapshot;
+  snapshot.currency = queries.front().currency;
+  snapshot.today = PeriodOf(PeriodKind::kDay, ledger.last_timestamp()).start_day;
+  snapshot.programs = ProgramsOf(ledger, snapshot.currency);
+  SnapshotTaker taker(ledger, cache, &snapshot);
+  for (const FlowQuery& query : queries) {
+    if (query.currency != snapshot.currency) {
+      return Status::InvalidArgument("a flow snapshot is of one currency");
+    }
+    KYOSO_RETURN_IF_ERROR(taker.TakeFamily(query));
+  }
+  return snapshot;
+}
+
+StatusOr<std::vector<ProtectedTable>> ServedFamily(const FlowSnapshot& snapshot,
+                                                   const FlowQuery& query,
                                                    const DisclosureRules& rules,
                                                    ServedCache* cache) {
-  const std::string key = cache != nullptr ? CacheKey(ledger, query) : std::string();
-  if (!key.empty()) {
-    if (const std::vector<ProtectedTable>* kept = cache->Find(key)) return *kept;
-  }
-  StatusOr<std::vector<ProtectedTable>> family = ComputeFamily(ledger, query, rules, cache);
-  if (family.ok() && !key.empty()) cache->Keep(key, *family);
+  const std::string key = CacheKey(snapshot, query);
+  if (ServedCache::Kept kept = KeptFamily(snapshot, cache, key)) return *kept;
+  StatusOr<std::vector<ProtectedTable>> family = ComputeFamily(snapshot, query, rules, cache);
+  if (family.ok() && cache != nullptr && !key.empty()) cache->Keep(key, *family);
   return family;
 }
 
-StatusOr<ProtectedTable> ServedFlowTable(const Ledger& ledger, const FlowQuery& query,
+StatusOr<ProtectedTable> ServedFlowTable(const FlowSnapshot& snapshot, const FlowQuery& query,
                                          const DisclosureRules& rules, ServedCache* cache) {
-  StatusOr<std::vector<ProtectedTable>> tables = ServedFamily(ledger, query, rules, cache);
+  StatusOr<std::vector<ProtectedTable>> tables = ServedFamily(snapshot, query, rules, cache);
   if (!tables.ok()) return tables.status();
-  const std::vector<FlowQuery> family = Family(ledger, query);
+  const std::vector<FlowQuery> family = FamilyOf(snapshot.programs, query);
   for (size_t t = 0; t < family.size(); ++t) {
     const FlowQuery& q = family[t];
     if (q.program == query.program && q.payer_group == query.payer_group &&
@@ -238,6 +350,21 @@ StatusOr<ProtectedTable> ServedFlowTable(const Ledger& ledger, const FlowQuery& 
     }
   }
   return Status::InvalidArgument("no such flow table");  // Family holds every grouping.
+}
+
+StatusOr<ProtectedTable> ServedFlowTable(const Ledger& ledger, const FlowQuery& query,
+                                         const DisclosureRules& rules, ServedCache* cache) {
+  StatusOr<FlowSnapshot> snapshot = TakeFlowSnapshot(ledger, {query}, cache);
+  if (!snapshot.ok()) return snapshot.status();
+  return ServedFlowTable(*snapshot, query, rules, cache);
+}
+
+StatusOr<std::vector<ProtectedTable>> ServedFamily(const Ledger& ledger, const FlowQuery& query,
+                                                   const DisclosureRules& rules,
+                                                   ServedCache* cache) {
+  StatusOr<FlowSnapshot> snapshot = TakeFlowSnapshot(ledger, {query}, cache);
+  if (!snapshot.ok()) return snapshot.status();
+  return ServedFamily(*snapshot, query, rules, cache);
 }
 
 }  // namespace kyoso::ledger

@@ -9,6 +9,7 @@
 // and payees' sums. Pure: periods are computed from the ledger time passed in.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -42,7 +43,7 @@ std::optional<PeriodKind> PeriodKindFromName(std::string_view name);
 struct Period {
   PeriodKind kind = PeriodKind::kMonth;
   int32_t start_day = 0;
-  friend bool operator==(const Period&, const Period&) = default;
+  friend auto operator<=>(const Period&, const Period&) = default;
 };
 // The period of `kind` that holds ledger time `t`.
 Period PeriodOf(PeriodKind kind, TimeNs t);
@@ -111,6 +112,42 @@ struct FlowTable {
   FlowQuery query;
   std::vector<FlowCell> cells;
 };
+
+// Sums while grouping: positive amounts in a 128-bit accumulator (2^64 additions of
+// int64 amounts would be needed to overflow it).
+__extension__ typedef unsigned __int128 FlowSum;
+
+// One period's pair records of one currency and flow class, copied out of the ledger
+// (Ledger::FlowRecordsOf) with the groups of each account they name: a value of its own,
+// grouped into tables (GroupFlows) on any thread while the ledger applies more.
+struct FlowRecords {
+  // An account as tables group it: its kind's name ("res", "mer", ...), its sector and
+  // its district ("none" where it has none); "unknown" throughout for an account the
+  // ledger does not know.
+  struct Party {
+    std::string kind;
+    std::string sector;
+    std::string district;
+  };
+  struct Pair {
+    uint32_t program = 0;  // Numbers `programs`.
+    uint32_t payer = 0;    // Number `parties`.
+    uint32_t payee = 0;
+    uint64_t count = 0;
+    FlowSum sum = 0;
+  };
+  CurrencyCode currency;
+  Period period;
+  FlowClass flow_class = FlowClass::kPayment;
+  std::vector<ProgramId> programs;  // "" is free money.
+  std::vector<Party> parties;
+  std::vector<Pair> pairs;  // A week's: its days', a pair of accounts once a day.
+};
+
+// The table of each query (of `records`' currency, period and class, grouped as each
+// asks, of all money or of one programme's) grouped from `records`. Pure.
+std::vector<FlowTable> GroupFlows(const FlowRecords& records,
+                                  const std::vector<FlowQuery>& queries);
 
 template <typename Visit>
 void ForEachFlow(const TransferRecord& record, Visit&& visit) {

@@ -53,9 +53,31 @@ struct ProgramMetrics {
   friend bool operator==(const ProgramMetrics&, const ProgramMetrics&) = default;
 };
 
-// The metrics of `program`'s money ("" for free money) in `currency` over `period`,
-// under `rules`. Fails only as Ledger::Flows does (a store error).
-// `cache`: served tables kept (served_tables.h), or none.
+// What a programme's metrics need of the ledger, copied out of it (as FlowSnapshot, so
+// that they are computed on any thread while the ledger applies more).
+struct MetricsSnapshot {
+  CurrencyCode currency;
+  Period period;
+  ProgramId program;   // "" for free money.
+  FlowSnapshot flows;  // Its issuance, payments and redemptions.
+  int64_t begins = 0;  // The part of the period passed, in whole seconds since 1970, UTC,
+  int64_t ends = 0;    // and the circulation's integral at each end (see Ledger).
+  Wide integral_at_begin = 0;
+  Wide integral_at_end = 0;
+};
+
+// The snapshot of `program`'s money ("" for free money) in `currency` over `period`.
+// Fails only as the ledger's reads do (a store error). `cache`: as TakeFlowSnapshot.
+StatusOr<MetricsSnapshot> TakeMetricsSnapshot(const Ledger& ledger, const CurrencyCode& currency,
+                                              const Period& period, const ProgramId& program,
+                                              const ServedCache* cache = nullptr);
+
+// Its metrics under `rules`. `cache`: served tables kept (served_tables.h), or none.
+StatusOr<ProgramMetrics> ComputeProgramMetrics(const MetricsSnapshot& snapshot,
+                                               const DisclosureRules& rules,
+                                               ServedCache* cache = nullptr);
+
+// Both at once.
 StatusOr<ProgramMetrics> ComputeProgramMetrics(const Ledger& ledger, const CurrencyCode& currency,
                                                const Period& period, const ProgramId& program,
                                                const DisclosureRules& rules,

@@ -15,6 +15,7 @@
 
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,26 +33,55 @@ std::vector<FlowQuery> Family(const Ledger& ledger, const FlowQuery& query);
 // Served families of periods whose months have ended (their figures never change again:
 // ledger time only moves forward), kept so that asking again, or for another grouping,
 // day or week of the same month, costs nothing. The oldest kept goes first. For one set
-// of rules (the node's); not thread-safe (the node reads on its apply thread).
+// of rules (the node's). Not thread-safe: a caller that shares one between threads
+// derives and locks around Find and Keep.
 class ServedCache {
  public:
+  using Kept = std::shared_ptr<const std::vector<ProtectedTable>>;
   explicit ServedCache(size_t families_max = 128) : families_max_(families_max) {}
-  const std::vector<ProtectedTable>* Find(const std::string& key) const;
-  void Keep(std::string key, std::vector<ProtectedTable> family);
+  virtual ~ServedCache() = default;
+  virtual Kept Find(const std::string& key) const;  // Null if not kept.
+  virtual void Keep(std::string key, std::vector<ProtectedTable> family);
 
  private:
   size_t families_max_;
-  std::map<std::string, std::vector<ProtectedTable>> families_;
+  std::map<std::string, Kept> families_;
   std::deque<std::string> order_;  // The oldest first.
 };
 
-// The table `query` asks for, as served. With a cache, what it keeps is used and what is
-// computed kept.
+// What serving tables of one currency needs of the ledger, copied out of it: the
+// currency's programmes, the ledger's day, the served families a cache kept, and the
+// pair records of every period whose family must be computed. Taken where the ledger
+// lives (TakeFlowSnapshot: a copy, quick next to protecting), served from on any thread
+// while the ledger applies more, so a long protection holds up no write.
+struct FlowSnapshot {
+  CurrencyCode currency;
+  int32_t today = 0;                // The ledger's day: a month ending after it may change.
+  std::vector<ProgramId> programs;  // The currency's, in id order.
+  std::map<std::string, ServedCache::Kept> kept;                // By the cache's key.
+  std::map<std::pair<FlowClass, Period>, FlowRecords> records;  // What is not kept.
+};
+
+// The snapshot serving `queries` (one currency) needs; with a cache, families it keeps
+// are taken as kept rather than their records.
+StatusOr<FlowSnapshot> TakeFlowSnapshot(const Ledger& ledger, const std::vector<FlowQuery>& queries,
+                                        const ServedCache* cache = nullptr);
+
+// The table `query` (one of the snapshot's) asks for, as served. With a cache, what it
+// keeps is used and what is computed kept.
+StatusOr<ProtectedTable> ServedFlowTable(const FlowSnapshot& snapshot, const FlowQuery& query,
+                                         const DisclosureRules& rules,
+                                         ServedCache* cache = nullptr);
+// The same from the ledger at once.
 StatusOr<ProtectedTable> ServedFlowTable(const Ledger& ledger, const FlowQuery& query,
                                          const DisclosureRules& rules,
                                          ServedCache* cache = nullptr);
 
 // The family (Family) of `query`'s period, as served, in Family's order.
+StatusOr<std::vector<ProtectedTable>> ServedFamily(const FlowSnapshot& snapshot,
+                                                   const FlowQuery& query,
+                                                   const DisclosureRules& rules,
+                                                   ServedCache* cache = nullptr);
 StatusOr<std::vector<ProtectedTable>> ServedFamily(const Ledger& ledger, const FlowQuery& query,
                                                    const DisclosureRules& rules,
                                                    ServedCache* cache = nullptr);
