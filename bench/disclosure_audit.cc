@@ -74,12 +74,14 @@ void AuditFamilies(uint64_t periods, bool together) {
 
 // The same families audited both ways: by the figures tables share (ExposedCells) and
 // from the town's records (ExposedFromRecords), which counts every identity, nested
-// groupings' too; towns `nested` as a real town's groupings are.
-void AuditFamiliesByRecords(uint64_t periods, bool nested) {
+// groupings' too; towns `nested` as a real town's groupings are; protected knowing how
+// their groupings nest (ProtectNesting) or not.
+void AuditFamiliesByRecords(uint64_t periods, bool nested, bool nesting) {
   Found by_figures, by_records;
   for (uint64_t seed = 1; seed <= periods; ++seed) {
     const kyoso::testing::RandomTown town = kyoso::testing::MakeRandomTown(seed, nested);
-    const kyoso::testing::ProtectedPeriod family = kyoso::testing::ProtectedFamilyOf(town, true);
+    const kyoso::testing::ProtectedPeriod family =
+        kyoso::testing::ProtectedFamilyOf(town, true, nesting);
     Count(family.tables, family.splits, &by_figures);
     const size_t exposed = kyoso::testing::ExposedFromRecords(town, family.tables).size();
     by_records.exposed += exposed;
@@ -88,12 +90,11 @@ void AuditFamiliesByRecords(uint64_t periods, bool nested) {
   by_records.primary = by_figures.primary;
   by_records.hidden = by_figures.hidden;
   by_records.cells = by_figures.cells;
-  const char* towns = nested ? "nested towns" : "towns";
-  Print(
-      (std::string("4 monies x 16 groupings, together, ") + towns + ", by shared figures").c_str(),
-      "some", periods, by_figures);
-  Print((std::string("4 monies x 16 groupings, together, ") + towns + ", from the records").c_str(),
-        "some", periods, by_records);
+  const std::string towns = std::string("4 monies x 16 groupings, together") +
+                            (nesting ? " with nesting, " : ", ") +
+                            (nested ? "nested towns" : "towns");
+  Print((towns + ", by shared figures").c_str(), "some", periods, by_figures);
+  Print((towns + ", from the records").c_str(), "some", periods, by_records);
 }
 
 }  // namespace
@@ -105,6 +106,8 @@ int main(int argc, char** argv) {
   }
   for (bool together : {false, true}) AuditFamilies(periods, together);
   const uint64_t towns = std::min<uint64_t>(periods, 300);  // Dense: slower per town.
-  for (bool nested : {false, true}) AuditFamiliesByRecords(towns, nested);
+  for (bool nesting : {false, true}) {
+    for (bool nested : {false, true}) AuditFamiliesByRecords(towns, nested, nesting);
+  }
   return 0;
 }

@@ -418,15 +418,24 @@ RandomTown MakeRandomTown(uint64_t seed, bool nested) {
   return town;
 }
 
-ProtectedPeriod ProtectedFamilyOf(const RandomTown& town, bool together) {
+ProtectedPeriod ProtectedFamilyOf(const RandomTown& town, bool together, bool nesting) {
   const DisclosureRules rules{3, 3, 85};  // So few accounts: lower thresholds, mixed tables.
   ProtectedPeriod family;
+  std::vector<ledger::MoneyClasses> classes;
+  auto class_of = [&](size_t account) {
+    const TownAccount& of = town.accounts[account];
+    return ledger::AccountClass{of.kind, of.sector, of.district};
+  };
   for (std::optional<std::string> money :
        {std::optional<std::string>(), std::optional<std::string>(""),
         std::optional<std::string>("p0"), std::optional<std::string>("p1")}) {
     std::vector<TownFlow> its;
+    classes.emplace_back();
     for (const TownFlow& flow : town.flows) {
-      if (!money || flow.program == *money) its.push_back(flow);
+      if (money && flow.program != *money) continue;
+      its.push_back(flow);
+      classes.back().payers.insert(class_of(flow.payer));
+      classes.back().payees.insert(class_of(flow.payee));
     }
     for (int payers = 0; payers < 4; ++payers) {
       for (int payees = 0; payees < 4; ++payees) {
@@ -439,7 +448,7 @@ ProtectedPeriod ProtectedFamilyOf(const RandomTown& town, bool together) {
     }
   }
   for (size_t g = 0; g < 16; ++g) family.splits.push_back({g, {16 + g, 32 + g, 48 + g}});
-  if (together) ledger::ProtectFamily(&family.tables);
+  if (together) ledger::ProtectFamily(&family.tables, nesting ? &classes : nullptr);
   return family;
 }
 
@@ -463,9 +472,11 @@ class AtomSystem {
           class_of.try_emplace({account.kind, account.sector, account.district}, classes_.size());
       if (added) classes_.push_back(account);
     }
+    std::set<std::string> monies;  // Free money ("") and the programmes that flowed.
+    for (const TownFlow& flow : town.flows) monies.insert(flow.program);
     for (size_t payer = 0; payer < classes_.size(); ++payer) {
       for (size_t payee = 0; payee < classes_.size(); ++payee) {
-        for (const char* money : {"", "p0", "p1"}) {
+        for (const std::string& money : monies) {
           Atom atom{payer, payee, money};
           if (InEveryTable(atom, tables)) atoms_.push_back(std::move(atom));
         }

@@ -59,8 +59,9 @@ struct RandomTown {
 // (residents) has no sector, k2 (producers) is all of sector s2 (farms), k1 (merchants) of s0 or
 // s1.
 RandomTown MakeRandomTown(uint64_t seed, bool nested);
-// Its family of tables (see RandomProtectedFamily).
-ProtectedPeriod ProtectedFamilyOf(const RandomTown& town, bool together);
+// Its family of tables (see RandomProtectedFamily); protected together with how its
+// groupings nest (ProtectFamily given each money's classes) unless `nesting` is false.
+ProtectedPeriod ProtectedFamilyOf(const RandomTown& town, bool together, bool nesting = true);
 
 // The audit at its most exact, from the town's flows themselves: every figure of
 // `tables` (of `town`) is the sum of the flows it covers, so every identity between

@@ -1,6 +1,7 @@
 // Disclosure control of flow tables (see kyoso/ledger/disclosure.h).
 #include "kyoso/ledger/disclosure.h"
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <map>
@@ -330,7 +331,155 @@ std::set<SharedFigure> HiddenShared(const std::vector<ProtectedTable>& tables) {
   return hidden;
 }
 
+// A group of one grouping that is exactly a union of groups of another, on one side.
+struct Nest {
+  GroupBy whole_by;
+  std::string whole;
+  GroupBy parts_by;
+  std::set<std::string> parts;
+};
+
+const std::string& GroupOfClass(const AccountClass& of, GroupBy group_by) {
+  return group_by == GroupBy::kKind     ? of.kind
+         : group_by == GroupBy::kSector ? of.sector
+                                        : of.district;
+}
+
+// How the groupings of accounts (not the programme, which is the money's) nest in
+// `classes`. A group that is all of them (its row the column totals) is left out, as is
+// the second of two groups that are each other.
+std::vector<Nest> Nests(const std::set<AccountClass>& classes) {
+  constexpr GroupBy kBy[] = {GroupBy::kKind, GroupBy::kSector, GroupBy::kDistrict};
+  std::vector<Nest> nests;
+  for (GroupBy whole_by : kBy) {
+    for (GroupBy parts_by : kBy) {
+      if (whole_by == parts_by) continue;
+      std::map<std::string, std::set<std::string>> parts_of, wholes_of;
+      for (const AccountClass& of : classes) {
+        parts_of[GroupOfClass(of, whole_by)].insert(GroupOfClass(of, parts_by));
+        wholes_of[GroupOfClass(of, parts_by)].insert(GroupOfClass(of, whole_by));
+      }
+      if (parts_of.size() < 2) continue;
+      for (const auto& [whole, parts] : parts_of) {
+        bool nested = true;
+        for (const std::string& part : parts) nested = nested && wholes_of[part].size() == 1;
+        if (!nested || (parts.size() == 1 && parts_by < whole_by)) continue;
+        nests.push_back({whole_by, whole, parts_by, parts});
+      }
+    }
+  }
+  return nests;
+}
+
+// Where a figure of the table of a nest (NestTable) stands in the family's tables.
+struct NestPlaces {
+  ProtectedTable* whole;  // The table grouped by the whole's grouping,
+  ProtectedTable* parts;  // and by the parts'.
+  bool payers;            // The nest is of payers (else of payees).
+  std::string whole_group;
+
+  // A place of the nest's table (its rows the parts, its columns the other side's
+  // groups) in one of the two tables.
+  std::pair<ProtectedTable*, FigurePlace> Of(const FigurePlace& place) const {
+    using Kind = FigurePlace::Kind;
+    const std::string& part = place.payer;
+    const std::string& other = place.payee;
+    switch (place.kind) {
+      case Kind::kCell:
+        return {parts, payers ? FigurePlace{Kind::kCell, part, other}
+                              : FigurePlace{Kind::kCell, other, part}};
+      case Kind::kRow:
+        return {parts,
+                payers ? FigurePlace{Kind::kRow, part, ""} : FigurePlace{Kind::kColumn, "", part}};
+      case Kind::kColumn:
+        return {whole, payers ? FigurePlace{Kind::kCell, whole_group, other}
+                              : FigurePlace{Kind::kCell, other, whole_group}};
+      case Kind::kGrand:
+        break;
+    }
+    return {whole, payers ? FigurePlace{Kind::kRow, whole_group, ""}
+                          : FigurePlace{Kind::kColumn, "", whole_group}};
+  }
+};
+
+// The parts' rows as a table of their own, its totals the whole's row.
+ProtectedTable NestTable(const NestPlaces& at, const std::set<std::string>& parts) {
+  ProtectedTable table;
+  for (const ProtectedCell& cell : at.parts->cells) {
+    const std::string& part = at.payers ? cell.cell.payer_group : cell.cell.payee_group;
+    if (!parts.contains(part)) continue;
+    table.cells.push_back(cell);
+    table.cells.back().cell.payer_group = part;
+    table.cells.back().cell.payee_group = at.payers ? cell.cell.payee_group : cell.cell.payer_group;
+  }
+  std::sort(table.cells.begin(), table.cells.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.cell.payer_group, a.cell.payee_group) <
+           std::tie(b.cell.payer_group, b.cell.payee_group);
+  });
+  for (const FlowTotal& total : at.payers ? at.parts->payer_totals : at.parts->payee_totals) {
+    if (parts.contains(total.group)) table.payer_totals.push_back(total);
+  }
+  for (const ProtectedCell& cell : at.whole->cells) {
+    const auto& [whole, other] = at.payers ? std::tie(cell.cell.payer_group, cell.cell.payee_group)
+                                           : std::tie(cell.cell.payee_group, cell.cell.payer_group);
+    if (whole != at.whole_group) continue;
+    table.payee_totals.push_back({other, cell.cell.count, cell.cell.sum, cell.released()});
+  }
+  std::sort(table.payee_totals.begin(), table.payee_totals.end(),
+            [](const FlowTotal& a, const FlowTotal& b) { return a.group < b.group; });
+  for (const FlowTotal& total : at.payers ? at.whole->payer_totals : at.whole->payee_totals) {
+    if (total.group == at.whole_group) table.total = total;
+  }
+  table.total.group.clear();
+  return table;
+}
+
+// Protects the nest's table, and hides what it hid in the two tables, each closing cycles
+// of its own through it. True if it hid any.
+bool ProtectNest(const NestPlaces& at, const std::set<std::string>& parts) {
+  ProtectedTable nest = NestTable(at, parts);
+  ClosedTable closed(&nest);
+  Places before = closed.HiddenPlaces();
+  if (before.empty() || !closed.CloseCycles(before)) return false;
+  std::sort(before.begin(), before.end());
+  std::map<ProtectedTable*, Places> hidden;  // What the nest's table hid since.
+  for (const FigurePlace& place : closed.HiddenPlaces()) {
+    if (std::binary_search(before.begin(), before.end(), place)) continue;
+    auto [table, there] = at.Of(place);
+    hidden[table].push_back(std::move(there));
+  }
+  for (auto& [table, places] : hidden) {
+    ClosedTable in(table);
+    in.Hide(places);
+    in.CloseCycles(places);
+  }
+  return true;
+}
+
 }  // namespace
+
+bool ProtectNesting(std::vector<ProtectedTable>* family, const std::vector<MoneyClasses>& classes) {
+  constexpr size_t kGroupByCount = 4, kGroupings = kGroupByCount * kGroupByCount;
+  assert(family->size() == classes.size() * kGroupings);
+  if (family->size() != classes.size() * kGroupings) return false;
+  bool hid = false;
+  for (size_t money = 0; money < classes.size(); ++money) {
+    ProtectedTable* tables = &(*family)[money * kGroupings];
+    for (bool payers : {true, false}) {
+      for (const Nest& nest : Nests(payers ? classes[money].payers : classes[money].payees)) {
+        for (size_t other = 0; other < kGroupByCount; ++other) {
+          auto table = [&](GroupBy by) {
+            const size_t side = static_cast<size_t>(by);
+            return &tables[payers ? side * kGroupByCount + other : other * kGroupByCount + side];
+          };
+          NestPlaces at{table(nest.whole_by), table(nest.parts_by), payers, nest.whole};
+          hid = ProtectNest(at, nest.parts) || hid;
+        }
+      }
+    }
+  }
+  return hid;
+}
 
 bool PassesPrimary(const FlowCell& cell, const DisclosureRules& rules, Sides sides) {
   bool payers_ok = cell.distinct_payers >= rules.min_payers &&
@@ -414,12 +563,13 @@ bool ProtectGroupings(std::vector<ProtectedTable>* tables) {
   return hid_any;
 }
 
-bool ProtectFamily(std::vector<ProtectedTable>* family) {
+bool ProtectFamily(std::vector<ProtectedTable>* family, const std::vector<MoneyClasses>* classes) {
   constexpr size_t kGroupings = 16;
   assert(family->size() % kGroupings == 0);
   bool hid_any = false;
   for (bool hid = true; hid; hid_any = hid_any || hid) {
     hid = ProtectGroupings(family);
+    if (classes != nullptr && !classes->empty()) hid = ProtectNesting(family, *classes) || hid;
     for (size_t g = 0; g < kGroupings; ++g) {
       std::vector<ProtectedTable> monies;
       for (size_t t = kGroupings + g; t < family->size(); t += kGroupings) {

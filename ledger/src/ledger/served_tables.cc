@@ -55,6 +55,32 @@ StatusOr<std::vector<ProtectedTable>> ProtectedEach(const FlowSnapshot& snapshot
   return tables;
 }
 
+// The classes of accounts paying and paid in each money of `query`'s family (FamilyOf's
+// order), from the snapshot's records of its period (none if it holds none).
+std::vector<MoneyClasses> ClassesOf(const FlowSnapshot& snapshot, const FlowQuery& query) {
+  auto records = snapshot.records.find({query.flow_class, query.period});
+  if (records == snapshot.records.end()) return {};
+  const FlowRecords& of = records->second;
+  const std::vector<FlowQuery> family = FamilyOf(snapshot.programs, query);
+  std::vector<MoneyClasses> classes;
+  for (size_t t = 0; t < family.size(); t += kGroupByCount * kGroupByCount) {
+    const std::optional<ProgramId>& money = family[t].program;
+    std::vector<bool> payers(of.parties.size()), payees(of.parties.size());
+    for (const FlowRecords::Pair& pair : of.pairs) {
+      if (money && of.programs[pair.program] != *money) continue;
+      payers[pair.payer] = true;
+      payees[pair.payee] = true;
+    }
+    MoneyClasses& its = classes.emplace_back();
+    for (size_t party = 0; party < of.parties.size(); ++party) {
+      const FlowRecords::Party& p = of.parties[party];
+      if (payers[party]) its.payers.insert({p.kind, p.sector, p.district});
+      if (payees[party]) its.payees.insert({p.kind, p.sector, p.district});
+    }
+  }
+  return classes;
+}
+
 // The period of `kind` holding `day`.
 Period PeriodOfDay(PeriodKind kind, int32_t day) {
   return PeriodOf(kind, TimeNs{day} * kNsPerDay);
@@ -67,7 +93,7 @@ using DaysByTable = std::vector<std::vector<ProtectedTable>>;
 // Only what changed is done again: a table's days whose family hid more, a day's family
 // whose table's days hid more.
 void ProtectDays(const std::vector<ProtectedTable>& month, const std::vector<int32_t>& weeks,
-                 DaysByTable* days) {
+                 const std::vector<std::vector<MoneyClasses>>& classes, DaysByTable* days) {
   std::vector<bool> table_changed(month.size(), true), day_changed(weeks.size(), true);
   for (bool again = true; again;) {
     again = false;
@@ -90,7 +116,7 @@ void ProtectDays(const std::vector<ProtectedTable>& month, const std::vector<int
         before.push_back(HiddenFigures(table[d]));
         day.push_back(std::move(table[d]));
       }
-      const bool hid = ProtectFamily(&day);
+      const bool hid = ProtectFamily(&day, &classes[d]);
       for (size_t t = 0; t < day.size(); ++t) {
         if (hid && HiddenFigures(day[t]) != before[t]) table_changed[t] = again = true;
         (*days)[t][d] = std::move(day[t]);
@@ -137,15 +163,17 @@ StatusOr<DaysByTable> ServedDays(const FlowSnapshot& snapshot, const FlowQuery& 
   if (!whole.ok()) return whole.status();
   DaysByTable days(whole->size());
   std::vector<int32_t> weeks;  // Each day's, by its first day.
+  std::vector<std::vector<MoneyClasses>> classes;
   for (int32_t d = month.start_day; d < PeriodEndDay(month); ++d) {
     asked.period = {PeriodKind::kDay, d};
     StatusOr<std::vector<ProtectedTable>> day = ProtectedEach(snapshot, asked, rules);
     if (!day.ok()) return day.status();
+    classes.push_back(ClassesOf(snapshot, asked));
     if (day->size() != days.size()) return Status::FailedPrecondition("families differ in size");
     for (size_t t = 0; t < day->size(); ++t) days[t].push_back(std::move((*day)[t]));
     weeks.push_back(PeriodOfDay(PeriodKind::kWeek, d).start_day);
   }
-  ProtectDays(*whole, weeks, &days);
+  ProtectDays(*whole, weeks, classes, &days);
   for (int32_t d = month.start_day; cache != nullptr && d < PeriodEndDay(month); ++d) {
     asked.period = {PeriodKind::kDay, d};
     std::string key = CacheKey(snapshot, asked);
@@ -188,7 +216,8 @@ StatusOr<std::vector<ProtectedTable>> ServedWeek(const FlowSnapshot& snapshot,
     }
   }
   for (size_t t = 0; t < week->size(); ++t) ProtectWholeAgainstParts(week_days[t], &(*week)[t]);
-  ProtectFamily(&*week);
+  const std::vector<MoneyClasses> classes = ClassesOf(snapshot, query);
+  ProtectFamily(&*week, &classes);
   return week;
 }
 
@@ -222,7 +251,8 @@ StatusOr<std::vector<ProtectedTable>> ComputeFamily(const FlowSnapshot& snapshot
   switch (query.period.kind) {
     case PeriodKind::kMonth: {
       StatusOr<std::vector<ProtectedTable>> month = ProtectedEach(snapshot, query, rules);
-      if (month.ok()) ProtectFamily(&*month);
+      const std::vector<MoneyClasses> classes = ClassesOf(snapshot, query);
+      if (month.ok()) ProtectFamily(&*month, &classes);
       return month;
     }
     case PeriodKind::kWeek:

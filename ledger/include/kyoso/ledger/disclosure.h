@@ -18,7 +18,9 @@
 // figures give the same pattern. Pure.
 #pragma once
 
+#include <compare>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -100,12 +102,39 @@ bool ProtectParts(const ProtectedTable& whole, std::vector<ProtectedTable>* part
 // ProtectParts' to keep.)
 bool ProtectGroupings(std::vector<ProtectedTable>* tables);
 
+// An account as a reader can tell it from others: its kind, sector and district, as
+// flow tables name them ("none" for no sector or district).
+struct AccountClass {
+  std::string kind;
+  std::string sector;
+  std::string district;
+  friend auto operator<=>(const AccountClass&, const AccountClass&) = default;
+};
+
+// The classes of the accounts that pay, and of those paid, in one money of a period.
+struct MoneyClasses {
+  std::set<AccountClass> payers;
+  std::set<AccountClass> payees;
+};
+
+// Suppresses more in a period's family (as ProtectFamily's; `classes`: one per money, in
+// the family's order) where its groupings nest. In the classes that pay in a money, a
+// group of one grouping may be exactly a union of groups of another: the merchants (a
+// kind) are the merchants' sectors, the residents are sector "none". Then, under each
+// grouping of payees, that kind's row is the sum of those sectors' rows: the rows and
+// the row they add up to form a table of their own (its column totals the whole row's
+// cells, its grand total the whole row's total), which must hide on cycles of its own
+// every figure it hides; so must the tables its figures come from, for what it hid. The
+// same for payees. True if it hid any.
+bool ProtectNesting(std::vector<ProtectedTable>* family, const std::vector<MoneyClasses>& classes);
+
 // Protects a period's family of tables together (served_tables.h): all money's 16
 // groupings first, then each money's (free money, each programme's) 16 in the same order.
-// They share figures (ProtectGroupings) and all money is the sum of the others'
-// (ProtectParts, each money's table a part): both until neither hides more. True if it
-// hid any.
-bool ProtectFamily(std::vector<ProtectedTable>* family);
+// They share figures (ProtectGroupings), all money is the sum of the others' (ProtectParts,
+// each money's table a part) and, given each money's classes, groupings nest
+// (ProtectNesting): all until none hides more. True if it hid any.
+bool ProtectFamily(std::vector<ProtectedTable>* family,
+                   const std::vector<MoneyClasses>* classes = nullptr);
 
 // The other way round, for a whole whose parts are served as they are (a week and its
 // days, each day already protected against its month): the whole hides every figure
