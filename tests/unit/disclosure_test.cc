@@ -360,9 +360,9 @@ TEST(DisclosureTest, FamiliesKnowingHowTheirGroupingsNestExposeLittle) {
   // Towns nested as real ones are (residents without a sector, producers all farms):
   // protected together by the figures their tables share, most still expose cells to an
   // audit from their flows; knowing how their groupings nest (ProtectNesting), few do
-  // (kyoso-disclosure-audit: 90 and 5 of the first 100).
+  // (kyoso-disclosure-audit: 45 and 2 of the first 50).
   size_t exposing_without = 0, exposing_with = 0;
-  for (uint64_t seed = 1; seed <= 100; ++seed) {
+  for (uint64_t seed = 1; seed <= 50; ++seed) {
     const testing::RandomTown town = testing::MakeRandomTown(seed, true);
     for (bool nesting : {false, true}) {
       const testing::ProtectedPeriod family = testing::ProtectedFamilyOf(town, true, nesting);
@@ -370,8 +370,8 @@ TEST(DisclosureTest, FamiliesKnowingHowTheirGroupingsNestExposeLittle) {
       (nesting ? exposing_with : exposing_without) += exposing ? 1 : 0;
     }
   }
-  EXPECT_GE(exposing_without, 80u);
-  EXPECT_LE(exposing_with, 5u);
+  EXPECT_GE(exposing_without, 40u);
+  EXPECT_LE(exposing_with, 2u);
 }
 
 TEST(DisclosureTest, RandomTownsFamiliesOfTablesExposeNoSuppressedCell) {
