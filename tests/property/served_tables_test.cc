@@ -129,12 +129,13 @@ TEST_P(ServedTablesTest, AMonthsFamilyGivesNothingAwayToAnAuditFromItsFlows) {
   auto records = ledger_->FlowRecordsOf(month.currency, month.period, month.flow_class);
   ASSERT_TRUE(records.ok());
   RandomTown town;
-  for (const FlowRecords::Party& party : records->parties) {
+  const FlowRecords& of = **records;
+  for (const FlowRecords::Party& party : of.parties) {
     town.accounts.push_back({party.kind, party.sector, party.district});
   }
-  for (const FlowRecords::Pair& pair : records->pairs) {
+  for (const FlowRecords::Pair& pair : of.pairs) {
     town.flows.push_back(
-        {pair.payer, pair.payee, records->programs[pair.program], static_cast<int64_t>(pair.sum)});
+        {pair.payer, pair.payee, of.programs[pair.program], static_cast<int64_t>(pair.sum)});
   }
   size_t primary = 0;
   for (const ProtectedTable& table : *family) {
@@ -261,6 +262,22 @@ TEST_P(ServedCacheTest, ASnapshotServesTheLedgerAsItWasWhenTaken) {
     EXPECT_EQ(Shown(*served), before[q]);
     EXPECT_NE(Shown(*ServedFlowTable(*ledger_, queries[q], open)), before[q]);
   }
+}
+
+TEST_P(ServedCacheTest, AClosedPeriodsRecordsAreCopiedOnceTheCurrentOnesAtEveryAsk) {
+  const Period closed{PeriodKind::kDay, PeriodOf(PeriodKind::kDay, kMarch).start_day + 1};
+  auto first = ledger_->FlowRecordsOf(kTownCurrency, closed, FlowClass::kPayment);
+  auto again = ledger_->FlowRecordsOf(kTownCurrency, closed, FlowClass::kPayment);
+  ASSERT_TRUE(first.ok() && again.ok());
+  EXPECT_FALSE((*first)->pairs.empty());
+  EXPECT_EQ(*first, *again);  // One copy, shared.
+  const Period today = PeriodOf(PeriodKind::kDay, kMarch + 31 * kNsPerDay);
+  auto before = ledger_->FlowRecordsOf(kTownCurrency, today, FlowClass::kIssuance);
+  ASSERT_TRUE(before.ok());
+  Issue(3, kMarch + 31 * kNsPerDay + 60 * 1'000'000'000LL, 7);
+  auto after = ledger_->FlowRecordsOf(kTownCurrency, today, FlowClass::kIssuance);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ((*after)->pairs.size(), (*before)->pairs.size() + 1);  // A new pair: resident 7.
 }
 
 TEST_P(ServedCacheTest, ASnapshotTakesWhatTheCacheKeepsInsteadOfRecords) {

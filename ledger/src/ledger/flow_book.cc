@@ -432,10 +432,10 @@ StatusOr<std::vector<FlowTable>> FlowBook::Tables(const Store& store,
     grouped.push_back(queries[i]);
   }
   if (missing.empty()) return tables;
-  StatusOr<FlowRecords> records =
+  StatusOr<std::shared_ptr<const FlowRecords>> records =
       Records(store, first.currency, first.period, first.flow_class, find);
   if (!records.ok()) return records.status();
-  std::vector<FlowTable> made = GroupFlows(*records, grouped);
+  std::vector<FlowTable> made = GroupFlows(**records, grouped);
   for (size_t m = 0; m < missing.size(); ++m) {
     tables[missing[m]] = std::move(made[m]);
     if (closed) Keep(KeptKey(queries[missing[m]]), tables[missing[m]]);
@@ -485,9 +485,39 @@ class RecordsCopier {
 
 }  // namespace
 
-StatusOr<FlowRecords> FlowBook::Records(const Store& store, const CurrencyCode& currency,
-                                        const Period& period, FlowClass flow_class,
-                                        const AccountFinder& find) const {
+StatusOr<std::shared_ptr<const FlowRecords>> FlowBook::Records(const Store& store,
+                                                               const CurrencyCode& currency,
+                                                               const Period& period,
+                                                               FlowClass flow_class,
+                                                               const AccountFinder& find) const {
+  const bool closed = PeriodEndDay(period) <= day_.period.start_day;
+  std::string key = closed ? Prefix(currency, period, flow_class) : std::string();
+  if (auto kept = kept_records_.find(key); closed && kept != kept_records_.end()) {
+    return kept->second;
+  }
+  StatusOr<FlowRecords> copied = CopyRecords(store, currency, period, flow_class, find);
+  if (!copied.ok()) return copied.status();
+  auto records = std::make_shared<const FlowRecords>(std::move(*copied));
+  if (closed) KeepRecords(std::move(key), records);
+  return records;
+}
+
+void FlowBook::KeepRecords(std::string key, std::shared_ptr<const FlowRecords> records) const {
+  if (records->pairs.size() > kKeptPairsMax) return;
+  while (kept_pairs_ + records->pairs.size() > kKeptPairsMax) {
+    auto oldest = kept_records_.find(kept_records_order_.front());
+    kept_pairs_ -= oldest->second->pairs.size();
+    kept_records_.erase(oldest);
+    kept_records_order_.pop_front();
+  }
+  kept_pairs_ += records->pairs.size();
+  kept_records_order_.push_back(key);
+  kept_records_.emplace(std::move(key), std::move(records));
+}
+
+StatusOr<FlowRecords> FlowBook::CopyRecords(const Store& store, const CurrencyCode& currency,
+                                            const Period& period, FlowClass flow_class,
+                                            const AccountFinder& find) const {
   FlowRecords records{currency, period, flow_class, {}, {}, {}};
   // At most the records the book holds of the period, of every class: one allocation
   // (growing by doubling would touch twice the memory, a page fault per 4 KiB).

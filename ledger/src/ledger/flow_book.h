@@ -32,6 +32,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -69,10 +70,13 @@ class FlowBook {
                      const ResolvedPairVisitor& visit) const;
 
   // The pair records of one currency, period and class, copied with their accounts'
-  // groups: from memory when the book holds the period, else from `store`.
-  StatusOr<FlowRecords> Records(const Store& store, const CurrencyCode& currency,
-                                const Period& period, FlowClass flow_class,
-                                const AccountFinder& find) const;
+  // groups: from memory when the book holds the period, else from `store`. Those of a
+  // closed period are kept (kKeptPairsMax pairs in all), so that asking again, as every
+  // ask of a day of the current month does for the days before it, costs nothing.
+  StatusOr<std::shared_ptr<const FlowRecords>> Records(const Store& store,
+                                                       const CurrencyCode& currency,
+                                                       const Period& period, FlowClass flow_class,
+                                                       const AccountFinder& find) const;
 
   // Groups the pair records `query` names into its table: from memory for the current
   // day and month, else from `store`; `find` looks accounts up. The tables of the last
@@ -143,6 +147,16 @@ class FlowBook {
   static constexpr size_t kKeptTablesMax = 8'192;
   mutable std::map<std::string, FlowTable> kept_;  // By KeptKey(query).
   mutable std::deque<std::string> kept_order_;     // The oldest first.
+  // Closed periods' records, by period prefix; 48 bytes a pair: about 100 MB at most.
+  static constexpr size_t kKeptPairsMax = 2'000'000;
+  mutable std::map<std::string, std::shared_ptr<const FlowRecords>> kept_records_;
+  mutable std::deque<std::string> kept_records_order_;  // The oldest first.
+  mutable size_t kept_pairs_ = 0;
+  // Copies the records (Records, without keeping).
+  StatusOr<FlowRecords> CopyRecords(const Store& store, const CurrencyCode& currency,
+                                    const Period& period, FlowClass flow_class,
+                                    const AccountFinder& find) const;
+  void KeepRecords(std::string key, std::shared_ptr<const FlowRecords> records) const;
   std::vector<uint32_t> dirty_;  // The current day's records changed since the last flush.
 };
 

@@ -184,8 +184,9 @@ StatusOr<std::vector<FlowTable>> Ledger::Flows(const std::vector<FlowQuery>& que
                               [this](std::string_view id) { return state_->accounts.Find(id); });
 }
 
-StatusOr<FlowRecords> Ledger::FlowRecordsOf(const CurrencyCode& currency, const Period& period,
-                                            FlowClass flow_class) const {
+StatusOr<std::shared_ptr<const FlowRecords>> Ledger::FlowRecordsOf(const CurrencyCode& currency,
+                                                                   const Period& period,
+                                                                   FlowClass flow_class) const {
   return state_->flows.Records(*store_, currency, period, flow_class,
                                [this](std::string_view id) { return state_->accounts.Find(id); });
 }

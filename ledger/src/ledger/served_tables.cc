@@ -49,7 +49,7 @@ StatusOr<std::vector<ProtectedTable>> ProtectedEach(const FlowSnapshot& snapshot
                                       DayText(query.period.start_day));
   }
   std::vector<ProtectedTable> tables;
-  for (const FlowTable& table : GroupFlows(records->second, FamilyOf(snapshot.programs, query))) {
+  for (const FlowTable& table : GroupFlows(*records->second, FamilyOf(snapshot.programs, query))) {
     tables.push_back(Protect(table, rules));
   }
   return tables;
@@ -60,7 +60,7 @@ StatusOr<std::vector<ProtectedTable>> ProtectedEach(const FlowSnapshot& snapshot
 std::vector<MoneyClasses> ClassesOf(const FlowSnapshot& snapshot, const FlowQuery& query) {
   auto records = snapshot.records.find({query.flow_class, query.period});
   if (records == snapshot.records.end()) return {};
-  const FlowRecords& of = records->second;
+  const FlowRecords& of = *records->second;
   const std::vector<FlowQuery> family = FamilyOf(snapshot.programs, query);
   std::vector<MoneyClasses> classes;
   for (size_t t = 0; t < family.size(); t += kGroupByCount * kGroupByCount) {
@@ -304,7 +304,8 @@ class SnapshotTaker {
 
   Status TakeRecords(FlowClass flow_class, const Period& period) {
     if (snapshot_.records.contains({flow_class, period})) return Status::Ok();
-    StatusOr<FlowRecords> records = ledger_.FlowRecordsOf(snapshot_.currency, period, flow_class);
+    StatusOr<std::shared_ptr<const FlowRecords>> records =
+        ledger_.FlowRecordsOf(snapshot_.currency, period, flow_class);
     if (!records.ok()) return records.status();
     snapshot_.records.emplace(std::pair{flow_class, period}, std::move(*records));
     return Status::Ok();

@@ -110,9 +110,11 @@ class Ledger {
   // otherwise, or of other programmes), in their order, from one reading of the records.
   StatusOr<std::vector<FlowTable>> Flows(const std::vector<FlowQuery>& queries) const;
   // The pair records the tables of one currency, period and class are grouped from,
-  // copied out (FlowRecords: GroupFlows groups them on any thread).
-  StatusOr<FlowRecords> FlowRecordsOf(const CurrencyCode& currency, const Period& period,
-                                      FlowClass flow_class) const;
+  // copied out (FlowRecords: GroupFlows groups them on any thread); those of a closed
+  // period are kept and shared, so asking again costs nothing.
+  StatusOr<std::shared_ptr<const FlowRecords>> FlowRecordsOf(const CurrencyCode& currency,
+                                                             const Period& period,
+                                                             FlowClass flow_class) const;
   // Money in circulation: what residents, merchants and producers hold of `program`'s
   // money ("" for free money) in `currency`, now; and its integral over ledger time from
   // the beginning up to `at_seconds` (whole seconds since 1970, UTC), in minor units ×

@@ -58,8 +58,9 @@ struct FlowSnapshot {
   CurrencyCode currency;
   int32_t today = 0;                // The ledger's day: a month ending after it may change.
   std::vector<ProgramId> programs;  // The currency's, in id order.
-  std::map<std::string, ServedCache::Kept> kept;                // By the cache's key.
-  std::map<std::pair<FlowClass, Period>, FlowRecords> records;  // What is not kept.
+  std::map<std::string, ServedCache::Kept> kept;  // By the cache's key.
+  // The pair records of each period whose family is not kept.
+  std::map<std::pair<FlowClass, Period>, std::shared_ptr<const FlowRecords>> records;
 };
 
 // The snapshot serving `queries` (one currency) needs; with a cache, families it keeps
