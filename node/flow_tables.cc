@@ -50,6 +50,12 @@ grpc::Status ToPeriod(const std::string& kind, const std::string& day, ledger::P
   if (!period_kind) return InvalidField("period", "must be day, week or month");
   std::optional<int32_t> start = ledger::DayFromText(day);
   if (!start) return InvalidField("day", "must be a date such as 2026-03-14");
+  // Ledger time is nanoseconds since 1970 in 64 bits: it ends in April 2262, and every
+  // day of a period asked must be within it.
+  constexpr int32_t kLastDay = 106'650;  // 2261-12-31.
+  if (*start < 0 || *start > kLastDay) {
+    return InvalidField("day", "must be between 1970-01-01 and 2261-12-31");
+  }
   *period = ledger::PeriodOf(*period_kind, ledger::TimeNs{*start} * ledger::kNsPerDay);
   return grpc::Status::OK;
 }

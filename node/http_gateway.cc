@@ -375,8 +375,12 @@ void HttpGateway::Impl::ServeRoute(const HttpRoute& route, std::string_view quer
          ReadRest rest;
          grpc::Status served = serve(ledger, *message, reply.get(), &rest);
          if (!served.ok() || !rest) return answer(ReplyResponse(head, served, *reply));
-         worker->Post([head, reply, rest = std::move(rest), answer] {
-           answer(ReplyResponse(head, rest(), *reply));
+         worker->Post([head, reply, rest = std::move(rest), answer](bool run) {
+           answer(ReplyResponse(
+               head,
+               run ? rest()
+                   : grpc::Status(grpc::StatusCode::UNAVAILABLE, "the node is stopping: ask again"),
+               *reply));
          });
        });
 }

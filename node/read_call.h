@@ -44,15 +44,19 @@ grpc::ServerUnaryReactor* ServeReadInParts(CallTracker& calls, Gate& gate, Conse
   grpc::ServerUnaryReactor* reactor = calls.NewReactor();
   Caller caller;
   if (Refused(gate, context, rpc, request, reactor, &caller)) return reactor;
-  consensus.Read(request.stale_ok(),
-                 [reactor, caller, &worker, read = std::move(read)](const ledger::Status& status,
-                                                                    const ledger::Ledger* ledger) {
-                   if (!status.ok()) return reactor->Finish(ToGrpcStatus(status));
-                   ReadRest rest;
-                   grpc::Status taken = read(caller, *ledger, &rest);
-                   if (!taken.ok() || !rest) return reactor->Finish(taken);
-                   worker.Post([reactor, rest = std::move(rest)] { reactor->Finish(rest()); });
-                 });
+  consensus.Read(
+      request.stale_ok(), [reactor, caller, &worker, read = std::move(read)](
+                              const ledger::Status& status, const ledger::Ledger* ledger) {
+        if (!status.ok()) return reactor->Finish(ToGrpcStatus(status));
+        ReadRest rest;
+        grpc::Status taken = read(caller, *ledger, &rest);
+        if (!taken.ok() || !rest) return reactor->Finish(taken);
+        worker.Post([reactor, rest = std::move(rest)](bool run) {
+          reactor->Finish(
+              run ? rest()
+                  : grpc::Status(grpc::StatusCode::UNAVAILABLE, "the node is stopping: ask again"));
+        });
+      });
   return reactor;
 }
 

@@ -39,8 +39,8 @@ struct NodeServer::Parts {
   AccountDirectory directory;
   CallTracker calls;
   std::unique_ptr<Gate> gate;
-  // Protects flow tables off the apply thread; stopped (its jobs run) before the gRPC
-  // server is waited for, since its jobs finish calls.
+  // Protects flow tables off the apply thread; stopped (its queued jobs answer that the
+  // node is stopping) before the gRPC server is waited for, since its jobs finish calls.
   Worker worker;
   // Null unless [http] listen is set. Declared before the consensus, so that it outlives
   // the consensus's last read callback on every path.
@@ -308,7 +308,7 @@ void NodeServer::Shutdown() {
   }
   if (p.batcher) p.batcher->Stop();
   if (p.consensus) p.consensus->Stop();
-  p.worker.Stop();  // No read posts more once the consensus has stopped.
+  p.worker.Stop();  // No read posts more once the consensus has stopped; queued ones give up.
   if (p.server) p.server->Wait();
   p.gateway.reset();    // After the consensus stopped: its reads in flight hold connections.
   p.consensus.reset();  // In a cluster: closes the raft log, then RocksDB.

@@ -8,7 +8,7 @@ Worker::~Worker() {
   Stop();
 }
 
-void Worker::Post(std::function<void()> job) {
+void Worker::Post(Job job) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
@@ -17,7 +17,7 @@ void Worker::Post(std::function<void()> job) {
       return;
     }
   }
-  job();
+  job(false);
 }
 
 void Worker::Stop() {
@@ -26,7 +26,14 @@ void Worker::Stop() {
     stopping_ = true;
     posted_.notify_one();
   }
-  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  std::call_once(joined_, [this] {
+    if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  });
+}
+
+bool Worker::stopping() const {
+  std::lock_guard lock(mutex_);
+  return stopping_;
 }
 
 void Worker::Run() {
@@ -34,10 +41,12 @@ void Worker::Run() {
   for (;;) {
     posted_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
     if (jobs_.empty()) return;  // Stopping, and nothing left.
-    std::function<void()> job = std::move(jobs_.front());
+    Job job = std::move(jobs_.front());
     jobs_.pop_front();
+    const bool run = !stopping_;
     lock.unlock();
-    job();
+    job(run);
+    job = nullptr;  // What it held (a snapshot of tens of MB) is freed outside the lock.
     lock.lock();
   }
 }

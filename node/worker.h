@@ -4,7 +4,9 @@
 // large town) copies what it needs out of the ledger on the apply thread, where reads
 // run, and leaves the rest to the worker: writes go on being applied meanwhile and, in
 // a cluster, the raft loop keeps sending heartbeats. Jobs run one at a time, in the
-// order posted, so dashboards asking many tables use one core at most.
+// order posted, so dashboards asking many tables use one core at most. Stopping does
+// not wait for what is queued: each queued job is run told to give up (answering that
+// the node is stopping), so a shutdown waits for one job at most.
 //
 // Thread-safety: Post and Stop may be called from any thread.
 #pragma once
@@ -30,18 +32,24 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // Queues `job`; once stopped, runs it at once on the calling thread.
-  void Post(std::function<void()> job);
-  // Runs what is queued, then ends the thread; idempotent.
+  // A job: does its work when `run`, else only answers that it will not (stopping).
+  using Job = std::function<void(bool run)>;
+  // Queues `job`; once stopped, calls it at once on the calling thread, not to run.
+  void Post(Job job);
+  // Calls each queued job not to run, then ends the thread (after the job it is running,
+  // if any); idempotent.
   void Stop();
+  // Whether Stop has been called.
+  bool stopping() const;
 
  private:
   void Run();
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable posted_;
-  std::deque<std::function<void()>> jobs_;
+  std::deque<Job> jobs_;
   bool stopping_ = false;
+  std::once_flag joined_;
   std::thread thread_;  // Last: starts once the rest is ready.
 };
 

@@ -158,6 +158,14 @@ TEST_F(FlowTableTest, ABadRequestNamesItsField) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("day"), std::string::npos) << status.error_message();
 
+  for (const char* outside : {"1969-12-31", "2262-01-01", "9999-12-31"}) {  // Of ledger time.
+    request.set_day(outside);
+    grpc::ClientContext out_of_time;
+    status = town->query().GetFlowTable(&out_of_time, request, &table);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << outside;
+    EXPECT_NE(status.error_message().find("1970-01-01"), std::string::npos) << outside;
+  }
+
   // Names the ledger does not know: not found (a table costs its period's whole family).
   request.set_day("2026-03-14");
   request.set_program("no-such-programme");

@@ -497,20 +497,31 @@ StatusOr<std::shared_ptr<const FlowRecords>> FlowBook::Records(const Store& stor
   }
   StatusOr<FlowRecords> copied = CopyRecords(store, currency, period, flow_class, find);
   if (!copied.ok()) return copied.status();
+  if (closed) copied->pairs.shrink_to_fit();  // Reserved for every class's records.
   auto records = std::make_shared<const FlowRecords>(std::move(*copied));
   if (closed) KeepRecords(std::move(key), records);
   return records;
 }
 
+namespace {
+
+// What kept records weigh, in pairs: an account's groups take about two pairs' room.
+size_t Weight(const FlowRecords& records) {
+  return records.pairs.size() + 2 * records.parties.size();
+}
+
+}  // namespace
+
 void FlowBook::KeepRecords(std::string key, std::shared_ptr<const FlowRecords> records) const {
-  if (records->pairs.size() > kKeptPairsMax) return;
-  while (kept_pairs_ + records->pairs.size() > kKeptPairsMax) {
+  const size_t weight = Weight(*records);
+  if (weight > kKeptPairsMax) return;
+  while (kept_pairs_ + weight > kKeptPairsMax || kept_records_.size() >= kKeptPeriodsMax) {
     auto oldest = kept_records_.find(kept_records_order_.front());
-    kept_pairs_ -= oldest->second->pairs.size();
+    kept_pairs_ -= Weight(*oldest->second);
     kept_records_.erase(oldest);
     kept_records_order_.pop_front();
   }
-  kept_pairs_ += records->pairs.size();
+  kept_pairs_ += weight;
   kept_records_order_.push_back(key);
   kept_records_.emplace(std::move(key), std::move(records));
 }

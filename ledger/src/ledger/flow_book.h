@@ -71,7 +71,7 @@ class FlowBook {
 
   // The pair records of one currency, period and class, copied with their accounts'
   // groups: from memory when the book holds the period, else from `store`. Those of a
-  // closed period are kept (kKeptPairsMax pairs in all), so that asking again, as every
+  // closed period are kept (kKeptPairsMax, kKeptPeriodsMax), so that asking again, as every
   // ask of a day of the current month does for the days before it, costs nothing.
   StatusOr<std::shared_ptr<const FlowRecords>> Records(const Store& store,
                                                        const CurrencyCode& currency,
@@ -147,8 +147,11 @@ class FlowBook {
   static constexpr size_t kKeptTablesMax = 8'192;
   mutable std::map<std::string, FlowTable> kept_;  // By KeptKey(query).
   mutable std::deque<std::string> kept_order_;     // The oldest first.
-  // Closed periods' records, by period prefix; 48 bytes a pair: about 100 MB at most.
+  // Closed periods' records, by period prefix: 2 million pairs' weight (48 bytes a pair,
+  // an account's groups two pairs), about 100 MB, in 1,024 periods at most (a month's
+  // days of every class are 155).
   static constexpr size_t kKeptPairsMax = 2'000'000;
+  static constexpr size_t kKeptPeriodsMax = 1'024;
   mutable std::map<std::string, std::shared_ptr<const FlowRecords>> kept_records_;
   mutable std::deque<std::string> kept_records_order_;  // The oldest first.
   mutable size_t kept_pairs_ = 0;
