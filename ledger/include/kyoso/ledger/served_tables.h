@@ -5,12 +5,18 @@
 // A period's tables are a family: all money, free money and each programme's money of
 // the currency, each under 16 groupings of payers and of payees (kind, sector, district,
 // programme). They share figures (ProtectGroupings), and all money is the sum of the
-// others (ProtectParts, each programme's money a part), so they are protected together,
-// again until nothing more is hidden. A day is served with its month: the month's family
+// others (ProtectParts, each programme's money a part), and where groupings nest in the
+// period's accounts one table's row is the sum of another's rows (ProtectNesting, from
+// the records' classes of accounts), so they are protected together, again until nothing
+// more is hidden. A day is served with its month: the month's family
 // first, then each table's days against its month (ProtectParts, the days' ISO weeks
 // apart), then each day's family, and again until nothing more is hidden. A week hides
 // what its days hide (ProtectWholeAgainstParts), then its family is protected. Every
 // choice is deterministic, so a table is served the same however often it is asked.
+//
+// Serving is in two steps: a snapshot of what it needs, copied out of the ledger where
+// the ledger lives (TakeFlowSnapshot), then the protection from the snapshot alone, on
+// any thread (the node's worker).
 #pragma once
 
 #include <deque>
