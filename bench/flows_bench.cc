@@ -5,7 +5,7 @@
 // table comes from the records the ledger keeps in memory for the current month), in
 // memory with April begun (March is the last month, also kept in memory), and on
 // RocksDB, as a node keeps it, with May begun (March is read from the store; a closed
-// period's table is then kept, so the first read is measured apart).
+// period's records are then kept, so the first read is measured apart).
 //
 //   build/release/bin/kyoso-flows-bench
 //
@@ -172,9 +172,9 @@ void BM_LastMonth(benchmark::State& state) {
 }
 BENCHMARK(BM_LastMonth)->Unit(benchmark::kMillisecond);
 
-// A closed month read from RocksDB: each iteration asks another of 80 tables (every
-// grouping on either side, each programme's money), more than the ledger keeps, so every
-// one is read from the store.
+// A closed month on RocksDB: each iteration asks another of 80 tables (every grouping on
+// either side, each programme's money), grouped from its records, read from the store
+// once and then kept by the ledger.
 void BM_ClosedMonth_FromStore(benchmark::State& state) {
   const std::vector<FlowQuery> queries = EightyQueries();
   const Ledger& ledger = StoredTown().ledger();
@@ -183,7 +183,7 @@ void BM_ClosedMonth_FromStore(benchmark::State& state) {
 }
 BENCHMARK(BM_ClosedMonth_FromStore)->Unit(benchmark::kMillisecond);
 
-// The same closed month asked again: answered from the tables the ledger keeps.
+// The same closed month asked again: grouped from the records the ledger keeps.
 void BM_ClosedMonth_AskedAgain(benchmark::State& state) {
   RunTable(state, MonthQuery(GroupBy::kDistrict, GroupBy::kSector), StoredTown());
 }
@@ -231,8 +231,8 @@ BENCHMARK(BM_LastMonthsDays_SectorToDistrict_ProtectedAgainstTheMonth)
 
 // Tables as GetFlowTable serves them (served_tables.h): each with the other 15
 // groupings of its period and, for a day or a week, with the month's days. The first ask
-// reads the pair records (its time is the first_ask_ms counter); later ones find the
-// tables the ledger keeps of a closed period, so what is timed is the protection. With
+// reads the pair records (its time is the first_ask_ms counter); later ones group them
+// again (kept by the ledger for a closed period) and protect them. With
 // the node's cache of served tables (ServedCache), an ended month's are kept as served:
 // kept_ask_ms. Of all this, the node's apply thread pays only for the snapshot
 // (snapshot_ms); its worker groups and protects.

@@ -217,7 +217,7 @@ TEST_F(TownFlowsTest, AClosedMonthWeekAndDayReadBackFromTheStoreAgree) {
   EXPECT_GT(CompareAll(records, PeriodOf(PeriodKind::kMonth, last_time_)), 500u);
   EXPECT_GT(CompareAll(records, PeriodOf(PeriodKind::kWeek, kMarch + 10 * kNsPerDay)), 300u);
   EXPECT_GT(CompareAll(records, PeriodOf(PeriodKind::kDay, kMarch + 12 * kNsPerDay)), 50u);
-  // Asked again soon after, a closed period's tables come from those the ledger keeps.
+  // Asked again soon after, a closed period's tables come from the records the ledger keeps.
   for (int pass = 0; pass < 2; ++pass) {
     for (GroupBy payer : kGroupings) {
       for (GroupBy payee : kGroupings) {

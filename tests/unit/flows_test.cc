@@ -303,7 +303,7 @@ TEST_F(FlowsTest, AnEndedMonthReadsBackFromItsChunksOrNotAtAll) {
   ledger::WriteBatch cut;
   cut.Put(ledger::Column::kFlows, key, value.substr(0, value.size() - 3));
   ASSERT_TRUE(town.store().Write(cut).ok());
-  town.Reopen();  // The kept tables go with the old ledger.
+  town.Reopen();  // What the old ledger kept goes with it.
   FlowQuery query{kBunji,
                   ledger::PeriodOf(PeriodKind::kMonth, kOpening),
                   FlowClass::kPayment,

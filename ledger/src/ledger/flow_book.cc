@@ -135,15 +135,6 @@ bool VisitChunk(std::string_view chunk, const FlowPairVisitor& visit) {
   return true;
 }
 
-// What tells one table of a closed period from another.
-std::string KeptKey(const FlowQuery& query) {
-  std::string key = Prefix(query.currency, query.period, query.flow_class);
-  key.push_back(static_cast<char>(query.payer_group));
-  key.push_back(static_cast<char>(query.payee_group));
-  if (query.program) key.append("\1").append(*query.program);
-  return key;
-}
-
 }  // namespace
 
 size_t FlowBook::KeyHash::operator()(const Key& key) const {
@@ -290,8 +281,9 @@ void FlowBook::Flush(WriteBatch* out) {
 
 Status FlowBook::Load(const Store& store, TimeNs now, const std::vector<CurrencyCode>& currencies,
                       const AccountFinder& find) {
-  kept_.clear();
-  kept_order_.clear();
+  kept_records_.clear();
+  kept_records_order_.clear();
+  kept_pairs_ = 0;
   std::string value;
   Status read = store.Get(Column::kFlows, kBookDayKey, &value);
   if (!read.ok() && !read.IsNotFound()) return read;
@@ -404,43 +396,15 @@ StatusOr<FlowTable> FlowBook::Table(const Store& store, const FlowQuery& query,
   return std::move(tables->front());
 }
 
-void FlowBook::Keep(std::string key, const FlowTable& table) const {
-  if (kept_order_.size() == kKeptTablesMax) {
-    kept_.erase(kept_order_.front());
-    kept_order_.pop_front();
-  }
-  kept_.emplace(key, table);
-  kept_order_.push_back(std::move(key));
-}
-
 StatusOr<std::vector<FlowTable>> FlowBook::Tables(const Store& store,
                                                   const std::vector<FlowQuery>& queries,
                                                   const AccountFinder& find) const {
   if (queries.empty()) return std::vector<FlowTable>{};
   const FlowQuery& first = queries.front();
-  const bool closed = PeriodEndDay(first.period) <= day_.period.start_day;
-  std::vector<FlowTable> tables(queries.size());
-  std::vector<size_t> missing;
-  std::vector<FlowQuery> grouped;
-  for (size_t i = 0; i < queries.size(); ++i) {
-    auto kept = closed ? kept_.find(KeptKey(queries[i])) : kept_.end();
-    if (kept != kept_.end()) {
-      tables[i] = kept->second;
-      continue;
-    }
-    missing.push_back(i);
-    grouped.push_back(queries[i]);
-  }
-  if (missing.empty()) return tables;
   StatusOr<std::shared_ptr<const FlowRecords>> records =
       Records(store, first.currency, first.period, first.flow_class, find);
   if (!records.ok()) return records.status();
-  std::vector<FlowTable> made = GroupFlows(**records, grouped);
-  for (size_t m = 0; m < missing.size(); ++m) {
-    tables[missing[m]] = std::move(made[m]);
-    if (closed) Keep(KeptKey(queries[missing[m]]), tables[missing[m]]);
-  }
-  return tables;
+  return GroupFlows(**records, queries);
 }
 
 namespace {

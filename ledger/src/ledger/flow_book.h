@@ -78,9 +78,8 @@ class FlowBook {
                                                        const Period& period, FlowClass flow_class,
                                                        const AccountFinder& find) const;
 
-  // Groups the pair records `query` names into its table: from memory for the current
-  // day and month, else from `store`; `find` looks accounts up. The tables of the last
-  // kKeptTablesMax closed periods asked are kept (a closed period never changes).
+  // Groups the pair records `query` names into its table (Records: a closed period's
+  // are kept once read); `find` looks accounts up.
   StatusOr<FlowTable> Table(const Store& store, const FlowQuery& query,
                             const AccountFinder& find) const;
   // The same for several queries of one currency, period and class (grouped otherwise),
@@ -128,7 +127,6 @@ class FlowBook {
   const std::string* Intern(std::string_view program);
   uint32_t CurrencyNumber(std::string_view currency);
   const Current* InMemory(const Period& period) const;
-  void Keep(std::string key, const FlowTable& table) const;
   // Adds one period's stored records to each of `into`.
   Status LoadRecords(const Store& store, const CurrencyCode& currency, const Period& period,
                      std::initializer_list<Current*> into, const AccountFinder& find);
@@ -141,12 +139,6 @@ class FlowBook {
   std::set<std::string, std::less<>> programs_;
   std::string key_;  // Flush's key buffer.
   std::vector<CurrencyCode> currencies_;
-  // A week's table is served with its two months and their days, each with its family of
-  // 16 groupings of all money, free money and each programme's (served_tables.h): with
-  // three programmes, 80 × (2 + 62 + 1) = 5,200 tables, of a few kilobytes each.
-  static constexpr size_t kKeptTablesMax = 8'192;
-  mutable std::map<std::string, FlowTable> kept_;  // By KeptKey(query).
-  mutable std::deque<std::string> kept_order_;     // The oldest first.
   // Closed periods' records, by period prefix: 2 million pairs' weight (48 bytes a pair,
   // an account's groups two pairs), about 100 MB, in 1,024 periods at most (a month's
   // days of every class are 155).

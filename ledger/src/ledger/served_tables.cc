@@ -8,8 +8,9 @@ namespace {
 
 constexpr size_t kGroupByCount = 4;
 
-// The monies of a family: all money, free money, the currency's programmes in id order,
-// and `query`'s if not among them.
+// The tables of `query`'s family (see ServedFamily): all money, free money, the
+// currency's programmes in id order, and `query`'s if not among them, each under the 16
+// groupings, payer grouping major.
 std::vector<FlowQuery> FamilyOf(const std::vector<ProgramId>& programs, const FlowQuery& query) {
   std::vector<std::optional<ProgramId>> monies{std::nullopt, ProgramId()};
   monies.insert(monies.end(), programs.begin(), programs.end());
@@ -222,10 +223,6 @@ StatusOr<std::vector<ProtectedTable>> ServedWeek(const FlowSnapshot& snapshot,
 }
 
 }  // namespace
-
-std::vector<FlowQuery> Family(const Ledger& ledger, const FlowQuery& query) {
-  return FamilyOf(ProgramsOf(ledger, query.currency), query);
-}
 
 ServedCache::Kept ServedCache::Find(const std::string& key) const {
   auto it = families_.find(key);

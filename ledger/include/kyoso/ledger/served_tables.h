@@ -31,11 +31,6 @@
 
 namespace kyoso::ledger {
 
-// The tables of `query`'s period, currency and class: for each money (all money, free
-// money, then the currency's programmes in id order, and `query`'s if not among them),
-// its 16 groupings, payer grouping major.
-std::vector<FlowQuery> Family(const Ledger& ledger, const FlowQuery& query);
-
 // Served families of periods whose months have ended (their figures never change again:
 // ledger time only moves forward), kept so that asking again, or for another grouping,
 // day or week of the same month, costs nothing. The oldest kept goes first. For one set
@@ -84,7 +79,9 @@ StatusOr<ProtectedTable> ServedFlowTable(const Ledger& ledger, const FlowQuery& 
                                          const DisclosureRules& rules,
                                          ServedCache* cache = nullptr);
 
-// The family (Family) of `query`'s period, as served, in Family's order.
+// The family of `query`'s period, as served: for each money (all money, free money, then
+// the currency's programmes in id order, and `query`'s if not among them), its 16
+// groupings, payer grouping major.
 StatusOr<std::vector<ProtectedTable>> ServedFamily(const FlowSnapshot& snapshot,
                                                    const FlowQuery& query,
                                                    const DisclosureRules& rules,
