@@ -5,6 +5,9 @@
 namespace kyoso::ledger {
 namespace {
 
+// How many records ahead CollectShares asks the memory for.
+constexpr uint32_t kPrefetchAhead = 16;
+
 void KeepTopTwo(FlowSum sum, FlowSum top[2]) {
   if (sum > top[0]) {
     top[1] = top[0];
@@ -35,108 +38,212 @@ Wide ToWide(FlowSum sum) {
   return (Wide(static_cast<uint64_t>(sum >> 64)) << 64) | Wide(static_cast<uint64_t>(sum));
 }
 
-FlowTableBuilder::FlowTableBuilder(const FlowQuery& query, const FlowRecords& records)
-    : query_(query), records_(records) {
-  payers_.group_by = query.payer_group;
-  payees_.group_by = query.payee_group;
-  for (Side* side : {&payers_, &payees_}) {
-    side->of_party.assign(records.parties.size(), kNoGroup);
-    side->of_program.assign(records.programs.size(), kNoGroup);
-  }
-  if (!query.program) return;
-  one_program_ = true;
-  auto it = std::find(records.programs.begin(), records.programs.end(), *query.program);
-  if (it != records.programs.end())
-    only_program_ = static_cast<uint32_t>(it - records.programs.begin());
-}
-
-uint32_t FlowTableBuilder::Number(Side& side, std::string_view name) {
-  auto [it, added] = side.numbers.try_emplace(name, static_cast<uint32_t>(side.names.size()));
-  if (added) side.names.push_back(name);
+uint32_t FlowGrouper::Groups::Number(std::string_view name) {
+  auto [it, added] = numbers.try_emplace(name, static_cast<uint32_t>(names.size()));
+  if (added) names.push_back(name);
   return it->second;
 }
 
-std::string_view FlowTableBuilder::NameOf(GroupBy group_by, uint32_t party,
-                                          uint32_t program) const {
-  const FlowRecords::Party& of = records_.parties[party];
-  switch (group_by) {
-    case GroupBy::kKind:
-      return of.kind;
-    case GroupBy::kSector:
-      return of.sector;
-    case GroupBy::kDistrict:
-      return of.district;
-    case GroupBy::kProgram:
-      break;
+void FlowGrouper::Tally::Reset(size_t size) {
+  sums.assign(size, 0);
+  touched.assign(size, 0);
+  slots.clear();
+}
+
+void FlowGrouper::Tally::Add(uint32_t slot, FlowSum sum) {
+  if (touched[slot] == 0) {
+    touched[slot] = 1;
+    slots.push_back(slot);
   }
-  return ProgramGroup(records_.programs[program]);
+  sums[slot] += sum;
 }
 
-uint32_t FlowTableBuilder::GroupOf(Side& side, uint32_t party, uint32_t program) {
-  uint32_t& group =
-      side.group_by == GroupBy::kProgram ? side.of_program[program] : side.of_party[party];
-  if (group == kNoGroup) group = Number(side, NameOf(side.group_by, party, program));
-  return group;
+void FlowGrouper::Tally::Clear() {
+  for (uint32_t slot : slots) {
+    sums[slot] = 0;
+    touched[slot] = 0;
+  }
+  slots.clear();
 }
 
-uint32_t FlowTableBuilder::CellOf(uint32_t payer_group, uint32_t payee_group) {
-  uint64_t key = (uint64_t{payer_group} << 32) | payee_group;
-  auto [it, added] = cell_numbers_.try_emplace(key, static_cast<uint32_t>(cells_.size()));
-  if (added) cells_.push_back(Cell{payer_group, payee_group});
-  return it->second;
+FlowGrouper::FlowGrouper(const FlowRecords& records, const std::vector<FlowQuery>& queries)
+    : records_(records) {
+  program_group_.reserve(records.programs.size());
+  for (const ProgramId& program : records.programs) {
+    program_group_.push_back(program_groups_.Number(ProgramGroup(program)));
+  }
+  NumberClasses();
+  size_t most_cells = 0;
+  for (const FlowQuery& query : queries) {
+    Table& table =
+        tables_.emplace_back(Table{query, GroupCount(query.payee_group), UINT32_MAX, {}});
+    table.cells.resize(size_t{GroupCount(query.payer_group)} * table.payee_groups);
+    most_cells = std::max(most_cells, table.cells.size());
+    if (!query.program) continue;
+    auto it = std::find(records.programs.begin(), records.programs.end(), *query.program);
+    if (it != records.programs.end()) {
+      table.only_program = static_cast<uint32_t>(it - records.programs.begin());
+    }
+  }
+  cell_tally_.Reset(most_cells);
 }
 
-void FlowTableBuilder::Add(const FlowRecords::Pair& pair) {
-  if (one_program_ && pair.program != only_program_) return;
-  uint32_t number = CellOf(GroupOf(payers_, pair.payer, pair.program),
-                           GroupOf(payees_, pair.payee, pair.program));
-  Cell& cell = cells_[number];
-  cell.count += pair.count;
-  cell.sum += pair.sum;
-  payer_sums_[(uint64_t{pair.payer} << 32) | number] += pair.sum;
-  payee_sums_[(uint64_t{pair.payee} << 32) | number] += pair.sum;
+void FlowGrouper::NumberClasses() {
+  absl::flat_hash_map<std::array<uint32_t, kAccountGroupings>, uint32_t> classes;
+  class_of_party_.reserve(records_.parties.size());
+  for (const FlowRecords::Party& party : records_.parties) {
+    const std::array<uint32_t, kAccountGroupings> groups{account_groups_[0].Number(party.kind),
+                                                         account_groups_[1].Number(party.sector),
+                                                         account_groups_[2].Number(party.district)};
+    auto [it, added] = classes.try_emplace(groups, static_cast<uint32_t>(class_groups_.size()));
+    if (added) class_groups_.push_back(groups);
+    class_of_party_.push_back(it->second);
+  }
 }
 
-void FlowTableBuilder::Rank(const Contributions& sums, std::vector<Cell>& cells, bool payers) {
-  for (const auto& [who, sum] : sums) {
-    Cell& cell = cells[static_cast<uint32_t>(who)];
+void FlowGrouper::SumCells() {
+  struct ClassFlow {
+    uint32_t payer_class;
+    uint32_t payee_class;
+    uint32_t program;
+    uint64_t count = 0;
+    FlowSum sum = 0;
+  };
+  std::vector<ClassFlow> flows;
+  absl::flat_hash_map<std::array<uint32_t, 3>, uint32_t> numbers;
+  for (const FlowRecords::Pair& pair : records_.pairs) {
+    const std::array<uint32_t, 3> key{class_of_party_[pair.payer], class_of_party_[pair.payee],
+                                      pair.program};
+    auto [it, added] = numbers.try_emplace(key, static_cast<uint32_t>(flows.size()));
+    if (added) flows.push_back(ClassFlow{key[0], key[1], key[2]});
+    flows[it->second].count += pair.count;
+    flows[it->second].sum += pair.sum;
+  }
+  for (Table& table : tables_) {
+    for (const ClassFlow& flow : flows) {
+      if (table.Skips(flow.program)) continue;
+      Cell& cell = table.cells[GroupOf(table.query.payer_group, flow.payer_class, flow.program) *
+                                   table.payee_groups +
+                               GroupOf(table.query.payee_group, flow.payee_class, flow.program)];
+      cell.used = true;
+      cell.count += flow.count;
+      cell.sum += flow.sum;
+    }
+  }
+}
+
+void FlowGrouper::RankContributors(bool payers) {
+  // The records' numbers by contributor (a counting sort of small numbers, not records).
+  const std::vector<FlowRecords::Pair>& pairs = records_.pairs;
+  std::vector<uint32_t> starts(records_.parties.size() + 1, 0);
+  for (const FlowRecords::Pair& pair : pairs) ++starts[(payers ? pair.payer : pair.payee) + 1];
+  for (size_t p = 1; p < starts.size(); ++p) starts[p] += starts[p - 1];
+  std::vector<uint32_t> order(pairs.size());
+  std::vector<uint32_t> next(starts.begin(), starts.end() - 1);
+  for (uint32_t i = 0; i < pairs.size(); ++i) {
+    order[next[payers ? pairs[i].payer : pairs[i].payee]++] = i;
+  }
+  // Tallies by the other side's grouping, for those some table groups it by; a slot is a
+  // group of the other side times the programmes plus a programme.
+  const auto programs = static_cast<uint32_t>(records_.programs.size());
+  std::array<Tally, kGroupings> tallies;
+  std::array<bool, kGroupings> wanted{};
+  for (const Table& table : tables_) {
+    const GroupBy other = payers ? table.query.payee_group : table.query.payer_group;
+    wanted[static_cast<size_t>(other)] = true;
+  }
+  for (size_t g = 0; g < kGroupings; ++g) {
+    if (wanted[g]) tallies[g].Reset(size_t{GroupCount(static_cast<GroupBy>(g))} * programs);
+  }
+  for (uint32_t party = 0; party + 1 < starts.size(); ++party) {
+    for (uint32_t i = starts[party]; i < starts[party + 1]; ++i) {
+      // The records are visited out of order: ask for those a little ahead early.
+      if (i + kPrefetchAhead < order.size()) __builtin_prefetch(&pairs[order[i + kPrefetchAhead]]);
+      const FlowRecords::Pair& pair = pairs[order[i]];
+      const uint32_t other = class_of_party_[payers ? pair.payee : pair.payer];
+      for (size_t g = 0; g < kGroupings; ++g) {
+        if (!wanted[g]) continue;
+        const uint32_t group = GroupOf(static_cast<GroupBy>(g), other, pair.program);
+        tallies[g].Add(group * programs + pair.program, pair.sum);
+      }
+    }
+    for (Table& table : tables_) {
+      const GroupBy other = payers ? table.query.payee_group : table.query.payer_group;
+      RankIn(table, payers, party, tallies[static_cast<size_t>(other)]);
+    }
+    for (Tally& tally : tallies) tally.Clear();
+  }
+}
+
+void FlowGrouper::RankIn(Table& table, bool payers, uint32_t party, const Tally& sums) {
+  const auto programs = static_cast<uint32_t>(records_.programs.size());
+  const GroupBy own = payers ? table.query.payer_group : table.query.payee_group;
+  const uint32_t own_class = class_of_party_[party];
+  for (uint32_t slot : sums.slots) {
+    const uint32_t program = slot % programs;
+    if (table.Skips(program)) continue;
+    const uint32_t other = slot / programs;
+    const uint32_t group = GroupOf(own, own_class, program);
+    cell_tally_.Add(
+        payers ? group * table.payee_groups + other : other * table.payee_groups + group,
+        sums.sums[slot]);
+  }
+  for (uint32_t number : cell_tally_.slots) {
+    Cell& cell = table.cells[number];
     ++(payers ? cell.distinct_payers : cell.distinct_payees);
-    KeepTopTwo(sum, payers ? cell.top_payers : cell.top_payees);
+    KeepTopTwo(cell_tally_.sums[number], payers ? cell.top_payers : cell.top_payees);
   }
+  cell_tally_.Clear();
 }
 
-FlowTable FlowTableBuilder::Finish() && {
-  Rank(payer_sums_, cells_, true);
-  Rank(payee_sums_, cells_, false);
-  FlowTable table{query_, {}};
-  table.cells.reserve(cells_.size());
-  for (const Cell& cell : cells_) {
-    table.cells.push_back(FlowCell{std::string(payers_.names[cell.payer_group]),
-                                   std::string(payees_.names[cell.payee_group]),
-                                   cell.count,
-                                   ToWide(cell.sum),
-                                   cell.distinct_payers,
-                                   cell.distinct_payees,
-                                   {ToWide(cell.top_payers[0]), ToWide(cell.top_payers[1])},
-                                   {ToWide(cell.top_payees[0]), ToWide(cell.top_payees[1])}});
+uint32_t FlowGrouper::GroupOf(GroupBy group_by, uint32_t of_class, uint32_t program) const {
+  if (group_by == GroupBy::kProgram) return program_group_[program];
+  return class_groups_[of_class][static_cast<size_t>(group_by)];
+}
+
+uint32_t FlowGrouper::GroupCount(GroupBy group_by) const {
+  if (group_by == GroupBy::kProgram) return static_cast<uint32_t>(program_groups_.names.size());
+  return static_cast<uint32_t>(account_groups_[static_cast<size_t>(group_by)].names.size());
+}
+
+std::string_view FlowGrouper::GroupName(GroupBy group_by, uint32_t group) const {
+  if (group_by == GroupBy::kProgram) return program_groups_.names[group];
+  return account_groups_[static_cast<size_t>(group_by)].names[group];
+}
+
+std::vector<FlowTable> FlowGrouper::Tables() && {
+  SumCells();
+  RankContributors(/*payers=*/true);
+  RankContributors(/*payers=*/false);
+  std::vector<FlowTable> out;
+  out.reserve(tables_.size());
+  for (const Table& table : tables_) {
+    FlowTable& grouped = out.emplace_back(FlowTable{table.query, {}});
+    for (size_t number = 0; number < table.cells.size(); ++number) {
+      const Cell& cell = table.cells[number];
+      if (!cell.used) continue;
+      const auto payer_group = static_cast<uint32_t>(number / table.payee_groups);
+      const auto payee_group = static_cast<uint32_t>(number % table.payee_groups);
+      grouped.cells.push_back(FlowCell{std::string(GroupName(table.query.payer_group, payer_group)),
+                                       std::string(GroupName(table.query.payee_group, payee_group)),
+                                       cell.count,
+                                       ToWide(cell.sum),
+                                       cell.distinct_payers,
+                                       cell.distinct_payees,
+                                       {ToWide(cell.top_payers[0]), ToWide(cell.top_payers[1])},
+                                       {ToWide(cell.top_payees[0]), ToWide(cell.top_payees[1])}});
+    }
+    std::sort(grouped.cells.begin(), grouped.cells.end(), [](const FlowCell& a, const FlowCell& b) {
+      return std::tie(a.payer_group, a.payee_group) < std::tie(b.payer_group, b.payee_group);
+    });
   }
-  std::sort(table.cells.begin(), table.cells.end(), [](const FlowCell& a, const FlowCell& b) {
-    return std::tie(a.payer_group, a.payee_group) < std::tie(b.payer_group, b.payee_group);
-  });
-  return table;
+  return out;
 }
 
 std::vector<FlowTable> GroupFlows(const FlowRecords& records,
                                   const std::vector<FlowQuery>& queries) {
-  // One table at a time: builders fed side by side would share the cache.
-  std::vector<FlowTable> tables;
-  tables.reserve(queries.size());
-  for (const FlowQuery& query : queries) {
-    FlowTableBuilder builder(query, records);
-    for (const FlowRecords::Pair& pair : records.pairs) builder.Add(pair);
-    tables.push_back(std::move(builder).Finish());
-  }
-  return tables;
+  if (queries.empty()) return {};
+  return FlowGrouper(records, queries).Tables();
 }
 
 }  // namespace kyoso::ledger

@@ -1,15 +1,19 @@
-// FlowTableBuilder: groups a period's pair records (FlowRecords, kyoso/ledger/flows.h)
-// into the cells of one flow table (internal to ledger/).
+// FlowGrouper: groups a period's pair records (FlowRecords, kyoso/ledger/flows.h) into
+// flow tables, many tables from one set of records (internal to ledger/).
 //
-// Made for hundreds of thousands of records per table: each party's and programme's
-// group is looked up once (by number, in a vector), cells are numbered, and each
-// contributor's sum per cell is kept in a flat hash map keyed by (party, cell number), so
-// adding a record allocates nothing most of the time. Cells come out ordered by (payer
-// group, payee group).
+// Made for a family of 80 tables over hundreds of thousands of records. Each party's
+// group under each grouping is found once, through the parties' classes (same kind,
+// sector and district). A cell's count and sum add up the records summed by (payer
+// class, payee class, programme). Its distinct payers and payees and the two largest of
+// each come from one walk over the records per side, contributor by contributor: a
+// contributor's sums by (group of the other side, programme), for each grouping of the
+// other side, are tallied once and then added into every table's cells.
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
 
+#include <array>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -26,19 +30,34 @@ inline std::string_view ProgramGroup(std::string_view program) {
   return program.empty() ? "free" : program;
 }
 
-class FlowTableBuilder {
+class FlowGrouper {
  public:
-  // `records` must outlive the builder.
-  FlowTableBuilder(const FlowQuery& query, const FlowRecords& records);
+  // `records` must outlive the grouper.
+  FlowGrouper(const FlowRecords& records, const std::vector<FlowQuery>& queries);
 
-  // Adds one of the records' pairs (skipped unless of the query's programme, if it names one).
-  void Add(const FlowRecords::Pair& pair);
-  FlowTable Finish() &&;
+  // The table of each query, in order.
+  std::vector<FlowTable> Tables() &&;
 
  private:
+  static constexpr size_t kGroupings = 4;         // Kind, sector, district, programme.
+  static constexpr size_t kAccountGroupings = 3;  // Those that group accounts.
+  // A grouping's groups: their names, numbered in order of appearance.
+  struct Groups {
+    std::vector<std::string_view> names;
+    absl::flat_hash_map<std::string_view, uint32_t> numbers;
+    uint32_t Number(std::string_view name);
+  };
+  // Sums by slot, with the slots touched since the last Clear.
+  struct Tally {
+    std::vector<FlowSum> sums;
+    std::vector<uint8_t> touched;
+    std::vector<uint32_t> slots;
+    void Reset(size_t size);
+    void Add(uint32_t slot, FlowSum sum);
+    void Clear();
+  };
   struct Cell {
-    uint32_t payer_group;
-    uint32_t payee_group;
+    bool used = false;
     uint64_t count = 0;
     FlowSum sum = 0;
     uint64_t distinct_payers = 0;
@@ -46,34 +65,37 @@ class FlowTableBuilder {
     FlowSum top_payers[2] = {0, 0};
     FlowSum top_payees[2] = {0, 0};
   };
-  static constexpr uint32_t kNoGroup = UINT32_MAX;
-  // One side of the table: its groups, numbered in order of appearance.
-  struct Side {
-    GroupBy group_by = GroupBy::kKind;
-    std::vector<std::string_view> names;
-    absl::flat_hash_map<std::string_view, uint32_t> numbers;
-    std::vector<uint32_t> of_party;    // By party number; kNoGroup until seen.
-    std::vector<uint32_t> of_program;  // Likewise by programme number.
+  // One table: its query, its money, and its cells, numbered as its payer group times its
+  // payee groups plus its payee group.
+  struct Table {
+    FlowQuery query;
+    uint32_t payee_groups = 0;
+    uint32_t only_program = 0;  // When the query names a programme (UINT32_MAX: none here).
+    std::vector<Cell> cells;
+    bool Skips(uint32_t program) const { return query.program && program != only_program; }
   };
-  // A contributor's sum per cell, keyed by party number (high half) and cell number.
-  using Contributions = absl::flat_hash_map<uint64_t, FlowSum>;
 
-  uint32_t GroupOf(Side& side, uint32_t party, uint32_t program);
-  std::string_view NameOf(GroupBy group_by, uint32_t party, uint32_t program) const;
-  uint32_t Number(Side& side, std::string_view name);
-  uint32_t CellOf(uint32_t payer_group, uint32_t payee_group);
-  static void Rank(const Contributions& sums, std::vector<Cell>& cells, bool payers);
+  void NumberClasses();
+  // Each table's cells' counts and sums, from the records summed by classes.
+  void SumCells();
+  // Each table's distinct payers (or payees) and the two largest, contributor by
+  // contributor.
+  void RankContributors(bool payers);
+  // Adds one contributor's sums (by group of the other side, programme) into `table`.
+  void RankIn(Table& table, bool payers, uint32_t party, const Tally& sums);
+  // The group of a flow's payer or payee of class `of_class` in `program`'s money.
+  uint32_t GroupOf(GroupBy group_by, uint32_t of_class, uint32_t program) const;
+  uint32_t GroupCount(GroupBy group_by) const;
+  std::string_view GroupName(GroupBy group_by, uint32_t group) const;
 
-  FlowQuery query_;
   const FlowRecords& records_;
-  bool one_program_ = false;          // The query names a programme:
-  uint32_t only_program_ = kNoGroup;  // its number (kNoGroup: none of the records').
-  Side payers_;
-  Side payees_;
-  absl::flat_hash_map<uint64_t, uint32_t> cell_numbers_;
-  std::vector<Cell> cells_;
-  Contributions payer_sums_;
-  Contributions payee_sums_;
+  Groups account_groups_[kAccountGroupings];
+  Groups program_groups_;
+  std::vector<uint32_t> program_group_;  // By programme number.
+  std::vector<uint32_t> class_of_party_;
+  std::vector<std::array<uint32_t, kAccountGroupings>> class_groups_;  // By class number.
+  std::vector<Table> tables_;
+  Tally cell_tally_;  // RankIn's: one contributor's sums by cell.
 };
 
 }  // namespace kyoso::ledger
