@@ -86,6 +86,29 @@ FlowGrouper::FlowGrouper(const FlowRecords& records, const std::vector<FlowQuery
     }
   }
   cell_tally_.Reset(most_cells);
+  BundleTables();
+}
+
+void FlowGrouper::BundleTables() {
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    const Table& table = tables_[t];
+    auto alike = std::find_if(bundles_.begin(), bundles_.end(), [&](const Bundle& bundle) {
+      return bundle.payer_group == table.query.payer_group &&
+             bundle.payee_group == table.query.payee_group;
+    });
+    if (alike == bundles_.end()) {
+      alike = bundles_.insert(bundles_.end(),
+                              Bundle{table.query.payer_group,
+                                     table.query.payee_group,
+                                     {},
+                                     std::vector<std::vector<size_t>>(records_.programs.size())});
+    }
+    if (!table.query.program) {
+      alike->of_all.push_back(t);
+    } else if (table.only_program != UINT32_MAX) {
+      alike->of_program[table.only_program].push_back(t);
+    }  // Else a programme without records: its table stays empty.
+  }
 }
 
 void FlowGrouper::NumberClasses() {
@@ -167,31 +190,36 @@ void FlowGrouper::RankContributors(bool payers) {
         tallies[g].Add(group * programs + pair.program, pair.sum);
       }
     }
-    for (Table& table : tables_) {
-      const GroupBy other = payers ? table.query.payee_group : table.query.payer_group;
-      RankIn(table, payers, party, tallies[static_cast<size_t>(other)]);
+    for (const Bundle& bundle : bundles_) {
+      const GroupBy other = payers ? bundle.payee_group : bundle.payer_group;
+      RankIn(bundle, payers, party, tallies[static_cast<size_t>(other)]);
     }
     for (Tally& tally : tallies) tally.Clear();
   }
 }
 
-void FlowGrouper::RankIn(Table& table, bool payers, uint32_t party, const Tally& sums) {
+void FlowGrouper::Rank(Cell& cell, bool payers, FlowSum sum) const {
+  ++(payers ? cell.distinct_payers : cell.distinct_payees);
+  KeepTopTwo(sum, payers ? cell.top_payers : cell.top_payees);
+}
+
+void FlowGrouper::RankIn(const Bundle& bundle, bool payers, uint32_t party, const Tally& sums) {
   const auto programs = static_cast<uint32_t>(records_.programs.size());
-  const GroupBy own = payers ? table.query.payer_group : table.query.payee_group;
+  const GroupBy own = payers ? bundle.payer_group : bundle.payee_group;
   const uint32_t own_class = class_of_party_[party];
+  const uint32_t payee_groups = GroupCount(bundle.payee_group);
   for (uint32_t slot : sums.slots) {
     const uint32_t program = slot % programs;
-    if (table.Skips(program)) continue;
     const uint32_t other = slot / programs;
     const uint32_t group = GroupOf(own, own_class, program);
-    cell_tally_.Add(
-        payers ? group * table.payee_groups + other : other * table.payee_groups + group,
-        sums.sums[slot]);
+    const uint32_t number = payers ? group * payee_groups + other : other * payee_groups + group;
+    // In one programme's money each slot is a cell of its own; all money's add up.
+    for (size_t t : bundle.of_program[program])
+      Rank(tables_[t].cells[number], payers, sums.sums[slot]);
+    if (!bundle.of_all.empty()) cell_tally_.Add(number, sums.sums[slot]);
   }
   for (uint32_t number : cell_tally_.slots) {
-    Cell& cell = table.cells[number];
-    ++(payers ? cell.distinct_payers : cell.distinct_payees);
-    KeepTopTwo(cell_tally_.sums[number], payers ? cell.top_payers : cell.top_payees);
+    for (size_t t : bundle.of_all) Rank(tables_[t].cells[number], payers, cell_tally_.sums[number]);
   }
   cell_tally_.Clear();
 }

@@ -7,7 +7,8 @@
 // class, payee class, programme). Its distinct payers and payees and the two largest of
 // each come from one walk over the records per side, contributor by contributor: a
 // contributor's sums by (group of the other side, programme), for each grouping of the
-// other side, are tallied once and then added into every table's cells.
+// other side, are tallied once and then added into the cells of the tables grouped alike
+// (all money's and each programme's at once).
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
@@ -75,6 +76,8 @@ class FlowGrouper {
     bool Skips(uint32_t program) const { return query.program && program != only_program; }
   };
 
+  // Bundles the tables grouped alike (bundles_).
+  void BundleTables();
   void NumberClasses();
   // Each table's cells' counts and sums, from the records summed by classes.
   void SumCells();
@@ -82,7 +85,15 @@ class FlowGrouper {
   // contributor.
   void RankContributors(bool payers);
   // Adds one contributor's sums (by group of the other side, programme) into `table`.
-  void RankIn(Table& table, bool payers, uint32_t party, const Tally& sums);
+  // The tables grouped alike: of all money, and of each of the records' programmes.
+  struct Bundle {
+    GroupBy payer_group;
+    GroupBy payee_group;
+    std::vector<size_t> of_all;                   // Numbers in tables_.
+    std::vector<std::vector<size_t>> of_program;  // By programme number.
+  };
+  void RankIn(const Bundle& bundle, bool payers, uint32_t party, const Tally& sums);
+  void Rank(Cell& cell, bool payers, FlowSum sum) const;
   // The group of a flow's payer or payee of class `of_class` in `program`'s money.
   uint32_t GroupOf(GroupBy group_by, uint32_t of_class, uint32_t program) const;
   uint32_t GroupCount(GroupBy group_by) const;
@@ -95,6 +106,7 @@ class FlowGrouper {
   std::vector<uint32_t> class_of_party_;
   std::vector<std::array<uint32_t, kAccountGroupings>> class_groups_;  // By class number.
   std::vector<Table> tables_;
+  std::vector<Bundle> bundles_;
   Tally cell_tally_;  // RankIn's: one contributor's sums by cell.
 };
 
