@@ -50,7 +50,7 @@ struct ClientResult {
 
 std::shared_ptr<grpc::Channel> Channel(const Options& o) {
   grpc::ChannelArguments args;
-  // One connection per client thread, as separate terminals would have.
+  // One connection per client, as separate terminals would have.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   return grpc::CreateCustomChannel(o.node, grpc::InsecureChannelCredentials(), args);
 }
@@ -222,14 +222,21 @@ class Client {
                               [this](grpc::Status status) { Finish(status); });
   }
 
-  // Counts the call in; a client whose call failed stops (the run then fails).
+  // Counts the call in and sends the next. A failed call counts as an error (the run
+  // then fails) and the client goes on, as a terminal would; after kErrorsInARowMax
+  // failures in a row (the node is gone) it stops.
   void Finish(const grpc::Status& status) {
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - start_).count();
     if (!status.ok()) {
       ++result_.errors;
-      running_.Done();
+      if (++errors_in_a_row_ >= kErrorsInARowMax) {
+        running_.Done();
+        return;
+      }
+      Next();
       return;
     }
+    errors_in_a_row_ = 0;
     result_.latencies_ms.push_back(ms);
     result_.transfers += o_.per_call;
     for (const v1::TransferReply& r : batch_reply_.replies()) {
@@ -252,6 +259,8 @@ class Client {
   v1::TransferRequest request_;
   v1::TransferReply reply_;
   ClientResult result_;
+  static constexpr int kErrorsInARowMax = 100;
+  int errors_in_a_row_ = 0;
 };
 
 double Percentile(std::vector<double>& sorted, double p) {

@@ -105,11 +105,14 @@ std::vector<FlowCell> Reference(const FlowRecords& records, const FlowQuery& que
   return out;
 }
 
-TEST(GroupFlowsTest, EveryGroupingOfRandomRecordsGivesTheCellsOfTheDefinitions) {
+// Every grouping on each side, under all money, free money, a programme, the programme
+// literally named "free" (grouped with free money under the programme grouping, apart
+// from it as a money), a programme without records; and one query asked twice.
+std::vector<FlowQuery> EveryGroupingOfFiveMonies() {
   std::vector<FlowQuery> queries;
   for (std::optional<ledger::ProgramId> money :
        {std::optional<ledger::ProgramId>(), std::optional<ledger::ProgramId>(""),
-        std::optional<ledger::ProgramId>("fresh-food"),
+        std::optional<ledger::ProgramId>("fresh-food"), std::optional<ledger::ProgramId>("free"),
         std::optional<ledger::ProgramId>("no-such-programme")}) {
     for (int payers = 0; payers < 4; ++payers) {
       for (int payees = 0; payees < 4; ++payees) {
@@ -122,16 +125,56 @@ TEST(GroupFlowsTest, EveryGroupingOfRandomRecordsGivesTheCellsOfTheDefinitions) 
       }
     }
   }
+  queries.push_back(queries[5]);
+  queries.push_back(queries[16 * 2 + 7]);
+  return queries;
+}
+
+void ExpectTheDefinitions(const FlowRecords& records, const std::vector<FlowQuery>& queries,
+                          const std::string& what) {
+  const std::vector<ledger::FlowTable> tables = ledger::GroupFlows(records, queries);
+  ASSERT_EQ(tables.size(), queries.size());
+  for (size_t t = 0; t < queries.size(); ++t) {
+    ASSERT_EQ(tables[t].cells, Reference(records, queries[t])) << what << ", table " << t;
+  }
+}
+
+TEST(GroupFlowsTest, EveryGroupingOfRandomRecordsGivesTheCellsOfTheDefinitions) {
+  const std::vector<FlowQuery> queries = EveryGroupingOfFiveMonies();
   for (uint64_t seed = 1; seed <= 200; ++seed) {
     std::mt19937_64 random(seed);
-    const FlowRecords records = RandomRecords(random);
-    const std::vector<ledger::FlowTable> tables = ledger::GroupFlows(records, queries);
-    ASSERT_EQ(tables.size(), queries.size());
-    for (size_t t = 0; t < queries.size(); ++t) {
-      ASSERT_EQ(tables[t].cells, Reference(records, queries[t]))
-          << "seed " << seed << ", table " << t;
-    }
+    ExpectTheDefinitions(RandomRecords(random), queries, "seed " + std::to_string(seed));
   }
+}
+
+TEST(GroupFlowsTest, NoRecordsGiveEmptyTables) {
+  FlowRecords none;
+  for (const ledger::FlowTable& table : ledger::GroupFlows(none, EveryGroupingOfFiveMonies())) {
+    EXPECT_TRUE(table.cells.empty());
+  }
+  none.programs = {"", "fresh-food"};
+  none.parties = {{"res", "none", "d0"}};
+  for (const ledger::FlowTable& table : ledger::GroupFlows(none, EveryGroupingOfFiveMonies())) {
+    EXPECT_TRUE(table.cells.empty());
+  }
+}
+
+// A district each for 700 accounts: 490,000 pairs of districts, far more than the cells
+// a table numbers densely, and a few thousand of them met.
+TEST(GroupFlowsTest, ThousandsOfGroupsCostOnlyTheCellsMet) {
+  std::mt19937_64 random(7);
+  FlowRecords records;
+  records.programs = {"", "fresh-food"};
+  for (int p = 0; p < 700; ++p) {
+    records.parties.push_back(
+        {p % 2 == 0 ? "res" : "mch", "s" + std::to_string(p % 5), "d" + std::to_string(p)});
+  }
+  for (int i = 0; i < 3'000; ++i) {
+    records.pairs.push_back({static_cast<uint32_t>(random() % 2),
+                             static_cast<uint32_t>(random() % 700),
+                             static_cast<uint32_t>(random() % 700), 1, 1 + random() % 500});
+  }
+  ExpectTheDefinitions(records, EveryGroupingOfFiveMonies(), "700 districts");
 }
 
 }  // namespace

@@ -1,11 +1,12 @@
 #include "flow_table.h"
 
 #include <algorithm>
+#include <cassert>
 
 namespace kyoso::ledger {
 namespace {
 
-// How many records ahead CollectShares asks the memory for.
+// How many records ahead RankContributors asks the memory for.
 constexpr uint32_t kPrefetchAhead = 16;
 
 void KeepTopTwo(FlowSum sum, FlowSum top[2]) {
@@ -50,7 +51,7 @@ void FlowGrouper::Tally::Reset(size_t size) {
   slots.clear();
 }
 
-void FlowGrouper::Tally::Add(uint32_t slot, FlowSum sum) {
+void FlowGrouper::Tally::Add(size_t slot, FlowSum sum) {
   if (touched[slot] == 0) {
     touched[slot] = 1;
     slots.push_back(slot);
@@ -59,7 +60,7 @@ void FlowGrouper::Tally::Add(uint32_t slot, FlowSum sum) {
 }
 
 void FlowGrouper::Tally::Clear() {
-  for (uint32_t slot : slots) {
+  for (size_t slot : slots) {
     sums[slot] = 0;
     touched[slot] = 0;
   }
@@ -73,20 +74,47 @@ FlowGrouper::FlowGrouper(const FlowRecords& records, const std::vector<FlowQuery
     program_group_.push_back(program_groups_.Number(ProgramGroup(program)));
   }
   NumberClasses();
-  size_t most_cells = 0;
   for (const FlowQuery& query : queries) {
     Table& table =
-        tables_.emplace_back(Table{query, GroupCount(query.payee_group), UINT32_MAX, {}});
-    table.cells.resize(size_t{GroupCount(query.payer_group)} * table.payee_groups);
-    most_cells = std::max(most_cells, table.cells.size());
+        tables_.emplace_back(query, GroupCount(query.payer_group), GroupCount(query.payee_group));
     if (!query.program) continue;
     auto it = std::find(records.programs.begin(), records.programs.end(), *query.program);
     if (it != records.programs.end()) {
       table.only_program = static_cast<uint32_t>(it - records.programs.begin());
     }
   }
-  cell_tally_.Reset(most_cells);
   BundleTables();
+}
+
+FlowGrouper::Table::Table(const FlowQuery& asked, uint32_t payer_groups, uint32_t payee_group_count)
+    : query(asked), payee_groups(payee_group_count) {
+  const uint64_t numbers = uint64_t{payer_groups} * payee_groups;
+  if (numbers <= kDenseCellsMax) dense.assign(numbers, 0);
+}
+
+FlowGrouper::Cell& FlowGrouper::Table::Make(uint32_t payer_group, uint32_t payee_group) {
+  const uint64_t number = Number(payer_group, payee_group);
+  const auto next = static_cast<uint32_t>(cells.size());
+  uint32_t index;
+  if (!dense.empty()) {
+    uint32_t& held = dense[number];
+    if (held == 0) held = next + 1;
+    index = held - 1;
+  } else {
+    index = sparse.try_emplace(number, next).first->second;
+  }
+  if (index == next) cells.push_back(Cell{payer_group, payee_group});
+  return cells[index];
+}
+
+uint32_t FlowGrouper::Table::IndexOf(uint32_t payer_group, uint32_t payee_group) const {
+  const uint64_t number = Number(payer_group, payee_group);
+  if (!dense.empty()) {
+    assert(dense[number] != 0);
+    return dense[number] - 1;
+  }
+  assert(sparse.contains(number));
+  return sparse.find(number)->second;
 }
 
 void FlowGrouper::BundleTables() {
@@ -142,17 +170,18 @@ void FlowGrouper::SumCells() {
     flows[it->second].count += pair.count;
     flows[it->second].sum += pair.sum;
   }
+  size_t most_cells = 0;
   for (Table& table : tables_) {
     for (const ClassFlow& flow : flows) {
       if (table.Skips(flow.program)) continue;
-      Cell& cell = table.cells[GroupOf(table.query.payer_group, flow.payer_class, flow.program) *
-                                   table.payee_groups +
-                               GroupOf(table.query.payee_group, flow.payee_class, flow.program)];
-      cell.used = true;
+      Cell& cell = table.Make(GroupOf(table.query.payer_group, flow.payer_class, flow.program),
+                              GroupOf(table.query.payee_group, flow.payee_class, flow.program));
       cell.count += flow.count;
       cell.sum += flow.sum;
     }
+    most_cells = std::max(most_cells, table.cells.size());
   }
+  cell_tally_.Reset(most_cells);
 }
 
 void FlowGrouper::RankContributors(bool payers) {
@@ -168,7 +197,7 @@ void FlowGrouper::RankContributors(bool payers) {
   }
   // Tallies by the other side's grouping, for those some table groups it by; a slot is a
   // group of the other side times the programmes plus a programme.
-  const auto programs = static_cast<uint32_t>(records_.programs.size());
+  const size_t programs = records_.programs.size();
   std::array<Tally, kGroupings> tallies;
   std::array<bool, kGroupings> wanted{};
   for (const Table& table : tables_) {
@@ -176,7 +205,7 @@ void FlowGrouper::RankContributors(bool payers) {
     wanted[static_cast<size_t>(other)] = true;
   }
   for (size_t g = 0; g < kGroupings; ++g) {
-    if (wanted[g]) tallies[g].Reset(size_t{GroupCount(static_cast<GroupBy>(g))} * programs);
+    if (wanted[g]) tallies[g].Reset(GroupCount(static_cast<GroupBy>(g)) * programs);
   }
   for (uint32_t party = 0; party + 1 < starts.size(); ++party) {
     for (uint32_t i = starts[party]; i < starts[party + 1]; ++i) {
@@ -187,7 +216,7 @@ void FlowGrouper::RankContributors(bool payers) {
       for (size_t g = 0; g < kGroupings; ++g) {
         if (!wanted[g]) continue;
         const uint32_t group = GroupOf(static_cast<GroupBy>(g), other, pair.program);
-        tallies[g].Add(group * programs + pair.program, pair.sum);
+        tallies[g].Add(group * programs + pair.program, pair.sum);  // size_t: no overflow.
       }
     }
     for (const Bundle& bundle : bundles_) {
@@ -204,22 +233,32 @@ void FlowGrouper::Rank(Cell& cell, bool payers, FlowSum sum) const {
 }
 
 void FlowGrouper::RankIn(const Bundle& bundle, bool payers, uint32_t party, const Tally& sums) {
-  const auto programs = static_cast<uint32_t>(records_.programs.size());
+  const size_t programs = records_.programs.size();
   const GroupBy own = payers ? bundle.payer_group : bundle.payee_group;
   const uint32_t own_class = class_of_party_[party];
-  const uint32_t payee_groups = GroupCount(bundle.payee_group);
-  for (uint32_t slot : sums.slots) {
-    const uint32_t program = slot % programs;
-    const uint32_t other = slot / programs;
+  Table* first_of_all = bundle.of_all.empty() ? nullptr : &tables_[bundle.of_all.front()];
+  for (size_t slot : sums.slots) {
+    const auto program = static_cast<uint32_t>(slot % programs);
+    const auto other = static_cast<uint32_t>(slot / programs);
     const uint32_t group = GroupOf(own, own_class, program);
-    const uint32_t number = payers ? group * payee_groups + other : other * payee_groups + group;
+    const uint32_t payer_group = payers ? group : other;
+    const uint32_t payee_group = payers ? other : group;
     // In one programme's money each slot is a cell of its own; all money's add up.
-    for (size_t t : bundle.of_program[program])
-      Rank(tables_[t].cells[number], payers, sums.sums[slot]);
-    if (!bundle.of_all.empty()) cell_tally_.Add(number, sums.sums[slot]);
+    for (size_t t : bundle.of_program[program]) {
+      Table& table = tables_[t];
+      Rank(table.cells[table.IndexOf(payer_group, payee_group)], payers, sums.sums[slot]);
+    }
+    if (first_of_all != nullptr) {
+      cell_tally_.Add(first_of_all->IndexOf(payer_group, payee_group), sums.sums[slot]);
+    }
   }
-  for (uint32_t number : cell_tally_.slots) {
-    for (size_t t : bundle.of_all) Rank(tables_[t].cells[number], payers, cell_tally_.sums[number]);
+  for (size_t index : cell_tally_.slots) {
+    const Cell& cell = first_of_all->cells[index];
+    for (size_t t : bundle.of_all) {  // More than one when a query was asked twice.
+      Table& table = tables_[t];
+      Rank(table.cells[table.IndexOf(cell.payer_group, cell.payee_group)], payers,
+           cell_tally_.sums[index]);
+    }
   }
   cell_tally_.Clear();
 }
@@ -247,19 +286,17 @@ std::vector<FlowTable> FlowGrouper::Tables() && {
   out.reserve(tables_.size());
   for (const Table& table : tables_) {
     FlowTable& grouped = out.emplace_back(FlowTable{table.query, {}});
-    for (size_t number = 0; number < table.cells.size(); ++number) {
-      const Cell& cell = table.cells[number];
-      if (!cell.used) continue;
-      const auto payer_group = static_cast<uint32_t>(number / table.payee_groups);
-      const auto payee_group = static_cast<uint32_t>(number % table.payee_groups);
-      grouped.cells.push_back(FlowCell{std::string(GroupName(table.query.payer_group, payer_group)),
-                                       std::string(GroupName(table.query.payee_group, payee_group)),
-                                       cell.count,
-                                       ToWide(cell.sum),
-                                       cell.distinct_payers,
-                                       cell.distinct_payees,
-                                       {ToWide(cell.top_payers[0]), ToWide(cell.top_payers[1])},
-                                       {ToWide(cell.top_payees[0]), ToWide(cell.top_payees[1])}});
+    grouped.cells.reserve(table.cells.size());
+    for (const Cell& cell : table.cells) {
+      grouped.cells.push_back(
+          FlowCell{std::string(GroupName(table.query.payer_group, cell.payer_group)),
+                   std::string(GroupName(table.query.payee_group, cell.payee_group)),
+                   cell.count,
+                   ToWide(cell.sum),
+                   cell.distinct_payers,
+                   cell.distinct_payees,
+                   {ToWide(cell.top_payers[0]), ToWide(cell.top_payers[1])},
+                   {ToWide(cell.top_payees[0]), ToWide(cell.top_payees[1])}});
     }
     std::sort(grouped.cells.begin(), grouped.cells.end(), [](const FlowCell& a, const FlowCell& b) {
       return std::tie(a.payer_group, a.payee_group) < std::tie(b.payer_group, b.payee_group);

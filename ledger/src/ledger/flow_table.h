@@ -14,7 +14,6 @@
 #include <absl/container/flat_hash_map.h>
 
 #include <array>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -52,13 +51,14 @@ class FlowGrouper {
   struct Tally {
     std::vector<FlowSum> sums;
     std::vector<uint8_t> touched;
-    std::vector<uint32_t> slots;
+    std::vector<size_t> slots;
     void Reset(size_t size);
-    void Add(uint32_t slot, FlowSum sum);
+    void Add(size_t slot, FlowSum sum);
     void Clear();
   };
   struct Cell {
-    bool used = false;
+    uint32_t payer_group = 0;
+    uint32_t payee_group = 0;
     uint64_t count = 0;
     FlowSum sum = 0;
     uint64_t distinct_payers = 0;
@@ -66,14 +66,27 @@ class FlowGrouper {
     FlowSum top_payers[2] = {0, 0};
     FlowSum top_payees[2] = {0, 0};
   };
-  // One table: its query, its money, and its cells, numbered as its payer group times its
-  // payee groups plus its payee group.
+  // One table: its query, its money, and the cells it has records in. A cell's number is
+  // its payer group times the payee groups plus its payee group; where a number's cell
+  // is in `cells` is kept in a vector while there are at most kDenseCellsMax numbers, in
+  // a map past that (thousands of districts make millions of numbers, few of them cells).
   struct Table {
+    static constexpr uint64_t kDenseCellsMax = 65'536;
     FlowQuery query;
     uint32_t payee_groups = 0;
-    uint32_t only_program = 0;  // When the query names a programme (UINT32_MAX: none here).
+    uint32_t only_program = UINT32_MAX;  // When the query names a programme (none here: MAX).
     std::vector<Cell> cells;
+    std::vector<uint32_t> dense;  // By number: its cell's index + 1, or 0.
+    absl::flat_hash_map<uint64_t, uint32_t> sparse;
+    Table(const FlowQuery& asked, uint32_t payer_groups, uint32_t payee_group_count);
     bool Skips(uint32_t program) const { return query.program && program != only_program; }
+    uint64_t Number(uint32_t payer_group, uint32_t payee_group) const {
+      return uint64_t{payer_group} * payee_groups + payee_group;
+    }
+    // The cell of (payer group, payee group), made if it has none.
+    Cell& Make(uint32_t payer_group, uint32_t payee_group);
+    // The index in `cells` of a cell it has.
+    uint32_t IndexOf(uint32_t payer_group, uint32_t payee_group) const;
   };
 
   // Bundles the tables grouped alike (bundles_).
@@ -84,7 +97,6 @@ class FlowGrouper {
   // Each table's distinct payers (or payees) and the two largest, contributor by
   // contributor.
   void RankContributors(bool payers);
-  // Adds one contributor's sums (by group of the other side, programme) into `table`.
   // The tables grouped alike: of all money, and of each of the records' programmes.
   struct Bundle {
     GroupBy payer_group;
@@ -92,6 +104,8 @@ class FlowGrouper {
     std::vector<size_t> of_all;                   // Numbers in tables_.
     std::vector<std::vector<size_t>> of_program;  // By programme number.
   };
+  // Adds one contributor's sums (by group of the other side, programme) into the cells
+  // of `bundle`'s tables.
   void RankIn(const Bundle& bundle, bool payers, uint32_t party, const Tally& sums);
   void Rank(Cell& cell, bool payers, FlowSum sum) const;
   // The group of a flow's payer or payee of class `of_class` in `program`'s money.
@@ -107,7 +121,7 @@ class FlowGrouper {
   std::vector<std::array<uint32_t, kAccountGroupings>> class_groups_;  // By class number.
   std::vector<Table> tables_;
   std::vector<Bundle> bundles_;
-  Tally cell_tally_;  // RankIn's: one contributor's sums by cell.
+  Tally cell_tally_;  // RankIn's: one contributor's sums by cell of an all-money table.
 };
 
 }  // namespace kyoso::ledger
