@@ -16,9 +16,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
-#include <mutex>
+#include <latch>
 #include <thread>
 
 #include "kyoso/crypto/ed25519.h"
@@ -153,32 +152,13 @@ std::vector<v1::TransferRequest> Presign(const Options& o, const Town& town, int
   return out;
 }
 
-// Counts the clients still sending; Wait returns once none is.
-class Running {
- public:
-  explicit Running(int clients) : left_(clients) {}
-  void Done() {
-    std::lock_guard lock(mutex_);
-    if (--left_ == 0) all_done_.notify_all();
-  }
-  void Wait() {
-    std::unique_lock lock(mutex_);
-    all_done_.wait(lock, [this] { return left_ == 0; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable all_done_;
-  int left_;
-};
-
 // One client: its own connection and one call at a time, each sent from the completion
 // of the one before (gRPC's callback API), so that the generator spends its share of the
 // machine in gRPC rather than in a thread per client: the node is what is measured.
 class Client {
  public:
   Client(const Options& o, const Town& town, int index, std::vector<v1::TransferRequest> presigned,
-         const std::atomic<bool>& stop, Running& running)
+         const std::atomic<bool>& stop, std::latch& running)
       : o_(o),
         town_(town),
         index_(index),
@@ -193,7 +173,7 @@ class Client {
  private:
   void Next() {
     if (stop_ || (o_.is_signed && presigned_.empty())) {
-      running_.Done();
+      running_.count_down();
       return;
     }
     context_ = std::make_unique<grpc::ClientContext>();
@@ -230,7 +210,7 @@ class Client {
     if (!status.ok()) {
       ++result_.errors;
       if (++errors_in_a_row_ >= kErrorsInARowMax) {
-        running_.Done();
+        running_.count_down();
         return;
       }
       Next();
@@ -250,7 +230,7 @@ class Client {
   const int index_;
   std::vector<v1::TransferRequest> presigned_;
   const std::atomic<bool>& stop_;
-  Running& running_;
+  std::latch& running_;  // Counted down once, when the client stops.
   std::unique_ptr<v1::Money::Stub> money_;
   std::unique_ptr<grpc::ClientContext> context_;
   Clock::time_point start_;
@@ -285,7 +265,7 @@ int Run(const Options& o) {
     for (int i = 0; i < o.clients; ++i) presigned[static_cast<size_t>(i)] = Presign(o, town, i);
   }
   std::atomic<bool> stop = false;
-  Running running(o.clients);
+  std::latch running(o.clients);
   std::vector<std::unique_ptr<Client>> clients;
   for (int i = 0; i < o.clients; ++i) {
     clients.push_back(std::make_unique<Client>(
@@ -295,7 +275,7 @@ int Run(const Options& o) {
   for (auto& client : clients) client->Start();
   std::this_thread::sleep_for(std::chrono::milliseconds(*duration_ms));
   stop = true;
-  running.Wait();
+  running.wait();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   ClientResult all;
   for (const auto& client : clients) {

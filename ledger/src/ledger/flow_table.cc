@@ -227,7 +227,7 @@ void FlowGrouper::RankContributors(bool payers) {
   }
 }
 
-void FlowGrouper::Rank(Cell& cell, bool payers, FlowSum sum) const {
+void FlowGrouper::Rank(Cell& cell, bool payers, FlowSum sum) {
   ++(payers ? cell.distinct_payers : cell.distinct_payees);
   KeepTopTwo(sum, payers ? cell.top_payers : cell.top_payees);
 }

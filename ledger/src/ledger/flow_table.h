@@ -76,7 +76,7 @@ class FlowGrouper {
     uint32_t payee_groups = 0;
     uint32_t only_program = UINT32_MAX;  // When the query names a programme (none here: MAX).
     std::vector<Cell> cells;
-    std::vector<uint32_t> dense;  // By number: its cell's index + 1, or 0.
+    std::vector<uint32_t> dense;  // By number: its cell's index + 1, or 0. Empty: `sparse`.
     absl::flat_hash_map<uint64_t, uint32_t> sparse;
     Table(const FlowQuery& asked, uint32_t payer_groups, uint32_t payee_group_count);
     bool Skips(uint32_t program) const { return query.program && program != only_program; }
@@ -107,7 +107,7 @@ class FlowGrouper {
   // Adds one contributor's sums (by group of the other side, programme) into the cells
   // of `bundle`'s tables.
   void RankIn(const Bundle& bundle, bool payers, uint32_t party, const Tally& sums);
-  void Rank(Cell& cell, bool payers, FlowSum sum) const;
+  static void Rank(Cell& cell, bool payers, FlowSum sum);
   // The group of a flow's payer or payee of class `of_class` in `program`'s money.
   uint32_t GroupOf(GroupBy group_by, uint32_t of_class, uint32_t program) const;
   uint32_t GroupCount(GroupBy group_by) const;
