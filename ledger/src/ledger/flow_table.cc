@@ -2,12 +2,10 @@
 
 #include <algorithm>
 #include <cassert>
+#include <numeric>
 
 namespace kyoso::ledger {
 namespace {
-
-// How many records ahead RankContributors asks the memory for.
-constexpr uint32_t kPrefetchAhead = 16;
 
 void KeepTopTwo(FlowSum sum, FlowSum top[2]) {
   if (sum > top[0]) {
@@ -51,14 +49,6 @@ void FlowGrouper::Tally::Reset(size_t size) {
   slots.clear();
 }
 
-void FlowGrouper::Tally::Add(size_t slot, FlowSum sum) {
-  if (touched[slot] == 0) {
-    touched[slot] = 1;
-    slots.push_back(slot);
-  }
-  sums[slot] += sum;
-}
-
 void FlowGrouper::Tally::Clear() {
   for (size_t slot : slots) {
     sums[slot] = 0;
@@ -67,8 +57,35 @@ void FlowGrouper::Tally::Clear() {
   slots.clear();
 }
 
+void FlowGrouper::Standing::Rank(FlowSum sum) {
+  ++distinct;
+  KeepTopTwo(sum, top);
+}
+
+void FlowGrouper::Standing::Merge(const Standing& other) {
+  distinct += other.distinct;
+  KeepTopTwo(other.top[0], top);
+  KeepTopTwo(other.top[1], top);
+}
+
+void FlowGrouper::Standings::Reset(size_t size) {
+  by_slot.assign(size, Standing{});
+  slots.clear();
+}
+
+void FlowGrouper::Standings::Rank(size_t slot, FlowSum sum) {
+  if (by_slot[slot].distinct == 0) slots.push_back(slot);
+  by_slot[slot].Rank(sum);
+}
+
+void FlowGrouper::Standings::Clear() {
+  for (size_t slot : slots) by_slot[slot] = Standing{};
+  slots.clear();
+}
+
 FlowGrouper::FlowGrouper(const FlowRecords& records, const std::vector<FlowQuery>& queries)
     : records_(records) {
+  while ((size_t{1} << program_bits_) < records.programs.size()) ++program_bits_;
   program_group_.reserve(records.programs.size());
   for (const ProgramId& program : records.programs) {
     program_group_.push_back(program_groups_.Number(ProgramGroup(program)));
@@ -83,7 +100,6 @@ FlowGrouper::FlowGrouper(const FlowRecords& records, const std::vector<FlowQuery
       table.only_program = static_cast<uint32_t>(it - records.programs.begin());
     }
   }
-  BundleTables();
 }
 
 FlowGrouper::Table::Table(const FlowQuery& asked, uint32_t payer_groups, uint32_t payee_group_count)
@@ -103,40 +119,18 @@ FlowGrouper::Cell& FlowGrouper::Table::Make(uint32_t payer_group, uint32_t payee
   } else {
     index = sparse.try_emplace(number, next).first->second;
   }
-  if (index == next) cells.push_back(Cell{payer_group, payee_group});
+  if (index == next) cells.push_back(Cell{payer_group, payee_group, 0, 0, {}, {}});
   return cells[index];
 }
 
-uint32_t FlowGrouper::Table::IndexOf(uint32_t payer_group, uint32_t payee_group) const {
+FlowGrouper::Cell& FlowGrouper::Table::At(uint32_t payer_group, uint32_t payee_group) {
   const uint64_t number = Number(payer_group, payee_group);
   if (!dense.empty()) {
     assert(dense[number] != 0);
-    return dense[number] - 1;
+    return cells[dense[number] - 1];
   }
   assert(sparse.contains(number));
-  return sparse.find(number)->second;
-}
-
-void FlowGrouper::BundleTables() {
-  for (size_t t = 0; t < tables_.size(); ++t) {
-    const Table& table = tables_[t];
-    auto alike = std::find_if(bundles_.begin(), bundles_.end(), [&](const Bundle& bundle) {
-      return bundle.payer_group == table.query.payer_group &&
-             bundle.payee_group == table.query.payee_group;
-    });
-    if (alike == bundles_.end()) {
-      alike = bundles_.insert(bundles_.end(),
-                              Bundle{table.query.payer_group,
-                                     table.query.payee_group,
-                                     {},
-                                     std::vector<std::vector<size_t>>(records_.programs.size())});
-    }
-    if (!table.query.program) {
-      alike->of_all.push_back(t);
-    } else if (table.only_program != UINT32_MAX) {
-      alike->of_program[table.only_program].push_back(t);
-    }  // Else a programme without records: its table stays empty.
-  }
+  return cells[sparse.find(number)->second];
 }
 
 void FlowGrouper::NumberClasses() {
@@ -170,7 +164,6 @@ void FlowGrouper::SumCells() {
     flows[it->second].count += pair.count;
     flows[it->second].sum += pair.sum;
   }
-  size_t most_cells = 0;
   for (Table& table : tables_) {
     for (const ClassFlow& flow : flows) {
       if (table.Skips(flow.program)) continue;
@@ -179,88 +172,139 @@ void FlowGrouper::SumCells() {
       cell.count += flow.count;
       cell.sum += flow.sum;
     }
-    most_cells = std::max(most_cells, table.cells.size());
   }
-  cell_tally_.Reset(most_cells);
+}
+
+FlowGrouper::Walk FlowGrouper::OrderContributions(bool payers) const {
+  Walk walk;
+  walk.parties.resize(records_.parties.size());
+  std::iota(walk.parties.begin(), walk.parties.end(), 0);
+  std::sort(walk.parties.begin(), walk.parties.end(),
+            [this](uint32_t a, uint32_t b) { return class_of_party_[a] < class_of_party_[b]; });
+  std::vector<uint32_t> position(walk.parties.size());
+  for (uint32_t k = 0; k < walk.parties.size(); ++k) position[walk.parties[k]] = k;
+  const std::vector<FlowRecords::Pair>& pairs = records_.pairs;
+  walk.starts.assign(walk.parties.size() + 1, 0);
+  for (const FlowRecords::Pair& pair : pairs) {
+    ++walk.starts[position[payers ? pair.payer : pair.payee] + 1];
+  }
+  for (size_t k = 1; k < walk.starts.size(); ++k) walk.starts[k] += walk.starts[k - 1];
+  walk.contributions.resize(pairs.size());
+  std::vector<uint32_t> next(walk.starts.begin(), walk.starts.end() - 1);
+  for (const FlowRecords::Pair& pair : pairs) {
+    const uint32_t own = payers ? pair.payer : pair.payee;
+    const uint32_t other = class_of_party_[payers ? pair.payee : pair.payer];
+    walk.contributions[next[position[own]]++] =
+        Contribution{static_cast<uint64_t>(pair.sum), static_cast<uint64_t>(pair.sum >> 64),
+                     (uint64_t{other} << program_bits_) | pair.program};
+  }
+  return walk;
+}
+
+FlowGrouper::Side FlowGrouper::MakeSide(bool payers) const {
+  Side side;
+  side.payers = payers;
+  for (const Table& table : tables_) {
+    const GroupBy other = payers ? table.query.payee_group : table.query.payer_group;
+    side.wanted[static_cast<size_t>(other)][MoneyOf(table, payers)] = true;
+  }
+  for (size_t g = 0; g < kGroupings; ++g) {
+    const size_t groups = GroupCount(static_cast<GroupBy>(g));
+    for (size_t m = 0; m < kMonies; ++m) {
+      if (!side.wanted[g][m]) continue;
+      const size_t size = m == kAllMoney ? groups : groups << program_bits_;
+      side.sums[g][m].Reset(size);
+      side.standings[g][m].Reset(size);
+    }
+  }
+  return side;
 }
 
 void FlowGrouper::RankContributors(bool payers) {
-  // The records' numbers by contributor (a counting sort of small numbers, not records).
-  const std::vector<FlowRecords::Pair>& pairs = records_.pairs;
-  std::vector<uint32_t> starts(records_.parties.size() + 1, 0);
-  for (const FlowRecords::Pair& pair : pairs) ++starts[(payers ? pair.payer : pair.payee) + 1];
-  for (size_t p = 1; p < starts.size(); ++p) starts[p] += starts[p - 1];
-  std::vector<uint32_t> order(pairs.size());
-  std::vector<uint32_t> next(starts.begin(), starts.end() - 1);
-  for (uint32_t i = 0; i < pairs.size(); ++i) {
-    order[next[payers ? pairs[i].payer : pairs[i].payee]++] = i;
+  const Walk walk = OrderContributions(payers);
+  Side side = MakeSide(payers);
+  Tally by_class;  // A contributor's sums by (class of the other side, programme).
+  by_class.Reset(class_groups_.size() << program_bits_);
+  for (uint32_t k = 0; k < walk.parties.size(); ++k) {
+    for (uint32_t i = walk.starts[k]; i < walk.starts[k + 1]; ++i) {
+      const Contribution& contribution = walk.contributions[i];
+      by_class.Add(contribution.slot, (FlowSum{contribution.high} << 64) | contribution.low);
+    }
+    SumByGroups(by_class, side);
+    by_class.Clear();
+    RankContributor(side);
+    const uint32_t of_class = class_of_party_[walk.parties[k]];
+    if (k + 1 == walk.parties.size() || class_of_party_[walk.parties[k + 1]] != of_class) {
+      MergeStandings(side, of_class);
+    }
   }
-  // Tallies by the other side's grouping, for those some table groups it by; a slot is a
-  // group of the other side times the programmes plus a programme.
-  const size_t programs = records_.programs.size();
-  std::array<Tally, kGroupings> tallies;
-  std::array<bool, kGroupings> wanted{};
-  for (const Table& table : tables_) {
-    const GroupBy other = payers ? table.query.payee_group : table.query.payer_group;
-    wanted[static_cast<size_t>(other)] = true;
-  }
-  for (size_t g = 0; g < kGroupings; ++g) {
-    if (wanted[g]) tallies[g].Reset(GroupCount(static_cast<GroupBy>(g)) * programs);
-  }
-  for (uint32_t party = 0; party + 1 < starts.size(); ++party) {
-    for (uint32_t i = starts[party]; i < starts[party + 1]; ++i) {
-      // The records are visited out of order: ask for those a little ahead early.
-      if (i + kPrefetchAhead < order.size()) __builtin_prefetch(&pairs[order[i + kPrefetchAhead]]);
-      const FlowRecords::Pair& pair = pairs[order[i]];
-      const uint32_t other = class_of_party_[payers ? pair.payee : pair.payer];
-      for (size_t g = 0; g < kGroupings; ++g) {
-        if (!wanted[g]) continue;
-        const uint32_t group = GroupOf(static_cast<GroupBy>(g), other, pair.program);
-        tallies[g].Add(group * programs + pair.program, pair.sum);  // size_t: no overflow.
+}
+
+void FlowGrouper::SumByGroups(const Tally& by_class, Side& side) const {
+  const uint32_t program_mask = (1u << program_bits_) - 1;
+  for (size_t slot : by_class.slots) {
+    const auto program = static_cast<uint32_t>(slot) & program_mask;
+    const auto other = static_cast<uint32_t>(slot >> program_bits_);
+    const FlowSum sum = by_class.sums[slot];
+    for (size_t g = 0; g < kGroupings; ++g) {
+      const std::array<bool, kMonies>& wanted = side.wanted[g];
+      if (!wanted[kOneProgramme] && !wanted[kAllMoney] && !wanted[kAllMoneyByProgramme]) continue;
+      const size_t group = GroupOf(static_cast<GroupBy>(g), other, program);
+      std::array<Tally, kMonies>& sums = side.sums[g];
+      if (wanted[kOneProgramme]) sums[kOneProgramme].Add((group << program_bits_) | program, sum);
+      if (wanted[kAllMoney]) sums[kAllMoney].Add(group, sum);
+      if (wanted[kAllMoneyByProgramme]) {
+        sums[kAllMoneyByProgramme].Add((group << program_bits_) | program_group_[program], sum);
       }
     }
-    for (const Bundle& bundle : bundles_) {
-      const GroupBy other = payers ? bundle.payee_group : bundle.payer_group;
-      RankIn(bundle, payers, party, tallies[static_cast<size_t>(other)]);
-    }
-    for (Tally& tally : tallies) tally.Clear();
   }
 }
 
-void FlowGrouper::Rank(Cell& cell, bool payers, FlowSum sum) {
-  ++(payers ? cell.distinct_payers : cell.distinct_payees);
-  KeepTopTwo(sum, payers ? cell.top_payers : cell.top_payees);
+FlowGrouper::Money FlowGrouper::MoneyOf(const Table& table, bool payers) const {
+  if (table.query.program) return kOneProgramme;
+  const GroupBy own = payers ? table.query.payer_group : table.query.payee_group;
+  return own == GroupBy::kProgram ? kAllMoneyByProgramme : kAllMoney;
 }
 
-void FlowGrouper::RankIn(const Bundle& bundle, bool payers, uint32_t party, const Tally& sums) {
-  const size_t programs = records_.programs.size();
-  const GroupBy own = payers ? bundle.payer_group : bundle.payee_group;
-  const uint32_t own_class = class_of_party_[party];
-  Table* first_of_all = bundle.of_all.empty() ? nullptr : &tables_[bundle.of_all.front()];
-  for (size_t slot : sums.slots) {
-    const auto program = static_cast<uint32_t>(slot % programs);
-    const auto other = static_cast<uint32_t>(slot / programs);
-    const uint32_t group = GroupOf(own, own_class, program);
-    const uint32_t payer_group = payers ? group : other;
-    const uint32_t payee_group = payers ? other : group;
-    // In one programme's money each slot is a cell of its own; all money's add up.
-    for (size_t t : bundle.of_program[program]) {
-      Table& table = tables_[t];
-      Rank(table.cells[table.IndexOf(payer_group, payee_group)], payers, sums.sums[slot]);
-    }
-    if (first_of_all != nullptr) {
-      cell_tally_.Add(first_of_all->IndexOf(payer_group, payee_group), sums.sums[slot]);
+void FlowGrouper::RankContributor(Side& side) const {
+  for (size_t g = 0; g < kGroupings; ++g) {
+    for (size_t m = 0; m < kMonies; ++m) {
+      Tally& sums = side.sums[g][m];
+      Standings& standings = side.standings[g][m];
+      for (size_t slot : sums.slots) standings.Rank(slot, sums.sums[slot]);
+      sums.Clear();
     }
   }
-  for (size_t index : cell_tally_.slots) {
-    const Cell& cell = first_of_all->cells[index];
-    for (size_t t : bundle.of_all) {  // More than one when a query was asked twice.
-      Table& table = tables_[t];
-      Rank(table.cells[table.IndexOf(cell.payer_group, cell.payee_group)], payers,
-           cell_tally_.sums[index]);
+}
+
+void FlowGrouper::MergeStandings(Side& side, uint32_t of_class) {
+  const uint32_t program_mask = (1u << program_bits_) - 1;
+  for (Table& table : tables_) {
+    const GroupBy own = side.payers ? table.query.payer_group : table.query.payee_group;
+    const GroupBy other = side.payers ? table.query.payee_group : table.query.payer_group;
+    const Money money = MoneyOf(table, side.payers);
+    const Standings& standings = side.standings[static_cast<size_t>(other)][money];
+    for (size_t slot : standings.slots) {
+      const auto low = static_cast<uint32_t>(slot) & program_mask;
+      uint32_t own_group = 0;
+      auto other_group = static_cast<uint32_t>(slot >> program_bits_);
+      if (money == kOneProgramme) {
+        if (low != table.only_program) continue;
+        own_group = GroupOf(own, of_class, low);
+      } else if (money == kAllMoneyByProgramme) {
+        own_group = low;
+      } else {
+        other_group = static_cast<uint32_t>(slot);
+        own_group = GroupOf(own, of_class, 0);  // An account grouping: any programme.
+      }
+      Cell& cell =
+          side.payers ? table.At(own_group, other_group) : table.At(other_group, own_group);
+      (side.payers ? cell.payers : cell.payees).Merge(standings.by_slot[slot]);
     }
   }
-  cell_tally_.Clear();
+  for (auto& of_grouping : side.standings) {
+    for (Standings& standings : of_grouping) standings.Clear();
+  }
 }
 
 uint32_t FlowGrouper::GroupOf(GroupBy group_by, uint32_t of_class, uint32_t program) const {
@@ -293,10 +337,10 @@ std::vector<FlowTable> FlowGrouper::Tables() && {
                    std::string(GroupName(table.query.payee_group, cell.payee_group)),
                    cell.count,
                    ToWide(cell.sum),
-                   cell.distinct_payers,
-                   cell.distinct_payees,
-                   {ToWide(cell.top_payers[0]), ToWide(cell.top_payers[1])},
-                   {ToWide(cell.top_payees[0]), ToWide(cell.top_payees[1])}});
+                   cell.payers.distinct,
+                   cell.payees.distinct,
+                   {ToWide(cell.payers.top[0]), ToWide(cell.payers.top[1])},
+                   {ToWide(cell.payees.top[0]), ToWide(cell.payees.top[1])}});
     }
     std::sort(grouped.cells.begin(), grouped.cells.end(), [](const FlowCell& a, const FlowCell& b) {
       return std::tie(a.payer_group, a.payee_group) < std::tie(b.payer_group, b.payee_group);
