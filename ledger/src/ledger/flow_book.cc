@@ -419,8 +419,23 @@ class RecordsCopier {
     records_->pairs.push_back(
         {ProgramNumber(program), PartyNumber(payer), PartyNumber(payee), count, sum});
   }
+  // The same for a record read from memory, whose programme is a name the book interned:
+  // numbered by its address, without comparing names.
+  void AddInterned(const std::string* program, const Account* payer, const Account* payee,
+                   uint64_t count, FlowSum sum) {
+    records_->pairs.push_back(
+        {InternedNumber(program), PartyNumber(payer), PartyNumber(payee), count, sum});
+  }
 
  private:
+  uint32_t InternedNumber(const std::string* program) {
+    for (const auto& [name, number] : interned_) {
+      if (name == program) return number;
+    }
+    const uint32_t number = ProgramNumber(*program);
+    interned_.emplace_back(program, number);
+    return number;
+  }
   uint32_t ProgramNumber(std::string_view program) {
     // Records come grouped by programme: the last one is usually the one.
     if (last_program_ != UINT32_MAX && records_->programs[last_program_] == program) {
@@ -445,6 +460,7 @@ class RecordsCopier {
   FlowRecords* records_;
   absl::flat_hash_map<const Account*, uint32_t> numbers_;
   uint32_t last_program_ = UINT32_MAX;
+  std::vector<std::pair<const std::string*, uint32_t>> interned_;  // A town has few programmes.
 };
 
 }  // namespace
@@ -490,16 +506,35 @@ void FlowBook::KeepRecords(std::string key, std::shared_ptr<const FlowRecords> r
   kept_records_.emplace(std::move(key), std::move(records));
 }
 
+template <typename Visit>
+void FlowBook::ForEachInMemory(const Current& current, const CurrencyCode& currency,
+                               FlowClass flow_class, Visit&& visit) const {
+  auto known = std::find(currencies_.begin(), currencies_.end(), currency);
+  auto number = static_cast<uint32_t>(known - currencies_.begin());
+  // The current month's records are those of its days before today: today's follow.
+  for (const Current* part : {&current, &current == &month_ ? &day_ : nullptr}) {
+    if (part == nullptr) continue;
+    for (const Record& record : part->records) {
+      if (record.key.flow_class == flow_class && record.currency == number) visit(record);
+    }
+  }
+}
+
 StatusOr<FlowRecords> FlowBook::CopyRecords(const Store& store, const CurrencyCode& currency,
                                             const Period& period, FlowClass flow_class,
                                             const AccountFinder& find) const {
   FlowRecords records{currency, period, flow_class, {}, {}, {}};
   // At most the records the book holds of the period, of every class: one allocation
   // (growing by doubling would touch twice the memory, a page fault per 4 KiB).
+  RecordsCopier copier(&records);
   if (const Current* current = InMemory(period)) {
     records.pairs.reserve(current->records.size() + (current == &month_ ? day_.records.size() : 0));
+    ForEachInMemory(*current, currency, flow_class, [&copier](const Record& record) {
+      copier.AddInterned(record.key.program, record.key.payer, record.key.payee, record.count,
+                         record.sum);
+    });
+    return records;
   }
-  RecordsCopier copier(&records);
   KYOSO_RETURN_IF_ERROR(ForEachPair(
       store, currency, period, flow_class, find,
       [&copier](std::string_view program, const Account* payer, const Account* payee,
@@ -511,16 +546,9 @@ Status FlowBook::ForEachPair(const Store& store, const CurrencyCode& currency, c
                              FlowClass flow_class, const AccountFinder& find,
                              const ResolvedPairVisitor& visit) const {
   if (const Current* current = InMemory(period)) {
-    auto known = std::find(currencies_.begin(), currencies_.end(), currency);
-    auto number = static_cast<uint32_t>(known - currencies_.begin());
-    // The current month's records are those of its days before today: today's follow.
-    for (const Current* part : {current, current == &month_ ? &day_ : nullptr}) {
-      if (part == nullptr) continue;
-      for (const Record& record : part->records) {
-        if (record.key.flow_class != flow_class || record.currency != number) continue;
-        visit(*record.key.program, record.key.payer, record.key.payee, record.count, record.sum);
-      }
-    }
+    ForEachInMemory(*current, currency, flow_class, [&visit](const Record& record) {
+      visit(*record.key.program, record.key.payer, record.key.payee, record.count, record.sum);
+    });
     return Status::Ok();
   }
   // Records come ordered by programme, payer, payee: the payer is usually the last one.

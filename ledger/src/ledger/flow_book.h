@@ -127,6 +127,11 @@ class FlowBook {
   const std::string* Intern(std::string_view program);
   uint32_t CurrencyNumber(std::string_view currency);
   const Current* InMemory(const Period& period) const;
+  // Visits the records of `current` (the current month: and today's) of one currency and
+  // class.
+  template <typename Visit>
+  void ForEachInMemory(const Current& current, const CurrencyCode& currency, FlowClass flow_class,
+                       Visit&& visit) const;
   // Adds one period's stored records to each of `into`.
   Status LoadRecords(const Store& store, const CurrencyCode& currency, const Period& period,
                      std::initializer_list<Current*> into, const AccountFinder& find);

@@ -2,6 +2,7 @@
 #include "kyoso/ledger/served_tables.h"
 
 #include <algorithm>
+#include <map>
 
 namespace kyoso::ledger {
 namespace {
@@ -62,21 +63,37 @@ std::vector<MoneyClasses> ClassesOf(const FlowSnapshot& snapshot, const FlowQuer
   auto records = snapshot.records.find({query.flow_class, query.period});
   if (records == snapshot.records.end()) return {};
   const FlowRecords& of = *records->second;
+  // The parties' classes, numbered.
+  std::map<AccountClass, uint32_t> numbers;
+  std::vector<const AccountClass*> named;  // By number.
+  std::vector<uint32_t> class_of_party;
+  for (const FlowRecords::Party& p : of.parties) {
+    auto [it, added] = numbers.try_emplace({p.kind, p.sector, p.district}, named.size());
+    if (added) named.push_back(&it->first);
+    class_of_party.push_back(it->second);
+  }
+  // Which classes pay and are paid in all money (0) and in each programme's (1 + its
+  // number), from one walk over the records.
+  std::vector<std::vector<bool>> payers(of.programs.size() + 1, std::vector<bool>(named.size()));
+  std::vector<std::vector<bool>> payees = payers;
+  for (const FlowRecords::Pair& pair : of.pairs) {
+    for (size_t money : {size_t{0}, size_t{pair.program} + 1}) {
+      payers[money][class_of_party[pair.payer]] = true;
+      payees[money][class_of_party[pair.payee]] = true;
+    }
+  }
   const std::vector<FlowQuery> family = FamilyOf(snapshot.programs, query);
   std::vector<MoneyClasses> classes;
   for (size_t t = 0; t < family.size(); t += kGroupByCount * kGroupByCount) {
-    const std::optional<ProgramId>& money = family[t].program;
-    std::vector<bool> payers(of.parties.size()), payees(of.parties.size());
-    for (const FlowRecords::Pair& pair : of.pairs) {
-      if (money && of.programs[pair.program] != *money) continue;
-      payers[pair.payer] = true;
-      payees[pair.payee] = true;
-    }
     MoneyClasses& its = classes.emplace_back();
-    for (size_t party = 0; party < of.parties.size(); ++party) {
-      const FlowRecords::Party& p = of.parties[party];
-      if (payers[party]) its.payers.insert({p.kind, p.sector, p.district});
-      if (payees[party]) its.payees.insert({p.kind, p.sector, p.district});
+    const std::optional<ProgramId>& money = family[t].program;
+    auto program =
+        money ? std::find(of.programs.begin(), of.programs.end(), *money) : of.programs.end();
+    if (money && program == of.programs.end()) continue;  // No records in that money.
+    const size_t number = money ? 1 + static_cast<size_t>(program - of.programs.begin()) : 0;
+    for (size_t c = 0; c < named.size(); ++c) {
+      if (payers[number][c]) its.payers.insert(*named[c]);
+      if (payees[number][c]) its.payees.insert(*named[c]);
     }
   }
   return classes;
