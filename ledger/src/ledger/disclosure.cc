@@ -176,9 +176,10 @@ std::vector<std::vector<size_t>> Partners(size_t parts, size_t from,
 Wide HidingCost(FigureAt at) {
   return at.hidden ? Wide(0) : at.sum + 1;
 }
-// Moving a part's cycle against `partner`: over places it has.
+// Moving a part's cycle against `partner`: over places it has. The tables priced by
+// these share their PlaceNumbers.
 PlaceCost AgainstPart(const ClosedTable& partner) {
-  return [&partner](const FigurePlace& place, FigureAt here) -> std::optional<Wide> {
+  return [&partner](uint32_t place, FigureAt here) -> std::optional<Wide> {
     const std::optional<FigureAt> there = partner.At(place);
     if (!there) return std::nullopt;
     return HidingCost(here) + HidingCost(*there);
@@ -186,7 +187,7 @@ PlaceCost AgainstPart(const ClosedTable& partner) {
 }
 // Moving a part's cycle with `whole` (as served, it hides no more): over places it hides.
 PlaceCost WithWhole(const ClosedTable& whole) {
-  return [&whole](const FigurePlace& place, FigureAt here) -> std::optional<Wide> {
+  return [&whole](uint32_t place, FigureAt here) -> std::optional<Wide> {
     const std::optional<FigureAt> there = whole.At(place);
     if (!there || !there->hidden) return std::nullopt;
     return HidingCost(here);
@@ -196,7 +197,7 @@ PlaceCost WithWhole(const ClosedTable& whole) {
 // Moving the whole (it hides no more) with `part`: over places the whole hides and the
 // part has.
 PlaceCost WithPart(const ClosedTable& part) {
-  return [&part](const FigurePlace& place, FigureAt here) -> std::optional<Wide> {
+  return [&part](uint32_t place, FigureAt here) -> std::optional<Wide> {
     const std::optional<FigureAt> there = part.At(place);
     if (!here.hidden || !there) return std::nullopt;
     return HidingCost(*there);
@@ -224,9 +225,11 @@ bool Free(const std::optional<Anchoring>& best) {
 // is left as it is. True if it hid any.
 bool AnchorCycles(const ProtectedTable& whole, std::vector<ProtectedTable>& parts,
                   const std::vector<int32_t>& weeks) {
-  const ClosedTable closed_whole = ClosedTable::Of(whole);
+  auto numbers = std::make_shared<PlaceNumbers>();  // One numbering: costs look across.
+  const ClosedTable closed_whole = ClosedTable::Of(whole, numbers);
   std::vector<ClosedTable> closed;
-  for (ProtectedTable& part : parts) closed.emplace_back(&part);
+  closed.reserve(parts.size());
+  for (ProtectedTable& part : parts) closed.emplace_back(&part, numbers);
   bool hid = false;
   for (size_t i = 0; i < parts.size(); ++i) {
     for (const ProtectedCell& cell : parts[i].cells) {
@@ -299,22 +302,31 @@ std::optional<SharedFigure> SharedAs(const FlowQuery& query, const FigurePlace& 
   return std::nullopt;
 }
 
-// The places of `table` that hold a shared figure, with it.
-std::vector<std::pair<FigurePlace, SharedFigure>> SharedPlaces(const ProtectedTable& table) {
+// A place of a table that holds a shared figure, with it, and whether the table hides it.
+struct SharedPlace {
+  FigurePlace place;
+  SharedFigure figure;
+  bool hidden = false;
+};
+
+// The places of `table` that hold a shared figure.
+std::vector<SharedPlace> SharedPlaces(const ProtectedTable& table) {
   using Kind = FigurePlace::Kind;
-  Places places{{}};
-  for (const FlowTotal& total : table.payer_totals) places.push_back({Kind::kRow, total.group, ""});
+  std::vector<SharedPlace> shared;
+  auto add = [&](FigurePlace place, bool hidden) {
+    if (std::optional<SharedFigure> figure = SharedAs(table.query, place)) {
+      shared.push_back({std::move(place), std::move(*figure), hidden});
+    }
+  };
+  add({}, !table.total.released);
+  for (const FlowTotal& total : table.payer_totals) {
+    add({Kind::kRow, total.group, ""}, !total.released);
+  }
   for (const FlowTotal& total : table.payee_totals) {
-    places.push_back({Kind::kColumn, "", total.group});
+    add({Kind::kColumn, "", total.group}, !total.released);
   }
   for (const ProtectedCell& cell : table.cells) {
-    places.push_back({Kind::kCell, cell.cell.payer_group, cell.cell.payee_group});
-  }
-  std::vector<std::pair<FigurePlace, SharedFigure>> shared;
-  for (FigurePlace& place : places) {
-    if (std::optional<SharedFigure> figure = SharedAs(table.query, place)) {
-      shared.emplace_back(std::move(place), std::move(*figure));
-    }
+    add({Kind::kCell, cell.cell.payer_group, cell.cell.payee_group}, !cell.released());
   }
   return shared;
 }
@@ -323,9 +335,8 @@ std::vector<std::pair<FigurePlace, SharedFigure>> SharedPlaces(const ProtectedTa
 std::set<SharedFigure> HiddenShared(const std::vector<ProtectedTable>& tables) {
   std::set<SharedFigure> hidden;
   for (const ProtectedTable& table : tables) {
-    const ClosedTable closed = ClosedTable::Of(table);
-    for (const auto& [place, figure] : SharedPlaces(table)) {
-      if (closed.At(place)->hidden) hidden.insert(figure);
+    for (SharedPlace& shared : SharedPlaces(table)) {
+      if (shared.hidden) hidden.insert(std::move(shared.figure));
     }
   }
   return hidden;
@@ -552,8 +563,8 @@ bool ProtectGroupings(std::vector<ProtectedTable>* tables) {
     const std::set<SharedFigure> hidden = HiddenShared(*tables);
     for (ProtectedTable& table : *tables) {
       Places shared;
-      for (const auto& [place, figure] : SharedPlaces(table)) {
-        if (hidden.contains(figure)) shared.push_back(place);
+      for (SharedPlace& at : SharedPlaces(table)) {
+        if (hidden.contains(at.figure)) shared.push_back(std::move(at.place));
       }
       ClosedTable closed(&table);
       hid = closed.Hide(shared) || hid;

@@ -1,6 +1,7 @@
 // Cycles of hidden figures in protected tables (see table_cycles.h).
 #include "table_cycles.h"
 
+#include <algorithm>
 #include <queue>
 #include <tuple>
 
@@ -22,55 +23,102 @@ void ClosedTable::Edge::Hide() {
   }
 }
 
-// Nodes: each payer group, then the totals' row, each payee group, the totals' column.
-ClosedTable::ClosedTable(ProtectedTable* table) {
-  std::map<std::string, size_t> rows, columns;
-  for (ProtectedCell& cell : table->cells) {
+uint32_t PlaceNumbers::Number(const FigurePlace& place) {
+  return numbers_.try_emplace(place, static_cast<uint32_t>(numbers_.size())).first->second;
+}
+
+std::optional<uint32_t> PlaceNumbers::Find(const FigurePlace& place) const {
+  auto it = numbers_.find(place);
+  if (it == numbers_.end()) return std::nullopt;
+  return it->second;
+}
+
+// Nodes: each payer group (in order of appearance), then the totals' row, each payee
+// group (in name order), the totals' column.
+ClosedTable::ClosedTable(ProtectedTable* table, std::shared_ptr<PlaceNumbers> numbers)
+    : numbers_(numbers != nullptr ? std::move(numbers) : std::make_shared<PlaceNumbers>()) {
+  absl::flat_hash_map<std::string_view, size_t> rows;
+  std::vector<std::string_view> columns;
+  for (const ProtectedCell& cell : table->cells) {
     rows.try_emplace(cell.cell.payer_group, rows.size());
-    columns.try_emplace(cell.cell.payee_group, 0);
+    columns.push_back(cell.cell.payee_group);
   }
+  std::sort(columns.begin(), columns.end());
+  columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
   const size_t totals_row = rows.size();
-  size_t next = totals_row + 1;
-  for (auto& [group, node] : columns) node = next++;
-  const size_t totals_column = next++;
-  adjacent_.resize(next);
+  auto column = [&](std::string_view group) {
+    return totals_row + 1 +
+           (std::lower_bound(columns.begin(), columns.end(), group) - columns.begin());
+  };
+  const size_t totals_column = totals_row + 1 + columns.size();
+  edges_.reserve(table->cells.size() + table->payer_totals.size() + table->payee_totals.size() + 1);
   using Kind = FigurePlace::Kind;
   for (ProtectedCell& cell : table->cells) {
     const std::string &payer = cell.cell.payer_group, &payee = cell.cell.payee_group;
-    Add({rows.at(payer), columns.at(payee), &cell, nullptr, {Kind::kCell, payer, payee}});
+    Add({rows.at(payer), column(payee), &cell, nullptr, {Kind::kCell, payer, payee}});
   }
   for (FlowTotal& total : table->payer_totals) {
     Add({rows.at(total.group), totals_column, nullptr, &total, {Kind::kRow, total.group, ""}});
   }
   for (FlowTotal& total : table->payee_totals) {
-    Add({totals_row, columns.at(total.group), nullptr, &total, {Kind::kColumn, "", total.group}});
+    Add({totals_row, column(total.group), nullptr, &total, {Kind::kColumn, "", total.group}});
   }
   Add({totals_row, totals_column, nullptr, &table->total, {}});
+  Connect(totals_column + 1);
 }
 
-const ClosedTable ClosedTable::Of(const ProtectedTable& table) {
-  return ClosedTable(const_cast<ProtectedTable*>(&table));
+void ClosedTable::Connect(size_t nodes) {
+  starts_.assign(nodes + 1, 0);
+  for (const Edge& edge : edges_) {
+    ++starts_[edge.row + 1];
+    ++starts_[edge.column + 1];
+  }
+  for (size_t node = 1; node <= nodes; ++node) starts_[node] += starts_[node - 1];
+  incident_.resize(starts_.back());
+  std::vector<uint32_t> next(starts_.begin(), starts_.end() - 1);
+  for (size_t e = 0; e < edges_.size(); ++e) {
+    incident_[next[edges_[e].row]++] = static_cast<uint32_t>(e);
+    incident_[next[edges_[e].column]++] = static_cast<uint32_t>(e);
+  }
+}
+
+const ClosedTable ClosedTable::Of(const ProtectedTable& table,
+                                  std::shared_ptr<PlaceNumbers> numbers) {
+  return ClosedTable(const_cast<ProtectedTable*>(&table), std::move(numbers));
 }
 
 void ClosedTable::Add(Edge edge) {
-  adjacent_[edge.row].push_back(edges_.size());
-  adjacent_[edge.column].push_back(edges_.size());
-  by_place_.emplace(edge.place, edges_.size());
+  edge.number = numbers_->Number(edge.place);
+  if (edge.number >= edge_by_number_.size()) edge_by_number_.resize(edge.number + 1, 0);
+  edge_by_number_[edge.number] = static_cast<uint32_t>(edges_.size() + 1);
   edges_.push_back(std::move(edge));
 }
 
+std::optional<size_t> ClosedTable::EdgeAt(const FigurePlace& place) const {
+  const std::optional<uint32_t> number = numbers_->Find(place);
+  if (!number || *number >= edge_by_number_.size() || edge_by_number_[*number] == 0) {
+    return std::nullopt;
+  }
+  return edge_by_number_[*number] - 1;
+}
+
 std::optional<FigureAt> ClosedTable::At(const FigurePlace& place) const {
-  auto it = by_place_.find(place);
-  if (it == by_place_.end()) return std::nullopt;
-  return edges_[it->second].at();
+  const std::optional<size_t> edge = EdgeAt(place);
+  if (!edge) return std::nullopt;
+  return edges_[*edge].at();
+}
+
+std::optional<FigureAt> ClosedTable::At(uint32_t place) const {
+  if (place >= edge_by_number_.size() || edge_by_number_[place] == 0) return std::nullopt;
+  return edges_[edge_by_number_[place] - 1].at();
 }
 
 bool ClosedTable::Hide(const Places& places) {
   bool hid = false;
   for (const FigurePlace& place : places) {
-    auto it = by_place_.find(place);
-    if (it == by_place_.end() || edges_[it->second].hidden()) continue;
-    edges_[it->second].Hide();
+    const std::optional<size_t> edge = EdgeAt(place);
+    if (!edge || edges_[*edge].hidden()) continue;
+    edges_[*edge].Hide();
     hid = true;
   }
   return hid;
@@ -93,13 +141,14 @@ std::optional<PricedCycle> ClosedTable::CheapestCycle(const ProtectedCell& cell,
 // Dijkstra from the figure's column node to its row node, not over the figure itself.
 std::optional<PricedCycle> ClosedTable::CheapestCycle(const FigurePlace& place,
                                                       const PlaceCost& cost) const {
-  const size_t through = by_place_.at(place);
+  const size_t through = *EdgeAt(place);
   const size_t from = edges_[through].column, to = edges_[through].row;
-  std::vector<std::optional<Wide>> best(adjacent_.size());
-  std::vector<size_t> came_by(adjacent_.size(), through);  // The edge that reached a node.
-  using Reached = std::tuple<Wide, size_t>;                // Cost so far, node.
+  const size_t nodes = starts_.size() - 1;
+  std::vector<std::optional<Wide>> best(nodes);
+  std::vector<size_t> came_by(nodes, through);  // The edge that reached a node.
+  using Reached = std::tuple<Wide, size_t>;     // Cost so far, node.
   std::priority_queue<Reached, std::vector<Reached>, std::greater<>> pending;
-  const std::optional<Wide> start = cost(edges_[through].place, edges_[through].at());
+  const std::optional<Wide> start = cost(edges_[through].number, edges_[through].at());
   if (!start) return std::nullopt;
   best[from] = *start;
   pending.emplace(*start, from);
@@ -108,9 +157,10 @@ std::optional<PricedCycle> ClosedTable::CheapestCycle(const FigurePlace& place,
     pending.pop();
     if (so_far != *best[node]) continue;  // Reached more cheaply since.
     if (node == to) break;
-    for (size_t e : adjacent_[node]) {
+    for (uint32_t i = starts_[node]; i < starts_[node + 1]; ++i) {
+      const size_t e = incident_[i];
       if (e == through) continue;
-      const std::optional<Wide> step = cost(edges_[e].place, edges_[e].at());
+      const std::optional<Wide> step = cost(edges_[e].number, edges_[e].at());
       if (!step) continue;
       const size_t other = edges_[e].row == node ? edges_[e].column : edges_[e].row;
       const Wide total = so_far + *step;
@@ -133,7 +183,7 @@ std::optional<PricedCycle> ClosedTable::CheapestCycle(const FigurePlace& place,
 // One pass suffices: hiding more never breaks a cycle closed before.
 bool ClosedTable::CloseCycles(const Places& also) {
   // A released figure costs its sum and one more, so that fewer are hidden among equals.
-  const PlaceCost cost = [](const FigurePlace&, FigureAt here) -> std::optional<Wide> {
+  const PlaceCost cost = [](uint32_t, FigureAt here) -> std::optional<Wide> {
     return here.hidden ? Wide(0) : here.sum + 1;
   };
   Places through;

@@ -18,6 +18,7 @@
 #include <compare>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,9 +49,22 @@ struct FigureAt {
   Wide sum = 0;
 };
 
-// What it costs for a cycle to pass `place`, given what the table searched has there:
-// nullopt where it may not pass.
-using PlaceCost = std::function<std::optional<Wide>(const FigurePlace& place, FigureAt here)>;
+// Numbers places, so that tables compared with one another (a whole and its parts) find
+// one table's figure in another by number rather than by name.
+class PlaceNumbers {
+ public:
+  // The number of `place`, given it if it has none.
+  uint32_t Number(const FigurePlace& place);
+  // The number of `place`, or nullopt if it has none.
+  std::optional<uint32_t> Find(const FigurePlace& place) const;
+
+ private:
+  absl::flat_hash_map<FigurePlace, uint32_t> numbers_;
+};
+
+// What it costs for a cycle to pass the place numbered `place` (by the searched table's
+// PlaceNumbers), given what the table searched has there: nullopt where it may not pass.
+using PlaceCost = std::function<std::optional<Wide>(uint32_t place, FigureAt here)>;
 
 struct PricedCycle {
   Places places;
@@ -62,12 +76,17 @@ struct PricedCycle {
 // cells and totals as they are.
 class ClosedTable {
  public:
-  explicit ClosedTable(ProtectedTable* table);
+  // Numbers its places with `numbers` (shared with the tables it is compared with), or
+  // numbers of its own.
+  explicit ClosedTable(ProtectedTable* table, std::shared_ptr<PlaceNumbers> numbers = nullptr);
   // For looking only (const: it cannot hide).
-  static const ClosedTable Of(const ProtectedTable& table);
+  static const ClosedTable Of(const ProtectedTable& table,
+                              std::shared_ptr<PlaceNumbers> numbers = nullptr);
 
   // The figure at `place`, or nullopt when the table has none there.
   std::optional<FigureAt> At(const FigurePlace& place) const;
+  // The same by the place's number (of this table's PlaceNumbers).
+  std::optional<FigureAt> At(uint32_t place) const;
   // Hides the figures at `places` it has; true if it hid any.
   bool Hide(const Places& places);
   Places HiddenPlaces() const;
@@ -91,15 +110,24 @@ class ClosedTable {
     ProtectedCell* cell = nullptr;  // A cell, or else
     FlowTotal* total = nullptr;     // a row, column or grand total.
     FigurePlace place;
+    uint32_t number = 0;  // The place's.
     bool hidden() const;
     FigureAt at() const;
     void Hide();
   };
+  // Adds an edge, its place numbered (Connect then lists it at its nodes).
   void Add(Edge edge);
+  // Lists each of the `nodes` nodes' edges.
+  void Connect(size_t nodes);
+  // The index in edges_ of the figure at `place`, or nullopt when the table has none.
+  std::optional<size_t> EdgeAt(const FigurePlace& place) const;
 
   std::vector<Edge> edges_;
-  std::vector<std::vector<size_t>> adjacent_;  // Node -> its edges.
-  absl::flat_hash_map<FigurePlace, size_t> by_place_;
+  // A node's edges: incident_[starts_[node] .. starts_[node + 1]).
+  std::vector<uint32_t> starts_;
+  std::vector<uint32_t> incident_;
+  std::shared_ptr<PlaceNumbers> numbers_;
+  std::vector<uint32_t> edge_by_number_;  // By place number: its edge's index + 1, or 0.
 };
 
 // Suppresses more (cells, or totals) until no primarily suppressed cell of `table` is a
