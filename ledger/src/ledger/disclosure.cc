@@ -173,21 +173,21 @@ std::vector<std::vector<size_t>> Partners(size_t parts, size_t from,
 // whole keeps its sums), or in a part and its whole together, when both hide all its
 // places. The PlaceCosts below price such a cycle by what it would hide: a figure costs
 // its sum and one more (so that fewer are hidden among equals), nothing when hidden.
-Wide HidingCost(FigureAt at) {
-  return at.hidden ? Wide(0) : at.sum + 1;
+CycleCost HidingCost(FigureAt at) {
+  return at.hidden ? 0 : AddCosts(at.sum, 1);
 }
 // Moving a part's cycle against `partner`: over places it has. The tables priced by
 // these share their PlaceNumbers.
 PlaceCost AgainstPart(const ClosedTable& partner) {
-  return [&partner](uint32_t place, FigureAt here) -> std::optional<Wide> {
+  return [&partner](uint32_t place, FigureAt here) -> std::optional<CycleCost> {
     const std::optional<FigureAt> there = partner.At(place);
     if (!there) return std::nullopt;
-    return HidingCost(here) + HidingCost(*there);
+    return AddCosts(HidingCost(here), HidingCost(*there));
   };
 }
 // Moving a part's cycle with `whole` (as served, it hides no more): over places it hides.
 PlaceCost WithWhole(const ClosedTable& whole) {
-  return [&whole](uint32_t place, FigureAt here) -> std::optional<Wide> {
+  return [&whole](uint32_t place, FigureAt here) -> std::optional<CycleCost> {
     const std::optional<FigureAt> there = whole.At(place);
     if (!there || !there->hidden) return std::nullopt;
     return HidingCost(here);
@@ -197,7 +197,7 @@ PlaceCost WithWhole(const ClosedTable& whole) {
 // Moving the whole (it hides no more) with `part`: over places the whole hides and the
 // part has.
 PlaceCost WithPart(const ClosedTable& part) {
-  return [&part](uint32_t place, FigureAt here) -> std::optional<Wide> {
+  return [&part](uint32_t place, FigureAt here) -> std::optional<CycleCost> {
     const std::optional<FigureAt> there = part.At(place);
     if (!here.hidden || !there) return std::nullopt;
     return HidingCost(*there);

@@ -7,12 +7,25 @@
 
 namespace kyoso::ledger {
 
+CycleCost AddCosts(CycleCost a, CycleCost b) {
+  const CycleCost sum = a + b;
+  return sum < a ? ~CycleCost{0} : sum;
+}
+
+namespace {
+
+CycleCost CostOf(const Wide& sum) {
+  return sum < 0 ? 0 : static_cast<CycleCost>(sum);
+}
+
+}  // namespace
+
 bool ClosedTable::Edge::hidden() const {
   return cell != nullptr ? !cell->released() : !total->released;
 }
 
 FigureAt ClosedTable::Edge::at() const {
-  return {hidden(), cell != nullptr ? cell->cell.sum : total->sum};
+  return {hidden(), sum};
 }
 
 void ClosedTable::Edge::Hide() {
@@ -89,6 +102,7 @@ const ClosedTable ClosedTable::Of(const ProtectedTable& table,
 
 void ClosedTable::Add(Edge edge) {
   edge.number = numbers_->Number(edge.place);
+  edge.sum = CostOf(edge.cell != nullptr ? edge.cell->cell.sum : edge.total->sum);
   if (edge.number >= edge_by_number_.size()) edge_by_number_.resize(edge.number + 1, 0);
   edge_by_number_[edge.number] = static_cast<uint32_t>(edges_.size() + 1);
   edges_.push_back(std::move(edge));
@@ -144,11 +158,11 @@ std::optional<PricedCycle> ClosedTable::CheapestCycle(const FigurePlace& place,
   const size_t through = *EdgeAt(place);
   const size_t from = edges_[through].column, to = edges_[through].row;
   const size_t nodes = starts_.size() - 1;
-  std::vector<std::optional<Wide>> best(nodes);
-  std::vector<size_t> came_by(nodes, through);  // The edge that reached a node.
-  using Reached = std::tuple<Wide, size_t>;     // Cost so far, node.
+  std::vector<std::optional<CycleCost>> best(nodes);
+  std::vector<size_t> came_by(nodes, through);    // The edge that reached a node.
+  using Reached = std::tuple<CycleCost, size_t>;  // Cost so far, node.
   std::priority_queue<Reached, std::vector<Reached>, std::greater<>> pending;
-  const std::optional<Wide> start = cost(edges_[through].number, edges_[through].at());
+  const std::optional<CycleCost> start = cost(edges_[through].number, edges_[through].at());
   if (!start) return std::nullopt;
   best[from] = *start;
   pending.emplace(*start, from);
@@ -160,10 +174,10 @@ std::optional<PricedCycle> ClosedTable::CheapestCycle(const FigurePlace& place,
     for (uint32_t i = starts_[node]; i < starts_[node + 1]; ++i) {
       const size_t e = incident_[i];
       if (e == through) continue;
-      const std::optional<Wide> step = cost(edges_[e].number, edges_[e].at());
+      const std::optional<CycleCost> step = cost(edges_[e].number, edges_[e].at());
       if (!step) continue;
       const size_t other = edges_[e].row == node ? edges_[e].column : edges_[e].row;
-      const Wide total = so_far + *step;
+      const CycleCost total = AddCosts(so_far, *step);
       if (best[other] && *best[other] <= total) continue;
       best[other] = total;
       came_by[other] = e;
@@ -183,8 +197,8 @@ std::optional<PricedCycle> ClosedTable::CheapestCycle(const FigurePlace& place,
 // One pass suffices: hiding more never breaks a cycle closed before.
 bool ClosedTable::CloseCycles(const Places& also) {
   // A released figure costs its sum and one more, so that fewer are hidden among equals.
-  const PlaceCost cost = [](uint32_t, FigureAt here) -> std::optional<Wide> {
-    return here.hidden ? Wide(0) : here.sum + 1;
+  const PlaceCost cost = [](uint32_t, FigureAt here) -> std::optional<CycleCost> {
+    return here.hidden ? 0 : AddCosts(here.sum, 1);
   };
   Places through;
   for (const Edge& edge : edges_) {

@@ -43,10 +43,16 @@ struct FigurePlace {
 };
 using Places = std::vector<FigurePlace>;  // A cycle's, say.
 
-// What a table has at a place: a hidden figure, or a shown one and its sum.
+// What a cycle costs: figures' sums and ones added up, in unsigned 128 bits, saturating
+// (AddCosts) rather than overflowing.
+__extension__ typedef unsigned __int128 CycleCost;
+CycleCost AddCosts(CycleCost a, CycleCost b);
+
+// What a table has at a place: a hidden figure, or a shown one and its sum (as a cost:
+// none below zero).
 struct FigureAt {
   bool hidden = false;
-  Wide sum = 0;
+  CycleCost sum = 0;
 };
 
 // Numbers places, so that tables compared with one another (a whole and its parts) find
@@ -64,11 +70,11 @@ class PlaceNumbers {
 
 // What it costs for a cycle to pass the place numbered `place` (by the searched table's
 // PlaceNumbers), given what the table searched has there: nullopt where it may not pass.
-using PlaceCost = std::function<std::optional<Wide>(uint32_t place, FigureAt here)>;
+using PlaceCost = std::function<std::optional<CycleCost>(uint32_t place, FigureAt here)>;
 
 struct PricedCycle {
   Places places;
-  Wide cost = 0;
+  CycleCost cost = 0;
 };
 
 // A protected table as a graph of its figures (rows and columns as nodes), which can
@@ -111,6 +117,7 @@ class ClosedTable {
     FlowTotal* total = nullptr;     // a row, column or grand total.
     FigurePlace place;
     uint32_t number = 0;  // The place's.
+    CycleCost sum = 0;    // The figure's, as FigureAt has it.
     bool hidden() const;
     FigureAt at() const;
     void Hide();
