@@ -159,6 +159,37 @@ TEST(DisclosureTest, PartsOfAPeriodDoNotGiveACellAway) {
             std::vector<std::string>{});
 }
 
+TEST(DisclosureTest, AMonthsCellThatOneDayAloneHasMovesAcrossTwoDays) {
+  // A→a traded on the 2nd only, so the month's A→a (nine payers, hidden) is the 2nd's.
+  // The month hides the cycle A→a, A→b, C→b, C→a, but no day has all four places: the
+  // 2nd has no A→b, the 1st and 3rd no A→a. With the month's row A shown, the days'
+  // sums and the month's pinned A→a down. It must move across two days: A→a and a path
+  // back around it in the 2nd, the rest of the month's cycle and that path the other
+  // way in another day.
+  std::vector<FlowTable> days = {
+      Table({Even("A", "b", 269, 4), Even("B", "a", 825, 4), Even("B", "b", 280, 4),
+             Even("C", "a", 614, 27), Even("C", "b", 18, 29), Even("D", "a", 778, 4),
+             Even("D", "b", 1'000, 28)}),
+      Table({Even("A", "a", 940, 9), Even("B", "a", 210, 21), Even("B", "b", 975, 7),
+             Even("C", "a", 103, 6), Even("C", "b", 592, 18), Even("D", "a", 428, 17),
+             Even("D", "b", 140, 1)}),
+      Table({Even("A", "b", 733, 5), Even("B", "a", 549, 13), Even("B", "b", 922, 18),
+             Even("C", "a", 757, 17)})};
+  const ProtectedTable month = ledger::Protect(
+      Table({Even("A", "a", 940, 9), Even("A", "b", 1'002, 5), Even("B", "a", 1'584, 21),
+             Even("B", "b", 2'177, 18), Even("C", "a", 1'474, 27), Even("C", "b", 610, 29),
+             Even("D", "a", 1'206, 17), Even("D", "b", 1'140, 28)}),
+      DisclosureRules{});
+  ASSERT_EQ(Of(month, "A", "a"), Suppression::kPrimary);
+  ASSERT_TRUE(month.payer_totals[0].released);  // Row A.
+  std::vector<ProtectedTable> parts;
+  for (const FlowTable& day : days) parts.push_back(ledger::Protect(day, DisclosureRules{}));
+  ledger::ProtectParts(month, &parts, {1, 2, 2});
+  std::vector<ProtectedTable> tables = {month};
+  tables.insert(tables.end(), parts.begin(), parts.end());
+  EXPECT_EQ(ExposedCells(tables, {PeriodSplit{0, {1, 2, 3}}}), std::vector<std::string>{});
+}
+
 TEST(DisclosureTest, ADayBesideAPairOnlyItHasHidesItsTotals) {
   // Four residents bought food on the 1st (hidden), and the same residents bought tools
   // only that day: the month shows tools (19 payers), and so the 1st's tools are known

@@ -220,6 +220,60 @@ bool Free(const std::optional<Anchoring>& best) {
   return best && best->cycle.cost == 0;
 }
 
+// A whole's hidden cell that no part holds with a cycle of the whole's around it (a pair
+// that traded on some days only) can still move across two parts. Split the whole's
+// cycle C = P + Q (P the cell, Q the rest of its cycle): part `with` moves P and a path R
+// back around it, part `rest` moves Q and R the other way. Their sum moves the whole
+// by C, R cancels, and neither part needs all of C. The cheapest such pair, R priced in
+// both parts and Q in `rest`; nullopt when none has one.
+struct SplitAnchoring {
+  size_t with = 0;
+  size_t rest = 0;
+  Places path;  // P and R, as with's cycle.
+  Places whole_cycle;
+  CycleCost cost = 0;
+};
+std::optional<SplitAnchoring> AnchorAcrossTwoParts(const ClosedTable& whole,
+                                                   const std::vector<ClosedTable>& parts,
+                                                   const ProtectedCell& cell) {
+  const PlaceCost hidden_in_whole = [](uint32_t, FigureAt here) -> std::optional<CycleCost> {
+    if (!here.hidden) return std::nullopt;
+    return CycleCost{0};
+  };
+  const std::optional<PricedCycle> whole_cycle = whole.CheapestCycle(cell, hidden_in_whole);
+  if (!whole_cycle) return std::nullopt;
+  const FigurePlace& place = whole_cycle->places.front();
+  std::optional<SplitAnchoring> best;
+  for (size_t with = 0; with < parts.size(); ++with) {
+    if (!parts[with].At(place)) continue;
+    for (size_t rest = 0; rest < parts.size(); ++rest) {
+      if (rest == with) continue;
+      CycleCost q_cost = 0;  // Q hidden in `rest`.
+      bool has_q = true;
+      for (size_t k = 1; k < whole_cycle->places.size() && has_q; ++k) {
+        const std::optional<FigureAt> there = parts[rest].At(whole_cycle->places[k]);
+        has_q = there.has_value();
+        if (there) q_cost = AddCosts(q_cost, HidingCost(*there));
+      }
+      if (!has_q) continue;
+      const ClosedTable& other = parts[rest];
+      const std::optional<uint32_t> p_number = parts[with].NumberOf(place);
+      const PlaceCost cost = [&](uint32_t at, FigureAt here) -> std::optional<CycleCost> {
+        if (at == p_number) return HidingCost(here);  // P moves in `with` only.
+        const std::optional<FigureAt> there = other.At(at);
+        if (!there) return std::nullopt;
+        return AddCosts(HidingCost(here), HidingCost(*there));
+      };
+      std::optional<PricedCycle> path = parts[with].CheapestCycle(place, cost);
+      if (!path) continue;
+      const CycleCost total = AddCosts(path->cost, q_cost);
+      if (best && best->cost <= total) continue;
+      best = SplitAnchoring{with, rest, std::move(path->places), whole_cycle->places, total};
+    }
+  }
+  return best;
+}
+
 // Makes each primarily suppressed cell of a part, and of the whole, lie on a cycle that
 // can move so (the cheapest such, hidden in both tables); a cell that none can reach
 // is left as it is. True if it hid any.
@@ -255,7 +309,16 @@ bool AnchorCycles(const ProtectedTable& whole, std::vector<ProtectedTable>& part
     for (size_t p = 0; p < parts.size() && !Free(best); ++p) {
       Consider(best, closed_whole.CheapestCycle(cell, WithPart(closed[p])), p);
     }
-    if (!best || Free(best)) continue;
+    if (!best) {
+      if (std::optional<SplitAnchoring> split = AnchorAcrossTwoParts(closed_whole, closed, cell)) {
+        bool hid_split = closed[split->with].Hide(split->path);
+        hid_split = closed[split->rest].Hide(split->path) || hid_split;
+        hid_split = closed[split->rest].Hide(split->whole_cycle) || hid_split;
+        hid = hid_split || hid;
+      }
+      continue;
+    }
+    if (Free(best)) continue;
     closed[*best->partner].Hide(best->cycle.places);
     hid = true;
   }

@@ -93,6 +93,8 @@ class ClosedTable {
   std::optional<FigureAt> At(const FigurePlace& place) const;
   // The same by the place's number (of this table's PlaceNumbers).
   std::optional<FigureAt> At(uint32_t place) const;
+  // The number of `place` in this table's PlaceNumbers, or nullopt if it has none.
+  std::optional<uint32_t> NumberOf(const FigurePlace& place) const { return numbers_->Find(place); }
   // Hides the figures at `places` it has; true if it hid any.
   bool Hide(const Places& places);
   Places HiddenPlaces() const;
