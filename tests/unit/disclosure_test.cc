@@ -190,6 +190,28 @@ TEST(DisclosureTest, AMonthsCellThatOneDayAloneHasMovesAcrossTwoDays) {
   EXPECT_EQ(ExposedCells(tables, {PeriodSplit{0, {1, 2, 3}}}), std::vector<std::string>{});
 }
 
+TEST(DisclosureTest, AMonthsCycleSplitsAcrossTwoDaysWhereNeitherHasAllButTheCell) {
+  // D→b traded on the 1st only; the month hides the cycle D→b, D→a, A→a, A→b. The 1st
+  // has no A→b, the 2nd no D→a: neither holds the cycle less the cell either. The 1st
+  // moves D→b, D→a, A→a and a path back, the 2nd A→b and that path the other way.
+  std::vector<FlowTable> days = {
+      Table({Even("A", "a", 365, 26), Even("C", "a", 169, 26), Even("D", "a", 572, 20),
+             Even("D", "b", 738, 9)}),
+      Table({Even("A", "a", 350, 11), Even("A", "b", 279, 21), Even("B", "a", 984, 27),
+             Even("B", "b", 908, 28), Even("C", "a", 950, 3)})};
+  const ProtectedTable month = ledger::Protect(
+      Table({Even("A", "a", 715, 26), Even("A", "b", 279, 21), Even("B", "a", 984, 27),
+             Even("B", "b", 908, 28), Even("C", "a", 1'119, 26), Even("D", "a", 572, 20),
+             Even("D", "b", 738, 9)}),
+      DisclosureRules{});
+  ASSERT_EQ(Of(month, "D", "b"), Suppression::kPrimary);
+  std::vector<ProtectedTable> parts;
+  for (const FlowTable& day : days) parts.push_back(ledger::Protect(day, DisclosureRules{}));
+  ledger::ProtectParts(month, &parts, {1, 2});
+  EXPECT_EQ(ExposedCells({month, parts[0], parts[1]}, {PeriodSplit{0, {1, 2}}}),
+            std::vector<std::string>{});
+}
+
 TEST(DisclosureTest, ADayBesideAPairOnlyItHasHidesItsTotals) {
   // Four residents bought food on the 1st (hidden), and the same residents bought tools
   // only that day: the month shows tools (19 payers), and so the 1st's tools are known

@@ -222,17 +222,47 @@ bool Free(const std::optional<Anchoring>& best) {
 
 // A whole's hidden cell that no part holds with a cycle of the whole's around it (a pair
 // that traded on some days only) can still move across two parts. Split the whole's
-// cycle C = P + Q (P the cell, Q the rest of its cycle): part `with` moves P and a path R
-// back around it, part `rest` moves Q and R the other way. Their sum moves the whole
-// by C, R cancels, and neither part needs all of C. The cheapest such pair, R priced in
-// both parts and Q in `rest`; nullopt when none has one.
+// cycle C into an arc A holding the cell and the rest B: part `with` moves A and a path R
+// closing it, part `rest` moves B and R the other way. Their sum moves the whole by C, R
+// cancels, and neither part needs all of C. The cheapest such split and pair of parts,
+// R priced in both and A and B where they move; nullopt when none has one.
 struct SplitAnchoring {
   size_t with = 0;
   size_t rest = 0;
-  Places path;  // P and R, as with's cycle.
-  Places whole_cycle;
+  Places in_with;  // A and R.
+  Places in_rest;  // B and R.
   CycleCost cost = 0;
 };
+
+// What hiding `places` in `table` costs, or nullopt if it lacks one.
+std::optional<CycleCost> HidingCostOf(const ClosedTable& table, const Places& places) {
+  CycleCost cost = 0;
+  for (const FigurePlace& place : places) {
+    const std::optional<FigureAt> at = table.At(place);
+    if (!at) return std::nullopt;
+    cost = AddCosts(cost, HidingCost(*at));
+  }
+  return cost;
+}
+
+// The arcs of `cycle` (its first place the cell) that hold the cell and leave some of
+// it out, each with the rest: the cell with up to all but one of the places after it
+// and before it.
+std::vector<std::pair<Places, Places>> ArcsAround(const Places& cycle) {
+  std::vector<std::pair<Places, Places>> arcs;
+  const size_t others = cycle.size() - 1;
+  for (size_t before = 0; before < others; ++before) {
+    for (size_t after = 0; before + after < others; ++after) {
+      Places arc(cycle.end() - static_cast<std::ptrdiff_t>(before), cycle.end());
+      arc.insert(arc.end(), cycle.begin(), cycle.begin() + 1 + static_cast<std::ptrdiff_t>(after));
+      Places rest(cycle.begin() + 1 + static_cast<std::ptrdiff_t>(after),
+                  cycle.end() - static_cast<std::ptrdiff_t>(before));
+      arcs.emplace_back(std::move(arc), std::move(rest));
+    }
+  }
+  return arcs;
+}
+
 std::optional<SplitAnchoring> AnchorAcrossTwoParts(const ClosedTable& whole,
                                                    const std::vector<ClosedTable>& parts,
                                                    const ProtectedCell& cell) {
@@ -240,35 +270,27 @@ std::optional<SplitAnchoring> AnchorAcrossTwoParts(const ClosedTable& whole,
     if (!here.hidden) return std::nullopt;
     return CycleCost{0};
   };
-  const std::optional<PricedCycle> whole_cycle = whole.CheapestCycle(cell, hidden_in_whole);
-  if (!whole_cycle) return std::nullopt;
-  const FigurePlace& place = whole_cycle->places.front();
+  const std::optional<PricedCycle> cycle = whole.CheapestCycle(cell, hidden_in_whole);
+  if (!cycle) return std::nullopt;
   std::optional<SplitAnchoring> best;
-  for (size_t with = 0; with < parts.size(); ++with) {
-    if (!parts[with].At(place)) continue;
-    for (size_t rest = 0; rest < parts.size(); ++rest) {
-      if (rest == with) continue;
-      CycleCost q_cost = 0;  // Q hidden in `rest`.
-      bool has_q = true;
-      for (size_t k = 1; k < whole_cycle->places.size() && has_q; ++k) {
-        const std::optional<FigureAt> there = parts[rest].At(whole_cycle->places[k]);
-        has_q = there.has_value();
-        if (there) q_cost = AddCosts(q_cost, HidingCost(*there));
+  for (const auto& [arc, rest_of_cycle] : ArcsAround(cycle->places)) {
+    for (size_t with = 0; with < parts.size(); ++with) {
+      const std::optional<CycleCost> arc_cost = HidingCostOf(parts[with], arc);
+      if (!arc_cost) continue;
+      for (size_t rest = 0; rest < parts.size(); ++rest) {
+        if (rest == with) continue;
+        const std::optional<CycleCost> rest_cost = HidingCostOf(parts[rest], rest_of_cycle);
+        if (!rest_cost) continue;
+        std::optional<PricedCycle> closing =
+            parts[with].CheapestClosing(arc, AgainstPart(parts[rest]));
+        if (!closing) continue;
+        const CycleCost total = AddCosts(AddCosts(*arc_cost, *rest_cost), closing->cost);
+        if (best && best->cost <= total) continue;
+        Places in_with = arc, in_rest = rest_of_cycle;
+        in_with.insert(in_with.end(), closing->places.begin(), closing->places.end());
+        in_rest.insert(in_rest.end(), closing->places.begin(), closing->places.end());
+        best = SplitAnchoring{with, rest, std::move(in_with), std::move(in_rest), total};
       }
-      if (!has_q) continue;
-      const ClosedTable& other = parts[rest];
-      const std::optional<uint32_t> p_number = parts[with].NumberOf(place);
-      const PlaceCost cost = [&](uint32_t at, FigureAt here) -> std::optional<CycleCost> {
-        if (at == p_number) return HidingCost(here);  // P moves in `with` only.
-        const std::optional<FigureAt> there = other.At(at);
-        if (!there) return std::nullopt;
-        return AddCosts(HidingCost(here), HidingCost(*there));
-      };
-      std::optional<PricedCycle> path = parts[with].CheapestCycle(place, cost);
-      if (!path) continue;
-      const CycleCost total = AddCosts(path->cost, q_cost);
-      if (best && best->cost <= total) continue;
-      best = SplitAnchoring{with, rest, std::move(path->places), whole_cycle->places, total};
     }
   }
   return best;
@@ -311,9 +333,8 @@ bool AnchorCycles(const ProtectedTable& whole, std::vector<ProtectedTable>& part
     }
     if (!best) {
       if (std::optional<SplitAnchoring> split = AnchorAcrossTwoParts(closed_whole, closed, cell)) {
-        bool hid_split = closed[split->with].Hide(split->path);
-        hid_split = closed[split->rest].Hide(split->path) || hid_split;
-        hid_split = closed[split->rest].Hide(split->whole_cycle) || hid_split;
+        bool hid_split = closed[split->with].Hide(split->in_with);
+        hid_split = closed[split->rest].Hide(split->in_rest) || hid_split;
         hid = hid_split || hid;
       }
       continue;

@@ -156,16 +156,54 @@ std::optional<PricedCycle> ClosedTable::CheapestCycle(const ProtectedCell& cell,
 std::optional<PricedCycle> ClosedTable::CheapestCycle(const FigurePlace& place,
                                                       const PlaceCost& cost) const {
   const size_t through = *EdgeAt(place);
-  const size_t from = edges_[through].column, to = edges_[through].row;
-  const size_t nodes = starts_.size() - 1;
-  std::vector<std::optional<CycleCost>> best(nodes);
-  std::vector<size_t> came_by(nodes, through);    // The edge that reached a node.
-  using Reached = std::tuple<CycleCost, size_t>;  // Cost so far, node.
-  std::priority_queue<Reached, std::vector<Reached>, std::greater<>> pending;
   const std::optional<CycleCost> start = cost(edges_[through].number, edges_[through].at());
   if (!start) return std::nullopt;
-  best[from] = *start;
-  pending.emplace(*start, from);
+  std::vector<bool> skip(edges_.size(), false);
+  skip[through] = true;
+  auto path = CheapestPath(edges_[through].column, edges_[through].row, skip, *start, cost);
+  if (!path) return std::nullopt;
+  PricedCycle cycle{{edges_[through].place}, path->second};
+  for (size_t e : path->first) cycle.places.push_back(edges_[e].place);
+  return cycle;
+}
+
+std::optional<PricedCycle> ClosedTable::CheapestClosing(const Places& arc,
+                                                        const PlaceCost& cost) const {
+  std::vector<bool> skip(edges_.size(), false);
+  std::vector<size_t> edges;
+  for (const FigurePlace& place : arc) {
+    edges.push_back(*EdgeAt(place));
+    skip[edges.back()] = true;
+  }
+  // The arc's ends: the first edge's node not shared with the next, and the node the
+  // walk along the arc ends on.
+  const Edge& first = edges_[edges.front()];
+  size_t start = first.row, node = first.column;
+  if (edges.size() > 1) {
+    const Edge& second = edges_[edges[1]];
+    if (second.row != first.column && second.column != first.column) std::swap(start, node);
+  }
+  for (size_t k = 1; k < edges.size(); ++k) {
+    const Edge& edge = edges_[edges[k]];
+    node = edge.row == node ? edge.column : edge.row;
+  }
+  auto path = CheapestPath(node, start, skip, 0, cost);
+  if (!path) return std::nullopt;
+  PricedCycle closing{{}, path->second};
+  for (size_t e : path->first) closing.places.push_back(edges_[e].place);
+  return closing;
+}
+
+std::optional<std::pair<std::vector<size_t>, CycleCost>> ClosedTable::CheapestPath(
+    size_t from, size_t to, const std::vector<bool>& skip, CycleCost start,
+    const PlaceCost& cost) const {
+  const size_t nodes = starts_.size() - 1;
+  std::vector<std::optional<CycleCost>> best(nodes);
+  std::vector<size_t> came_by(nodes, SIZE_MAX);   // The edge that reached a node.
+  using Reached = std::tuple<CycleCost, size_t>;  // Cost so far, node.
+  std::priority_queue<Reached, std::vector<Reached>, std::greater<>> pending;
+  best[from] = start;
+  pending.emplace(start, from);
   while (!pending.empty()) {
     const auto [so_far, node] = pending.top();
     pending.pop();
@@ -173,7 +211,7 @@ std::optional<PricedCycle> ClosedTable::CheapestCycle(const FigurePlace& place,
     if (node == to) break;
     for (uint32_t i = starts_[node]; i < starts_[node + 1]; ++i) {
       const size_t e = incident_[i];
-      if (e == through) continue;
+      if (skip[e]) continue;
       const std::optional<CycleCost> step = cost(edges_[e].number, edges_[e].at());
       if (!step) continue;
       const size_t other = edges_[e].row == node ? edges_[e].column : edges_[e].row;
@@ -185,13 +223,13 @@ std::optional<PricedCycle> ClosedTable::CheapestCycle(const FigurePlace& place,
     }
   }
   if (!best[to]) return std::nullopt;
-  PricedCycle cycle{{edges_[through].place}, *best[to]};
+  std::vector<size_t> path;
   for (size_t node = to; node != from;) {
     const Edge& edge = edges_[came_by[node]];
-    cycle.places.push_back(edge.place);
+    path.push_back(came_by[node]);
     node = edge.row == node ? edge.column : edge.row;
   }
-  return cycle;
+  return std::pair{std::move(path), *best[to]};
 }
 
 // One pass suffices: hiding more never breaks a cycle closed before.

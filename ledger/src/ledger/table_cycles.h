@@ -104,6 +104,10 @@ class ClosedTable {
   std::optional<PricedCycle> CheapestCycle(const ProtectedCell& cell, const PlaceCost& cost) const;
   // The same through the figure at `place` (one the table has).
   std::optional<PricedCycle> CheapestCycle(const FigurePlace& place, const PlaceCost& cost) const;
+  // The cheapest path, priced by `cost`, that closes `arc` (consecutive places of a path
+  // of the table's, which it must have) into a cycle: from the arc's last node back to
+  // its first, over none of its places. Its cost counts only the path.
+  std::optional<PricedCycle> CheapestClosing(const Places& arc, const PlaceCost& cost) const;
 
   // Suppresses more until every primarily suppressed cell, and each hidden figure at
   // `also`, lies on a cycle of hidden figures: for each on none, the figures of its
@@ -124,6 +128,11 @@ class ClosedTable {
     FigureAt at() const;
     void Hide();
   };
+  // Dijkstra from node `from` to node `to` over edges `skip` leaves out, each priced by
+  // `cost` on top of `start`: the path's edges from `to` back to `from`, and its cost.
+  std::optional<std::pair<std::vector<size_t>, CycleCost>> CheapestPath(
+      size_t from, size_t to, const std::vector<bool>& skip, CycleCost start,
+      const PlaceCost& cost) const;
   // Adds an edge, its place numbered (Connect then lists it at its nodes).
   void Add(Edge edge);
   // Lists each of the `nodes` nodes' edges.
