@@ -212,6 +212,33 @@ TEST(DisclosureTest, AMonthsCycleSplitsAcrossTwoDaysWhereNeitherHasAllButTheCell
             std::vector<std::string>{});
 }
 
+TEST(DisclosureTest, AMonthsCycleAlternatesBetweenTwoDays) {
+  // B→d traded on the 2nd only; the month hides the cycle B→d, A→d, A→c, C→c, C→a, B→a.
+  // The 2nd has B→d, A→c and C→c; the 1st A→d, C→c, C→a and B→a. No arc around B→d that
+  // the 2nd has leaves a rest the 1st has (the 1st has no A→c): the 2nd moves its places
+  // of the cycle, the 1st the two runs it has, each closed by a path both days have.
+  std::vector<FlowTable> days = {
+      Table({Even("A", "a", 102, 11), Even("A", "b", 162, 14), Even("A", "d", 257, 20),
+             Even("B", "a", 78, 21), Even("B", "b", 884, 8), Even("B", "c", 550, 15),
+             Even("C", "a", 323, 29), Even("C", "b", 685, 18), Even("C", "c", 213, 27),
+             Even("C", "d", 806, 28)}),
+      Table({Even("A", "a", 939, 5), Even("A", "b", 477, 3), Even("A", "c", 490, 16),
+             Even("B", "b", 791, 29), Even("B", "d", 373, 5), Even("C", "b", 982, 22),
+             Even("C", "c", 421, 17)})};
+  const ProtectedTable month = ledger::Protect(
+      Table({Even("A", "a", 1'041, 11), Even("A", "b", 639, 14), Even("A", "c", 490, 16),
+             Even("A", "d", 257, 20), Even("B", "a", 78, 21), Even("B", "b", 1'675, 29),
+             Even("B", "c", 550, 15), Even("B", "d", 373, 5), Even("C", "a", 323, 29),
+             Even("C", "b", 1'667, 22), Even("C", "c", 634, 27), Even("C", "d", 806, 28)}),
+      DisclosureRules{});
+  ASSERT_EQ(Of(month, "B", "d"), Suppression::kPrimary);
+  std::vector<ProtectedTable> parts;
+  for (const FlowTable& day : days) parts.push_back(ledger::Protect(day, DisclosureRules{}));
+  ledger::ProtectParts(month, &parts, {1, 2});
+  EXPECT_EQ(ExposedCells({month, parts[0], parts[1]}, {PeriodSplit{0, {1, 2}}}),
+            std::vector<std::string>{});
+}
+
 TEST(DisclosureTest, ADayBesideAPairOnlyItHasHidesItsTotals) {
   // Four residents bought food on the 1st (hidden), and the same residents bought tools
   // only that day: the month shows tools (19 payers), and so the 1st's tools are known

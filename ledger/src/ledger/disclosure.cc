@@ -263,6 +263,36 @@ std::vector<std::pair<Places, Places>> ArcsAround(const Places& cycle) {
   return arcs;
 }
 
+// The same split by where the cycle's places are: each place `with` has moves there,
+// the others (which `rest` must have) in `rest`, each run of them closed by a path both
+// have. `with` moves its places and the paths, `rest` its runs and the paths the other
+// way: the paths cancel, and each part's move is a cycle. The cycle's first place (the
+// cell) must be one `with` has.
+std::optional<SplitAnchoring> SplitByRuns(const Places& cycle,
+                                          const std::vector<ClosedTable>& parts, size_t with,
+                                          size_t rest) {
+  SplitAnchoring split{with, rest, {}, {}, 0};
+  for (size_t k = 0; k < cycle.size();) {
+    if (const std::optional<FigureAt> at = parts[with].At(cycle[k])) {
+      split.in_with.push_back(cycle[k++]);
+      split.cost = AddCosts(split.cost, HidingCost(*at));
+      continue;
+    }
+    Places run;
+    while (k < cycle.size() && !parts[with].At(cycle[k])) run.push_back(cycle[k++]);
+    const std::optional<CycleCost> run_cost = HidingCostOf(parts[rest], run);
+    if (!run_cost) return std::nullopt;
+    std::optional<PricedCycle> closing = parts[rest].CheapestClosing(run, AgainstPart(parts[with]));
+    if (!closing) return std::nullopt;
+    split.cost = AddCosts(split.cost, AddCosts(*run_cost, closing->cost));
+    split.in_rest.insert(split.in_rest.end(), run.begin(), run.end());
+    for (Places* in : {&split.in_with, &split.in_rest}) {
+      in->insert(in->end(), closing->places.begin(), closing->places.end());
+    }
+  }
+  return split;
+}
+
 std::optional<SplitAnchoring> AnchorAcrossTwoParts(const ClosedTable& whole,
                                                    const std::vector<ClosedTable>& parts,
                                                    const ProtectedCell& cell) {
@@ -291,6 +321,14 @@ std::optional<SplitAnchoring> AnchorAcrossTwoParts(const ClosedTable& whole,
         in_rest.insert(in_rest.end(), closing->places.begin(), closing->places.end());
         best = SplitAnchoring{with, rest, std::move(in_with), std::move(in_rest), total};
       }
+    }
+  }
+  for (size_t with = 0; with < parts.size() && !best; ++with) {
+    if (!parts[with].At(cycle->places.front())) continue;
+    for (size_t rest = 0; rest < parts.size(); ++rest) {
+      if (rest == with) continue;
+      std::optional<SplitAnchoring> split = SplitByRuns(cycle->places, parts, with, rest);
+      if (split && (!best || split->cost < best->cost)) best = std::move(split);
     }
   }
   return best;
