@@ -159,6 +159,23 @@ TEST(DisclosureTest, PartsOfAPeriodDoNotGiveACellAway) {
             std::vector<std::string>{});
 }
 
+// The cells an adversary fixes once `days` are protected as served against their
+// `month` (`weeks`: each day's).
+std::vector<std::string> ExposedInDays(const ProtectedTable& month,
+                                       const std::vector<FlowTable>& days,
+                                       const std::vector<int32_t>& weeks) {
+  std::vector<ProtectedTable> parts;
+  for (const FlowTable& day : days) parts.push_back(ledger::Protect(day, DisclosureRules{}));
+  ledger::ProtectParts(month, &parts, weeks);
+  std::vector<ProtectedTable> tables = {month};
+  PeriodSplit split{0, {}};
+  for (ProtectedTable& part : parts) {
+    split.parts.push_back(tables.size());
+    tables.push_back(std::move(part));
+  }
+  return ExposedCells(tables, {split});
+}
+
 TEST(DisclosureTest, AMonthsCellThatOneDayAloneHasMovesAcrossTwoDays) {
   // A→a traded on the 2nd only, so the month's A→a (nine payers, hidden) is the 2nd's.
   // The month hides the cycle A→a, A→b, C→b, C→a, but no day has all four places: the
@@ -182,12 +199,7 @@ TEST(DisclosureTest, AMonthsCellThatOneDayAloneHasMovesAcrossTwoDays) {
       DisclosureRules{});
   ASSERT_EQ(Of(month, "A", "a"), Suppression::kPrimary);
   ASSERT_TRUE(month.payer_totals[0].released);  // Row A.
-  std::vector<ProtectedTable> parts;
-  for (const FlowTable& day : days) parts.push_back(ledger::Protect(day, DisclosureRules{}));
-  ledger::ProtectParts(month, &parts, {1, 2, 2});
-  std::vector<ProtectedTable> tables = {month};
-  tables.insert(tables.end(), parts.begin(), parts.end());
-  EXPECT_EQ(ExposedCells(tables, {PeriodSplit{0, {1, 2, 3}}}), std::vector<std::string>{});
+  EXPECT_EQ(ExposedInDays(month, days, {1, 2, 2}), std::vector<std::string>{});
 }
 
 TEST(DisclosureTest, AMonthsCycleSplitsAcrossTwoDaysWhereNeitherHasAllButTheCell) {
@@ -205,11 +217,7 @@ TEST(DisclosureTest, AMonthsCycleSplitsAcrossTwoDaysWhereNeitherHasAllButTheCell
              Even("D", "b", 738, 9)}),
       DisclosureRules{});
   ASSERT_EQ(Of(month, "D", "b"), Suppression::kPrimary);
-  std::vector<ProtectedTable> parts;
-  for (const FlowTable& day : days) parts.push_back(ledger::Protect(day, DisclosureRules{}));
-  ledger::ProtectParts(month, &parts, {1, 2});
-  EXPECT_EQ(ExposedCells({month, parts[0], parts[1]}, {PeriodSplit{0, {1, 2}}}),
-            std::vector<std::string>{});
+  EXPECT_EQ(ExposedInDays(month, days, {1, 2}), std::vector<std::string>{});
 }
 
 TEST(DisclosureTest, AMonthsCycleAlternatesBetweenTwoDays) {
@@ -232,11 +240,7 @@ TEST(DisclosureTest, AMonthsCycleAlternatesBetweenTwoDays) {
              Even("C", "b", 1'667, 22), Even("C", "c", 634, 27), Even("C", "d", 806, 28)}),
       DisclosureRules{});
   ASSERT_EQ(Of(month, "B", "d"), Suppression::kPrimary);
-  std::vector<ProtectedTable> parts;
-  for (const FlowTable& day : days) parts.push_back(ledger::Protect(day, DisclosureRules{}));
-  ledger::ProtectParts(month, &parts, {1, 2});
-  EXPECT_EQ(ExposedCells({month, parts[0], parts[1]}, {PeriodSplit{0, {1, 2}}}),
-            std::vector<std::string>{});
+  EXPECT_EQ(ExposedInDays(month, days, {1, 2}), std::vector<std::string>{});
 }
 
 TEST(DisclosureTest, ADayBesideAPairOnlyItHasHidesItsTotals) {
