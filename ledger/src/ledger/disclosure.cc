@@ -335,8 +335,9 @@ std::optional<SplitAnchoring> AnchorAcrossTwoParts(const ClosedTable& whole,
 }
 
 // Makes each primarily suppressed cell of a part, and of the whole, lie on a cycle that
-// can move so (the cheapest such, hidden in both tables); a cell that none can reach
-// is left as it is. True if it hid any.
+// can move so (the cheapest such, hidden in both tables); a whole's cell that no one
+// part can carry so is split across two (AnchorAcrossTwoParts). A cell that none of
+// these reaches is left as it is. True if it hid any.
 bool AnchorCycles(const ProtectedTable& whole, std::vector<ProtectedTable>& parts,
                   const std::vector<int32_t>& weeks) {
   auto numbers = std::make_shared<PlaceNumbers>();  // One numbering: costs look across.
