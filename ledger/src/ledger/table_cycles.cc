@@ -2,6 +2,7 @@
 #include "table_cycles.h"
 
 #include <algorithm>
+#include <cassert>
 #include <queue>
 #include <tuple>
 
@@ -59,9 +60,10 @@ ClosedTable::ClosedTable(ProtectedTable* table, std::shared_ptr<PlaceNumbers> nu
   std::sort(columns.begin(), columns.end());
   columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
   const size_t totals_row = rows.size();
-  auto column = [&](std::string_view group) {
-    return totals_row + 1 +
-           (std::lower_bound(columns.begin(), columns.end(), group) - columns.begin());
+  auto column = [&](std::string_view group) {  // One of the cells' (totals come from them).
+    auto it = std::lower_bound(columns.begin(), columns.end(), group);
+    assert(it != columns.end() && *it == group);
+    return totals_row + 1 + static_cast<size_t>(it - columns.begin());
   };
   const size_t totals_column = totals_row + 1 + columns.size();
   edges_.reserve(table->cells.size() + table->payer_totals.size() + table->payee_totals.size() + 1);
