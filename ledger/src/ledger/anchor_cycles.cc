@@ -148,6 +148,36 @@ std::optional<SplitAnchoring> SplitByRuns(const Places& cycle,
   return split;
 }
 
+// The cheapest split of `cycle` into an arc around the cell that one part has and the
+// rest, which another has (see SplitAnchoring).
+std::optional<SplitAnchoring> SplitByArcs(const Places& cycle,
+                                          const std::vector<ClosedTable>& parts) {
+  std::optional<SplitAnchoring> best;
+  for (const auto& [arc, rest_of_cycle] : ArcsAround(cycle)) {
+    std::vector<std::optional<CycleCost>> arc_costs, rest_costs;  // By part.
+    for (const ClosedTable& part : parts) {
+      arc_costs.push_back(HidingCostOf(part, arc));
+      rest_costs.push_back(HidingCostOf(part, rest_of_cycle));
+    }
+    for (size_t with = 0; with < parts.size(); ++with) {
+      for (size_t rest = 0; rest < parts.size(); ++rest) {
+        if (rest == with || !arc_costs[with] || !rest_costs[rest]) continue;
+        std::optional<PricedCycle> closing =
+            parts[with].CheapestClosing(arc, AgainstPart(parts[rest]));
+        if (!closing) continue;
+        const CycleCost total =
+            AddCosts(AddCosts(*arc_costs[with], *rest_costs[rest]), closing->cost);
+        if (best && best->cost <= total) continue;
+        Places in_with = arc, in_rest = rest_of_cycle;
+        in_with.insert(in_with.end(), closing->places.begin(), closing->places.end());
+        in_rest.insert(in_rest.end(), closing->places.begin(), closing->places.end());
+        best = SplitAnchoring{with, rest, std::move(in_with), std::move(in_rest), total};
+      }
+    }
+  }
+  return best;
+}
+
 std::optional<SplitAnchoring> AnchorAcrossTwoParts(const ClosedTable& whole,
                                                    const std::vector<ClosedTable>& parts,
                                                    const ProtectedCell& cell) {
@@ -157,27 +187,7 @@ std::optional<SplitAnchoring> AnchorAcrossTwoParts(const ClosedTable& whole,
   };
   const std::optional<PricedCycle> cycle = whole.CheapestCycle(cell, hidden_in_whole);
   if (!cycle) return std::nullopt;
-  std::optional<SplitAnchoring> best;
-  for (const auto& [arc, rest_of_cycle] : ArcsAround(cycle->places)) {
-    for (size_t with = 0; with < parts.size(); ++with) {
-      const std::optional<CycleCost> arc_cost = HidingCostOf(parts[with], arc);
-      if (!arc_cost) continue;
-      for (size_t rest = 0; rest < parts.size(); ++rest) {
-        if (rest == with) continue;
-        const std::optional<CycleCost> rest_cost = HidingCostOf(parts[rest], rest_of_cycle);
-        if (!rest_cost) continue;
-        std::optional<PricedCycle> closing =
-            parts[with].CheapestClosing(arc, AgainstPart(parts[rest]));
-        if (!closing) continue;
-        const CycleCost total = AddCosts(AddCosts(*arc_cost, *rest_cost), closing->cost);
-        if (best && best->cost <= total) continue;
-        Places in_with = arc, in_rest = rest_of_cycle;
-        in_with.insert(in_with.end(), closing->places.begin(), closing->places.end());
-        in_rest.insert(in_rest.end(), closing->places.begin(), closing->places.end());
-        best = SplitAnchoring{with, rest, std::move(in_with), std::move(in_rest), total};
-      }
-    }
-  }
+  std::optional<SplitAnchoring> best = SplitByArcs(cycle->places, parts);
   for (size_t with = 0; with < parts.size() && !best; ++with) {
     if (!parts[with].At(cycle->places.front())) continue;
     for (size_t rest = 0; rest < parts.size(); ++rest) {

@@ -112,10 +112,12 @@ void ClosedTable::Add(Edge edge) {
 
 std::optional<size_t> ClosedTable::EdgeAt(const FigurePlace& place) const {
   const std::optional<uint32_t> number = numbers_->Find(place);
-  if (!number || *number >= edge_by_number_.size() || edge_by_number_[*number] == 0) {
-    return std::nullopt;
-  }
-  return edge_by_number_[*number] - 1;
+  return number ? EdgeOfNumber(*number) : std::nullopt;
+}
+
+std::optional<size_t> ClosedTable::EdgeOfNumber(uint32_t place) const {
+  if (place >= edge_by_number_.size() || edge_by_number_[place] == 0) return std::nullopt;
+  return edge_by_number_[place] - 1;
 }
 
 std::optional<FigureAt> ClosedTable::At(const FigurePlace& place) const {
@@ -125,8 +127,9 @@ std::optional<FigureAt> ClosedTable::At(const FigurePlace& place) const {
 }
 
 std::optional<FigureAt> ClosedTable::At(uint32_t place) const {
-  if (place >= edge_by_number_.size() || edge_by_number_[place] == 0) return std::nullopt;
-  return edges_[edge_by_number_[place] - 1].at();
+  const std::optional<size_t> edge = EdgeOfNumber(place);
+  if (!edge) return std::nullopt;
+  return edges_[*edge].at();
 }
 
 bool ClosedTable::Hide(const Places& places) {

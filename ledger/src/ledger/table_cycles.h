@@ -139,6 +139,8 @@ class ClosedTable {
   void Connect(size_t nodes);
   // The index in edges_ of the figure at `place`, or nullopt when the table has none.
   std::optional<size_t> EdgeAt(const FigurePlace& place) const;
+  // The same by the place's number.
+  std::optional<size_t> EdgeOfNumber(uint32_t place) const;
 
   std::vector<Edge> edges_;
   // A node's edges: incident_[starts_[node] .. starts_[node + 1]).
