@@ -4,6 +4,7 @@
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/perf_level.h>
 #include <rocksdb/table.h>
@@ -21,6 +22,8 @@ namespace {
 // Bloom filter density: 10 bits per key gives about 1% false positives, so a point read
 // of an absent key (a new transfer id, say) rarely touches a data block.
 constexpr double kBloomBitsPerKey = 10;
+// The share of a memtable's budget spent on its bloom filter, where it has one.
+constexpr double kMemtableBloomRatio = 0.05;
 // Levels 0 and 1 hold recent, soon-rewritten data: compressing them would cost CPU on
 // every compaction for little space. Deeper levels hold the bulk and are compressed.
 constexpr int kUncompressedLevels = 2;
@@ -62,6 +65,9 @@ rocksdb::DBOptions MakeDbOptions() {
   // The ledger writes from one thread; two jobs keep flushes and compactions moving
   // without competing with the raft and gRPC threads.
   options.max_background_jobs = 2;
+  // The ledger is the only writer, so concurrent memtable inserts buy nothing; turning
+  // them off is also what lets a family use a memtable other than the skip list.
+  options.allow_concurrent_memtable_write = false;
   return options;
 }
 
@@ -81,6 +87,28 @@ rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(const RocksDbOptions& optio
                                       DeepLevelCompression());
   std::fill_n(family.compression_per_level.begin(), kUncompressedLevels, rocksdb::kNoCompression);
   return family;
+}
+
+// What two families do differently from the rest:
+// - Column kState is written on every batch (each changed account) and read only when
+//   the ledger opens (store.h). Its recent writes are kept in arrival order in a vector
+//   memtable, sorted once when flushed: an insert is an append instead of a skip-list
+//   search. A read of the family sorts a copy of its memtable first, which is why only
+//   a family never read at run time uses it.
+// - Column kTransfers is asked for every new transfer id, which is almost never there:
+//   a bloom filter over its memtable's keys answers most of those asks without
+//   searching the memtable (the table files have their own filters).
+rocksdb::ColumnFamilyOptions OptionsFor(const std::string& family_name,
+                                        const rocksdb::ColumnFamilyOptions& family) {
+  rocksdb::ColumnFamilyOptions options = family;
+  if (family_name == ColumnName(Column::kState)) {
+    options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  }
+  if (family_name == ColumnName(Column::kTransfers)) {
+    options.memtable_prefix_bloom_size_ratio = kMemtableBloomRatio;
+    options.memtable_whole_key_filtering = true;
+  }
+  return options;
 }
 
 // The families to open: the mandatory default one, one per Column, and any other the
@@ -150,7 +178,9 @@ StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& pa
   const rocksdb::ColumnFamilyOptions family_options = MakeColumnFamilyOptions(options);
   const std::vector<std::string> names = FamilyNames(db_options, path);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : names) descriptors.emplace_back(name, family_options);
+  for (const std::string& name : names) {
+    descriptors.emplace_back(name, OptionsFor(name, family_options));
+  }
 
   auto impl = std::make_unique<Impl>();
   rocksdb::DB* db = nullptr;

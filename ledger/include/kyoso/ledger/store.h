@@ -24,6 +24,8 @@ namespace kyoso::ledger {
 enum class Column : uint8_t {
   kMeta = 0,       // Format version, applied index, chain head, sequence counters.
   kState = 1,      // Currencies, accounts with their lots, programmes, exchange rates.
+                   // Read only when the ledger opens: it keeps them all in memory, and
+                   // RocksDbStore makes this column's writes cheap at reads' expense.
   kTransfers = 2,  // Transfer records by transfer id.
   kHistory = 3,    // Per-account entries by sequence number (history, past balances).
   kHolds = 4,      // Pending holds, so ticks can expire them after a restart.
