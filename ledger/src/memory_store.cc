@@ -89,6 +89,25 @@ struct MemoryStore::ColumnData {
     deleted_.push_back(index);
   }
 
+  // Deletes the live keys in [begin, end): those folded into sorted_ and those added
+  // since (a refresh may have waited for a scan).
+  void DeleteRange(std::string_view begin, std::string_view end) {
+    Refresh();
+    auto key_less = [this](EntryIndex index, std::string_view key) {
+      return At(index).key() < key;
+    };
+    std::vector<EntryIndex> doomed;
+    const auto first = std::lower_bound(sorted_.begin(), sorted_.end(), begin, key_less);
+    for (auto it = first; it != sorted_.end() && At(*it).key() < end; ++it) doomed.push_back(*it);
+    for (EntryIndex index : added_) {
+      if (At(index).key() >= begin && At(index).key() < end) doomed.push_back(index);
+    }
+    for (EntryIndex index : doomed) {
+      // Deleting leaves the entry's bytes until the next refresh, so the key stays readable.
+      if (At(index).live) Delete(At(index).key());
+    }
+  }
+
   const Entry* Find(std::string_view key) const {
     const EntryIndex index = slots_[Probe(key, Hash(key))].entry;
     return index == kNoEntry ? nullptr : &At(index);
@@ -238,10 +257,16 @@ Status MemoryStore::Write(const WriteBatch& batch) {
     const WriteBatch::Op op = batch.op(i);
     const auto index = static_cast<size_t>(op.column);
     assert(index < columns_.size());
-    if (op.is_delete) {
-      columns_[index]->Delete(op.key);
-    } else {
-      columns_[index]->Put(op.key, op.value);
+    switch (op.kind) {
+      case WriteBatch::OpKind::kPut:
+        columns_[index]->Put(op.key, op.value);
+        break;
+      case WriteBatch::OpKind::kDelete:
+        columns_[index]->Delete(op.key);
+        break;
+      case WriteBatch::OpKind::kDeleteRange:
+        columns_[index]->DeleteRange(op.key, op.value);
+        break;
     }
   }
   return Status::Ok();

@@ -38,14 +38,18 @@ std::string_view ColumnName(Column column) {
   return "";
 }
 
-void WriteBatch::Put(Column column, std::string_view key, std::string_view value) {
+void WriteBatch::Add(Column column, OpKind kind, std::string_view key, std::string_view value) {
   assert(key.size() <= kBatchBytesMax);
   assert(value.size() <= kBatchBytesMax - key.size());
   assert(data_.size() <= kBatchBytesMax - key.size() - value.size());
-  entries_.push_back(Entry{column, false, static_cast<uint32_t>(data_.size()),
+  entries_.push_back(Entry{column, kind, static_cast<uint32_t>(data_.size()),
                            static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value.size())});
   data_.append(key);
   data_.append(value);
+}
+
+void WriteBatch::Put(Column column, std::string_view key, std::string_view value) {
+  Add(column, OpKind::kPut, key, value);
 }
 
 size_t WriteBatch::StartPut(Column column, std::string_view key) {
@@ -62,11 +66,11 @@ void WriteBatch::FinishPut(size_t entry) {
 }
 
 void WriteBatch::Delete(Column column, std::string_view key) {
-  assert(key.size() <= kBatchBytesMax);
-  assert(data_.size() <= kBatchBytesMax - key.size());
-  entries_.push_back(Entry{column, true, static_cast<uint32_t>(data_.size()),
-                           static_cast<uint32_t>(key.size()), 0});
-  data_.append(key);
+  Add(column, OpKind::kDelete, key, {});
+}
+
+void WriteBatch::DeleteRange(Column column, std::string_view begin, std::string_view end) {
+  Add(column, OpKind::kDeleteRange, begin, end);
 }
 
 void WriteBatch::Clear() {
@@ -79,7 +83,7 @@ WriteBatch::Op WriteBatch::op(size_t i) const {
   const Entry& entry = entries_[i];
   assert(size_t{entry.key_offset} + entry.key_size + entry.value_size <= data_.size());
   std::string_view data(data_);
-  return Op{entry.column, entry.is_delete, data.substr(entry.key_offset, entry.key_size),
+  return Op{entry.column, entry.kind, data.substr(entry.key_offset, entry.key_size),
             data.substr(entry.key_offset + entry.key_size, entry.value_size)};
 }
 

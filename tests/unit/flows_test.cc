@@ -378,6 +378,71 @@ TEST_F(FlowsTest, AReopenedLedgerGoesOnAddingToTheSameRecords) {
                                         Cell("res", "mch", 5, 387, 2, 2, {200, 187}, {337, 50})));
 }
 
+TEST_F(FlowsTest, ABatchWritesItsDaysFlowsAsOneValue) {
+  // Three pairs that never met today, in one batch: one value of the day's log, not a
+  // key per pair.
+  const size_t before = town.store().CountKeys(ledger::Column::kFlows);
+  std::vector<CommandResult> results = town.Apply(
+      {town.Pay(kBob, kCafe, 1), town.Pay(kAlice, kCafe, 2), town.Purchase(kCafe, kFarm, 3)});
+  for (const CommandResult& result : results) ASSERT_EQ(result.code, ResultCode::kOk);
+  EXPECT_EQ(town.store().CountKeys(ledger::Column::kFlows), before + 1);
+}
+
+// The keys of the flows' day logs in the store.
+std::vector<std::string> DayLogKeys(const ledger::Store& store) {
+  std::vector<std::string> keys;
+  const std::string log("\0log", 4);
+  EXPECT_TRUE(store
+                  .Scan(ledger::Column::kFlows, log, "\x01", false,
+                        [&](std::string_view key, std::string_view) {
+                          if (key.starts_with(log)) keys.emplace_back(key);
+                          return true;
+                        })
+                  .ok());
+  return keys;
+}
+
+TEST_F(FlowsTest, AnEndedDayReadsBackFromItsChunksAndLeavesNoLog) {
+  std::vector<FlowCell> monday = Table(PeriodKind::kDay, kOpening + kDay, FlowClass::kPayment,
+                                       GroupBy::kKind, GroupBy::kSector);
+  ASSERT_FALSE(monday.empty());
+  EXPECT_EQ(DayLogKeys(town.store()).size(), 4u);  // Monday's four batches with flows.
+  town.SetTime(kOpening + 2 * kDay);
+  ASSERT_TRUE(town.RunOk(town.Pay(kAlice, kCafe, 5)));
+  EXPECT_EQ(DayLogKeys(town.store()).size(), 1u);  // Tuesday's only.
+  town.Reopen();  // Nothing the old ledger kept in memory.
+  EXPECT_EQ(Table(PeriodKind::kDay, kOpening + kDay, FlowClass::kPayment, GroupBy::kKind,
+                  GroupBy::kSector),
+            monday);
+  // Tuesday, rebuilt from its log, and Monday, from its chunks, make the week.
+  EXPECT_THAT(Table(PeriodKind::kWeek, kOpening + kDay, FlowClass::kPayment, GroupBy::kKind,
+                    GroupBy::kSector),
+              ElementsAre(Cell("mch", "food", 1, 120, 1, 1, {120, 0}, {120, 0}),
+                          Cell("res", "food", 2, 35, 1, 2, {35, 0}, {30, 5})));
+}
+
+TEST_F(FlowsTest, ADayLogThatCannotBeReadIsRefusedAtOpen) {
+  std::vector<std::string> logs = DayLogKeys(town.store());
+  ASSERT_FALSE(logs.empty());
+  ledger::WriteBatch cut;
+  cut.Put(ledger::Column::kFlows, logs.back(), "\x03BUN");  // A currency cut short.
+  ASSERT_TRUE(town.store().Write(cut).ok());
+  auto reopened = ledger::Ledger::Open(&town.store());
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), ledger::Status::Code::kCorruption);
+}
+
+TEST_F(FlowsTest, AStoreThatKeptTheDaysRecordsOneKeyEachIsRefused) {
+  // As written by a Kyoso before the day's log: today's records would not be read.
+  ledger::WriteBatch older;
+  older.Delete(ledger::Column::kMeta, ledger::keys::kFlowDayLog);
+  ASSERT_TRUE(town.store().Write(older).ok());
+  auto reopened = ledger::Ledger::Open(&town.store());
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), ledger::Status::Code::kFailedPrecondition);
+  EXPECT_NE(reopened.status().message().find("one key each"), std::string::npos);
+}
+
 TEST_F(FlowsTest, ALinkedGroupThatFailsLeavesNoFlow) {
   std::vector<FlowCell> before =
       Table(PeriodKind::kMonth, kOpening, FlowClass::kPayment, GroupBy::kKind, GroupBy::kKind);

@@ -199,6 +199,32 @@ TYPED_TEST(StoreTest, LaterOpInSameBatchWins) {
   EXPECT_EQ(this->ScanKeys(Column::kState), (std::vector<std::string>{"back", "k"}));
 }
 
+TYPED_TEST(StoreTest, DeleteRangeRemovesItsKeysAndNoOthers) {
+  this->PutAll(Column::kFlows, {"a", "b", "bx", "c", "d"});
+  this->PutAll(Column::kHistory, {"b"});
+  WriteBatch batch;
+  batch.DeleteRange(Column::kFlows, "b", "d");
+  ASSERT_TRUE(this->store_->Write(batch).ok());
+  EXPECT_EQ(this->ScanKeys(Column::kFlows), (std::vector<std::string>{"a", "d"}));
+  EXPECT_EQ(this->Get(Column::kFlows, "c"), "<NotFound>");
+  EXPECT_EQ(this->Get(Column::kHistory, "b"), "vb");  // Another column's key stays.
+}
+
+TYPED_TEST(StoreTest, DeleteRangeTakesEffectInTheBatchsOrder) {
+  this->PutAll(Column::kFlows, {"m"});
+  (void)this->ScanKeys(Column::kFlows);  // "m" is behind a scan; what follows is not.
+  WriteBatch batch;
+  batch.Put(Column::kFlows, "z", "before");  // Sorts after "n", but was put first.
+  batch.Put(Column::kFlows, "n", "before");
+  batch.DeleteRange(Column::kFlows, "m", "zz");
+  batch.Put(Column::kFlows, "o", "after");
+  batch.Put(Column::kFlows, "a", "after");
+  ASSERT_TRUE(this->store_->Write(batch).ok());
+  EXPECT_EQ(this->ScanKeys(Column::kFlows), (std::vector<std::string>{"a", "o"}));
+  EXPECT_EQ(this->Get(Column::kFlows, "z"), "<NotFound>");
+  EXPECT_EQ(this->Get(Column::kFlows, "o"), "after");
+}
+
 TYPED_TEST(StoreTest, EmptyBatchIsOk) {
   this->Put(Column::kState, "k", "v");
   WriteBatch batch;
@@ -375,18 +401,23 @@ TEST(WriteBatchTest, OpsReturnWhatWasAdded) {
   EXPECT_TRUE(batch.empty());
   batch.Put(Column::kHistory, "key", "value");
   batch.Delete(Column::kHolds, "gone");
-  ASSERT_EQ(batch.size(), 2u);
-  EXPECT_EQ(batch.byte_size(), 12u);
+  batch.DeleteRange(Column::kFlows, "from", "to");
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ(batch.byte_size(), 18u);
   const WriteBatch::Op put = batch.op(0);
   EXPECT_EQ(put.column, Column::kHistory);
-  EXPECT_FALSE(put.is_delete);
+  EXPECT_EQ(put.kind, WriteBatch::OpKind::kPut);
   EXPECT_EQ(put.key, "key");
   EXPECT_EQ(put.value, "value");
   const WriteBatch::Op del = batch.op(1);
   EXPECT_EQ(del.column, Column::kHolds);
-  EXPECT_TRUE(del.is_delete);
+  EXPECT_EQ(del.kind, WriteBatch::OpKind::kDelete);
   EXPECT_EQ(del.key, "gone");
   EXPECT_EQ(del.value, "");
+  const WriteBatch::Op range = batch.op(2);
+  EXPECT_EQ(range.kind, WriteBatch::OpKind::kDeleteRange);
+  EXPECT_EQ(range.key, "from");
+  EXPECT_EQ(range.value, "to");
   batch.Clear();
   EXPECT_TRUE(batch.empty());
   EXPECT_EQ(batch.byte_size(), 0u);

@@ -9,8 +9,6 @@
 namespace kyoso::ledger {
 namespace {
 
-constexpr size_t kValueSize = 24;  // Count (8 bytes), sum (16 bytes).
-
 std::string Prefix(const CurrencyCode& currency, const Period& period, FlowClass flow_class) {
   std::string key(currency);
   key.push_back('\0');
@@ -20,49 +18,18 @@ std::string Prefix(const CurrencyCode& currency, const Period& period, FlowClass
   return key;
 }
 
-void PairKey(const Period& period, FlowClass flow_class, std::string_view program,
-             const Account& payer, const Account& payee, std::string* key) {
-  key->assign(Prefix(payer.currency, period, flow_class));
-  key->append(program).push_back('\0');
-  key->append(payer.id).push_back('\0');
-  key->append(payee.id);
-}
-
 // The book's current day (a day number), so that a reopened book goes on where it was
 // even when ledger time has moved on since: a key no currency's records can have.
 const std::string kBookDayKey("\0day", 4);
 
-// Into a fixed buffer: flushing the day's records allocates nothing per record. Sums are
-// never negative: every delta adds a positive amount.
-void PutU64(uint64_t value, char* out) {
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(value >> (56 - 8 * i));
+// The current day's log (flow_book.h): "\0log", the day, then each value's number.
+std::string LogPrefix(int32_t day) {
+  std::string key("\0log", 4);
+  keys::AppendDay(day, &key);
+  return key;
 }
 
-void EncodeTotals(uint64_t count, FlowSum sum, char out[kValueSize]) {
-  PutU64(count, out);
-  PutU64(static_cast<uint64_t>(sum >> 64), out + 8);
-  PutU64(static_cast<uint64_t>(sum), out + 16);
-}
-
-bool DecodeTotals(std::string_view value, FlowPair* pair) {
-  if (value.size() != kValueSize) return false;
-  pair->count = keys::ReadU64(value);
-  pair->sum = (FlowSum{keys::ReadU64(value.substr(8))} << 64) | keys::ReadU64(value.substr(16));
-  return true;
-}
-
-// Splits "program\0payer\0payee".
-bool SplitPair(std::string_view rest, FlowPair* pair) {
-  size_t first = rest.find('\0');
-  size_t second = first == std::string_view::npos ? first : rest.find('\0', first + 1);
-  if (second == std::string_view::npos) return false;
-  pair->program = rest.substr(0, first);
-  pair->payer = rest.substr(first + 1, second - first - 1);
-  pair->payee = rest.substr(second + 1);
-  return true;
-}
-
-// A closed month's records are written in chunks of this many (see flow_book.h).
+// A closed period's records are written in chunks of this many (see flow_book.h).
 constexpr size_t kChunkRecordsMax = 4'096;
 constexpr uint8_t kSameProgram = 1;
 constexpr uint8_t kSamePayer = 2;
@@ -110,29 +77,53 @@ void AppendChunkRecord(const FlowPair& pair, const FlowPair* before, std::string
   if ((flags & kSamePayer) == 0) AppendText(pair.payer, out);
   AppendText(pair.payee, out);
   AppendVarint(pair.count, out);
-  char sum[kValueSize];
-  EncodeTotals(0, pair.sum, sum);
-  out->append(sum + 8, 16);
+  // Sums are never negative: every flow adds a positive amount.
+  keys::AppendU64(static_cast<uint64_t>(pair.sum >> 64), out);
+  keys::AppendU64(static_cast<uint64_t>(pair.sum), out);
+}
+
+// Reads one record of a chunk into *pair, which holds the record before (`first`: there
+// is none, and the record must not refer to it); false when it cannot be read.
+bool ReadChunkRecord(std::string_view* in, bool first, FlowPair* pair) {
+  if (in->empty()) return false;
+  auto flags = static_cast<uint8_t>(in->front());
+  in->remove_prefix(1);
+  if (first && flags != 0) return false;
+  if ((flags & kSameProgram) == 0 && !ReadText(in, &pair->program)) return false;
+  if ((flags & kSamePayer) == 0 && !ReadText(in, &pair->payer)) return false;
+  if (!ReadText(in, &pair->payee) || !ReadVarint(in, &pair->count)) return false;
+  if (in->size() < 16) return false;
+  pair->sum = (FlowSum{keys::ReadU64(*in)} << 64) | keys::ReadU64(in->substr(8));
+  in->remove_prefix(16);
+  return true;
 }
 
 // Visits each record of a chunk; false when it cannot be read.
 bool VisitChunk(std::string_view chunk, const FlowPairVisitor& visit) {
   FlowPair pair;
-  bool first = true;
-  while (!chunk.empty()) {
-    auto flags = static_cast<uint8_t>(chunk.front());
-    chunk.remove_prefix(1);
-    if (first && flags != 0) return false;
-    first = false;
-    if ((flags & kSameProgram) == 0 && !ReadText(&chunk, &pair.program)) return false;
-    if ((flags & kSamePayer) == 0 && !ReadText(&chunk, &pair.payer)) return false;
-    if (!ReadText(&chunk, &pair.payee) || !ReadVarint(&chunk, &pair.count)) return false;
-    if (chunk.size() < 16) return false;
-    pair.sum = (FlowSum{keys::ReadU64(chunk)} << 64) | keys::ReadU64(chunk.substr(8));
-    chunk.remove_prefix(16);
+  for (bool first = true; !chunk.empty(); first = false) {
+    if (!ReadChunkRecord(&chunk, first, &pair)) return false;
     visit(pair);
   }
   return true;
+}
+
+// A record of a day's log: its currency and class, then the record as a chunk's first.
+void AppendLogRecord(std::string_view currency, FlowClass flow_class, const FlowPair& pair,
+                     std::string* out) {
+  AppendText(currency, out);
+  out->push_back(static_cast<char>(flow_class));
+  AppendChunkRecord(pair, nullptr, out);
+}
+
+bool ReadLogRecord(std::string_view* in, std::string_view* currency, FlowClass* flow_class,
+                   FlowPair* pair) {
+  if (!ReadText(in, currency) || in->empty()) return false;
+  const auto number = static_cast<uint8_t>(in->front());
+  in->remove_prefix(1);
+  if (number >= kFlowClassCount) return false;
+  *flow_class = static_cast<FlowClass>(number);
+  return ReadChunkRecord(in, /*first=*/true, pair);
 }
 
 }  // namespace
@@ -191,11 +182,17 @@ void FlowBook::AddDayToMonth() {
 
 void FlowBook::Roll(TimeNs t, WriteBatch* out) {
   if (t >= day_begins_ && t < day_ends_) return;  // Usually: the same day as before.
-  Flush(out);  // The ending day's changes, before its records leave memory.
+  // The ending day's records, whole, in place of its log.
+  PutChunks(day_, out);
+  out->DeleteRange(Column::kFlows, LogPrefix(day_.period.start_day),
+                   LogPrefix(day_.period.start_day + 1));
+  for (uint32_t number : dirty_) day_.records[number].dirty = false;
+  dirty_.clear();
+  log_values_ = 0;
   AddDayToMonth();
   Period day = PeriodOf(PeriodKind::kDay, t);
   if (!(PeriodOf(PeriodKind::kMonth, t) == month_.period)) {
-    PutMonth(month_, out);
+    PutChunks(month_, out);
     last_month_ = std::move(month_);
     month_ = Current{{PeriodKind::kMonth, INT32_MIN}, {}, {}};
   }
@@ -205,20 +202,11 @@ void FlowBook::Roll(TimeNs t, WriteBatch* out) {
   out->Put(Column::kFlows, kBookDayKey, value);
 }
 
-void FlowBook::Put(const Period& period, const Record& record, WriteBatch* out) {
-  const Key& key = record.key;
-  PairKey(period, key.flow_class, *key.program, *key.payer, *key.payee, &key_);
-  char value[kValueSize];
-  EncodeTotals(record.count, record.sum, value);
-  out->Put(Column::kFlows, key_, std::string_view(value, kValueSize));
-}
-
-void FlowBook::PutMonth(const Current& month, WriteBatch* out) const {
-  // Each currency's and class's records in key order (programme, payer, payee), as the
-  // tables of a day read them.
+void FlowBook::PutChunks(const Current& period, WriteBatch* out) const {
+  // Each currency's and class's records in key order (programme, payer, payee).
   std::vector<const Record*> sorted;
-  sorted.reserve(month.records.size());
-  for (const Record& record : month.records) sorted.push_back(&record);
+  sorted.reserve(period.records.size());
+  for (const Record& record : period.records) sorted.push_back(&record);
   auto key_of = [](const Record* r) {
     return std::tuple(r->currency, r->key.flow_class, std::string_view(*r->key.program),
                       std::string_view(r->key.payer->id), std::string_view(r->key.payee->id));
@@ -243,7 +231,7 @@ void FlowBook::PutMonth(const Current& month, WriteBatch* out) const {
     if (i + 1 < sorted.size() && same_group(sorted[i + 1]) && in_chunk < kChunkRecordsMax) {
       continue;
     }
-    std::string key = Prefix(currencies_[record.currency], month.period, record.key.flow_class);
+    std::string key = Prefix(currencies_[record.currency], period.period, record.key.flow_class);
     keys::AppendU32(chunk_number++, &key);
     out->Put(Column::kFlows, key, chunk);
     chunk.clear();
@@ -271,12 +259,20 @@ void FlowBook::Add(const TransferRecord& record, const Account& payer, const Acc
 }
 
 void FlowBook::Flush(WriteBatch* out) {
+  if (dirty_.empty()) return;
+  log_value_.clear();
   for (uint32_t number : dirty_) {
     Record& record = day_.records[number];
-    Put(day_.period, record, out);
+    const Key& key = record.key;
+    AppendLogRecord(currencies_[record.currency], key.flow_class,
+                    FlowPair{*key.program, key.payer->id, key.payee->id, record.count, record.sum},
+                    &log_value_);
     record.dirty = false;
   }
   dirty_.clear();
+  std::string key = LogPrefix(day_.period.start_day);
+  keys::AppendU32(log_values_++, &key);
+  out->Put(Column::kFlows, key, log_value_);
 }
 
 Status FlowBook::Load(const Store& store, TimeNs now, const std::vector<CurrencyCode>& currencies,
@@ -294,15 +290,55 @@ Status FlowBook::Load(const Store& store, TimeNs now, const std::vector<Currency
   day_ = Current{{PeriodKind::kDay, INT32_MIN}, {}, {}};
   month_ = Current{{PeriodKind::kMonth, INT32_MIN}, {}, {}};
   dirty_.clear();
+  log_values_ = 0;
   Enter(day);
   last_month_ =
       Current{PeriodOf(PeriodKind::kMonth, (month_.period.start_day - 1) * kNsPerDay), {}, {}};
   for (const CurrencyCode& currency : currencies) {
     KYOSO_RETURN_IF_ERROR(LoadRecords(store, currency, last_month_.period, {&last_month_}, find));
-    for (int32_t d = month_.period.start_day; d <= day; ++d) {
-      Period one{PeriodKind::kDay, d};
-      KYOSO_RETURN_IF_ERROR(LoadRecords(store, currency, one, {d == day ? &day_ : &month_}, find));
+    for (int32_t d = month_.period.start_day; d < day; ++d) {
+      KYOSO_RETURN_IF_ERROR(
+          LoadRecords(store, currency, Period{PeriodKind::kDay, d}, {&month_}, find));
     }
+  }
+  return LoadDayLog(store, find);
+}
+
+Status FlowBook::LoadDayLog(const Store& store, const AccountFinder& find) {
+  const std::string start = LogPrefix(day_.period.start_day);
+  Status broken = Status::Ok();
+  Status scanned = store.Scan(Column::kFlows, start, LogPrefix(day_.period.start_day + 1), false,
+                              [&](std::string_view key, std::string_view value) {
+                                if (key.size() != start.size() + 4) {
+                                  broken =
+                                      Status::Corruption("unreadable key in the day's flow log");
+                                  return false;
+                                }
+                                log_values_ = keys::ReadU32(key.substr(start.size())) + 1;
+                                broken = ReplayLogValue(value, find);
+                                return broken.ok();
+                              });
+  return scanned.ok() ? broken : scanned;
+}
+
+Status FlowBook::ReplayLogValue(std::string_view value, const AccountFinder& find) {
+  while (!value.empty()) {
+    std::string_view currency;
+    FlowClass flow_class;
+    FlowPair pair;
+    if (!ReadLogRecord(&value, &currency, &flow_class, &pair)) {
+      return Status::Corruption("unreadable record in the day's flow log");
+    }
+    const Account* payer = find(pair.payer);
+    const Account* payee = find(pair.payee);
+    if (payer == nullptr || payee == nullptr) {
+      return Status::Corruption("a flow record names an unknown account");
+    }
+    // A value holds a record's totals after its batch: the last one read is the latest.
+    Record& record =
+        day_.Find(Key{payer, payee, Intern(pair.program), flow_class}, CurrencyNumber(currency));
+    record.count = pair.count;
+    record.sum = pair.sum;
   }
   return Status::Ok();
 }
@@ -334,24 +370,7 @@ Status FlowBook::LoadRecords(const Store& store, const CurrencyCode& currency, c
 
 namespace {
 
-Status ScanRange(const Store& store, const std::string& start, const FlowPairVisitor& visit) {
-  std::string end = start;
-  end.back() = static_cast<char>(end.back() + 1);  // Classes are < 255: no carry.
-  Status broken = Status::Ok();
-  Status scanned = store.Scan(
-      Column::kFlows, start, end, false, [&](std::string_view key, std::string_view value) {
-        FlowPair pair;
-        if (!DecodeTotals(value, &pair) || !SplitPair(key.substr(start.size()), &pair)) {
-          broken = Status::Corruption("unreadable flow record");
-          return false;
-        }
-        visit(pair);
-        return true;
-      });
-  return scanned.ok() ? broken : scanned;
-}
-
-// A closed month's chunks in the range of keys starting with `start`.
+// A closed period's chunks in the range of keys starting with `start`.
 Status ScanChunks(const Store& store, const std::string& start, const FlowPairVisitor& visit) {
   std::string end = start;
   end.back() = static_cast<char>(end.back() + 1);
@@ -362,22 +381,19 @@ Status ScanChunks(const Store& store, const std::string& start, const FlowPairVi
         return readable;
       });
   if (!scanned.ok()) return scanned;
-  return readable ? Status::Ok() : Status::Corruption("unreadable flow records of a month");
+  return readable ? Status::Ok() : Status::Corruption("unreadable flow records of a period");
 }
 
 }  // namespace
 
 Status ScanFlowPairs(const Store& store, const CurrencyCode& currency, const Period& period,
                      FlowClass flow_class, const FlowPairVisitor& visit) {
-  if (period.kind == PeriodKind::kMonth) {
+  if (period.kind != PeriodKind::kWeek) {
     return ScanChunks(store, Prefix(currency, period, flow_class), visit);
-  }
-  if (period.kind == PeriodKind::kDay) {
-    return ScanRange(store, Prefix(currency, period, flow_class), visit);
   }
   for (int32_t day = period.start_day; day < PeriodEndDay(period); ++day) {
     Period one{PeriodKind::kDay, day};
-    KYOSO_RETURN_IF_ERROR(ScanRange(store, Prefix(currency, one, flow_class), visit));
+    KYOSO_RETURN_IF_ERROR(ScanChunks(store, Prefix(currency, one, flow_class), visit));
   }
   return Status::Ok();
 }
@@ -545,10 +561,11 @@ StatusOr<FlowRecords> FlowBook::CopyRecords(const Store& store, const CurrencyCo
 Status FlowBook::ForEachPair(const Store& store, const CurrencyCode& currency, const Period& period,
                              FlowClass flow_class, const AccountFinder& find,
                              const ResolvedPairVisitor& visit) const {
+  auto visit_record = [&visit](const Record& record) {
+    visit(*record.key.program, record.key.payer, record.key.payee, record.count, record.sum);
+  };
   if (const Current* current = InMemory(period)) {
-    ForEachInMemory(*current, currency, flow_class, [&visit](const Record& record) {
-      visit(*record.key.program, record.key.payer, record.key.payee, record.count, record.sum);
-    });
+    ForEachInMemory(*current, currency, flow_class, visit_record);
     return Status::Ok();
   }
   // Records come ordered by programme, payer, payee: the payer is usually the last one.
@@ -560,10 +577,17 @@ Status FlowBook::ForEachPair(const Store& store, const CurrencyCode& currency, c
     return account;
   };
   const Account* payer = nullptr;
-  return ScanFlowPairs(store, currency, period, flow_class, [&](const FlowPair& pair) {
-    if (payer == nullptr || payer->id != pair.payer) payer = resolve(pair.payer);
-    visit(pair.program, payer, resolve(pair.payee), pair.count, pair.sum);
-  });
+  KYOSO_RETURN_IF_ERROR(
+      ScanFlowPairs(store, currency, period, flow_class, [&](const FlowPair& pair) {
+        if (payer == nullptr || payer->id != pair.payer) payer = resolve(pair.payer);
+        visit(pair.program, payer, resolve(pair.payee), pair.count, pair.sum);
+      }));
+  // A week that holds today: the store has its days before today; today is in its log.
+  const int32_t today = day_.period.start_day;
+  if (period.start_day <= today && today < PeriodEndDay(period)) {
+    ForEachInMemory(day_, currency, flow_class, visit_record);
+  }
+  return Status::Ok();
 }
 
 }  // namespace kyoso::ledger

@@ -7,21 +7,27 @@
 // so one period's records of one class are one key range. Its value is the count (8
 // bytes) and the sum (16 bytes), big-endian.
 //
-// A day's records are one key each. A month's are written once, when it ends, in chunks:
-// its records of one currency and class in key order (programme, payer, payee), up to
-// 4,096 a value, under the month's prefix and the chunk's number (4 bytes); a record in
-// a chunk is a flags byte (same programme, same payer as the record before), the
+// A day's and a month's records are written once, when the period ends, in chunks: its
+// records of one currency and class in key order (programme, payer, payee), up to 4,096
+// a value, under the period's prefix and the chunk's number (4 bytes); a record in a
+// chunk is a flags byte (same programme, same payer as the record before), the
 // programme and the payer unless the same, the payee (each a varint length and its
-// bytes), the count (varint) and the sum (16 bytes). Reading an old month's table is
-// then a few hundred large reads, not one per pair of accounts that met.
+// bytes), the count (varint) and the sum (16 bytes). Reading an old period's table is
+// then a few large reads, not one per pair of accounts that met.
+//
+// Until the day ends, its records are kept in its log: each batch that changed some
+// writes one value, under "\0log", the day and the value's number (4 bytes), holding
+// each changed record as it now is (its currency, its class, then the record as a
+// chunk's first). A reopened book replays the day's log, the later values winning. When
+// the day ends, its chunks are written and its log deleted in the same batch. One value
+// per batch rather than one key per record keeps the store's work per payment small.
 //
 // The book holds every record of the current day and month, and of the last month, in memory, keyed
 // by account pointers, so apply never reads the store: a record not in memory does not exist yet
 // (ledger time only moves forward, so a period's records are all made while it is
 // current). A flow updates only the current day's record; the current month's in memory
 // are those of its days before today, each day added when it ends, so a month's table
-// adds today's to them. Each batch writes the day records it changed; a month's records are written
-// once, when the month ends: until then the month is the sum of its days, which is how a
+// adds today's to them. Until the month ends it is the sum of its days, which is how a
 // reopened book rebuilds it. The book's current day is kept under a key of its own (a 0
 // byte, "day"), so a reopened book carries on from where it was even if ledger time has
 // moved on since without a flow.
@@ -57,7 +63,8 @@ class FlowBook {
   // period ends.
   void Add(const TransferRecord& record, const Account& payer, const Account& payee,
            const Account* issuer, WriteBatch* out);
-  // Writes every record changed since the last flush into `out`.
+  // Writes every record changed since the last flush into `out`, as one value of the
+  // day's log.
   void Flush(WriteBatch* out);
 
   // Visits the pair records of one currency, period and class, with their accounts (null
@@ -114,16 +121,15 @@ class FlowBook {
     Record& Find(const Key& key, uint32_t currency);
   };
 
-  // Moves the current day and month to those holding `t`: flushes the ending day, writes
-  // the whole month when it ends, and records the new day.
+  // Moves the current day and month to those holding `t`: writes the ending day in
+  // chunks in place of its log, the whole month when it ends, and records the new day.
   void Roll(TimeNs t, WriteBatch* out);
   // Makes `day` and its month current, emptying what changes.
   void Enter(int32_t day);
   // Adds the current day's records to the current month's (when the day ends).
   void AddDayToMonth();
-  void Put(const Period& period, const Record& record, WriteBatch* out);
-  // Writes an ended month's records, in chunks.
-  void PutMonth(const Current& month, WriteBatch* out) const;
+  // Writes an ended period's records, in chunks.
+  void PutChunks(const Current& period, WriteBatch* out) const;
   const std::string* Intern(std::string_view program);
   uint32_t CurrencyNumber(std::string_view currency);
   const Current* InMemory(const Period& period) const;
@@ -135,6 +141,9 @@ class FlowBook {
   // Adds one period's stored records to each of `into`.
   Status LoadRecords(const Store& store, const CurrencyCode& currency, const Period& period,
                      std::initializer_list<Current*> into, const AccountFinder& find);
+  // Rebuilds the current day's records from its log.
+  Status LoadDayLog(const Store& store, const AccountFinder& find);
+  Status ReplayLogValue(std::string_view value, const AccountFinder& find);
 
   Current day_{{PeriodKind::kDay, 0}, {}, {}};
   Current month_{{PeriodKind::kMonth, 0}, {}, {}};       // Its days before day_.
@@ -142,7 +151,8 @@ class FlowBook {
   TimeNs day_begins_ = 0;  // The current day's ledger times: [begins, ends).
   TimeNs day_ends_ = 0;
   std::set<std::string, std::less<>> programs_;
-  std::string key_;  // Flush's key buffer.
+  std::string log_value_;    // Flush's buffer.
+  uint32_t log_values_ = 0;  // The current day's log values written (the next one's number).
   std::vector<CurrencyCode> currencies_;
   // Closed periods' records, by period prefix: 2 million pairs' weight (48 bytes a pair,
   // an account's groups two pairs), about 100 MB, in 1,024 periods at most (a month's

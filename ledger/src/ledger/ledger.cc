@@ -7,6 +7,20 @@
 namespace kyoso::ledger {
 namespace {
 
+// A store that has applied batches must have `marker`, which every batch writes since
+// the store's layout changed as `without` says it was before.
+Status RequireMarker(const Store& store, std::string_view marker, const Ledger::State& state,
+                     std::string_view without) {
+  std::string value;
+  Status status = store.Get(Column::kMeta, marker, &value);
+  if (status.IsNotFound() && state.applied_index > 0) {
+    return Status::FailedPrecondition("this data directory was written by a Kyoso that " +
+                                      std::string(without) +
+                                      "; there is no migration: start from a new data directory");
+  }
+  return status.IsNotFound() ? Status::Ok() : status;
+}
+
 Status ReadMeta(const Store& store, Ledger::State* state) {
   std::string value;
   Status status = store.Get(Column::kMeta, keys::kFormat, &value);
@@ -32,15 +46,12 @@ Status ReadMeta(const Store& store, Ledger::State* state) {
   KYOSO_RETURN_IF_ERROR(store.Get(Column::kMeta, keys::kChainHead, &value));
   if (value.size() != state->chain_head.size()) return Status::Corruption("chain head size");
   std::copy(value.begin(), value.end(), state->chain_head.begin());
-  status = store.Get(Column::kMeta, keys::kCirculation, &value);
-  if (status.IsNotFound() && state->applied_index > 0) {
-    // Its money in circulation could not be rebuilt the same way on every replica.
-    return Status::FailedPrecondition(
-        "this data directory was written by a Kyoso that did not keep the money in "
-        "circulation; there is no migration: start from a new data directory");
-  }
-  KYOSO_RETURN_IF_ERROR(status.IsNotFound() ? Status::Ok() : status);
-  return Status::Ok();
+  // Its money in circulation could not be rebuilt the same way on every replica, and its
+  // flow records of the day would not be read.
+  KYOSO_RETURN_IF_ERROR(
+      RequireMarker(store, keys::kCirculation, *state, "did not keep the money in circulation"));
+  return RequireMarker(store, keys::kFlowDayLog, *state,
+                       "kept the day's flow records one key each");
 }
 
 template <typename T>
@@ -173,6 +184,7 @@ Status Ledger::Commit(const Batch& batch, BatchResult* result, Applier& applier)
   std::string head(result->chain_head.begin(), result->chain_head.end());
   write.Put(Column::kMeta, keys::kFormat, std::string(1, static_cast<char>(kFormatVersion)));
   write.Put(Column::kMeta, keys::kCirculation, std::string());
+  write.Put(Column::kMeta, keys::kFlowDayLog, std::string());
   write.Put(Column::kMeta, keys::kAppliedIndex, keys::U64(batch.index));
   write.Put(Column::kMeta, keys::kChainHead, head);
   journal_value_.clear();

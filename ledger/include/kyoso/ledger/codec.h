@@ -52,6 +52,10 @@ inline constexpr std::string_view kFormat = "format";
 // Present when the store has kept the money in circulation since its first batch (every
 // store written since that book exists); an older store is refused at open.
 inline constexpr std::string_view kCirculation = "circulation";
+// Present when the store has kept the current day's flow records as a log of one value
+// per batch (flow_book.h) since its first batch; a store that kept one key per record
+// is refused at open.
+inline constexpr std::string_view kFlowDayLog = "flow_day_log";
 inline constexpr std::string_view kAppliedIndex = "applied_index";
 inline constexpr std::string_view kChainHead = "chain_head";
 inline constexpr std::string_view kNextSeq = "next_seq";

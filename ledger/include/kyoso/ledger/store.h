@@ -38,15 +38,17 @@ inline constexpr int kColumnCount = 9;
 // The column's name as a RocksDB column family ("meta", "state", …).
 std::string_view ColumnName(Column column);
 
-// An ordered list of puts and deletes applied atomically by Store::Write. Keys and values
-// are copied into one buffer, so building a batch allocates rarely.
+// An ordered list of puts and deletes applied atomically by Store::Write, each op after
+// those before it. Keys and values are copied into one buffer, so building a batch
+// allocates rarely.
 class WriteBatch {
  public:
+  enum class OpKind : uint8_t { kPut, kDelete, kDeleteRange };
   struct Op {
     Column column;
-    bool is_delete;
-    std::string_view key;
-    std::string_view value;  // Empty for deletes.
+    OpKind kind;
+    std::string_view key;    // A range's first key.
+    std::string_view value;  // Empty for a delete; a range's end (excluded).
   };
 
   void Put(Column column, std::string_view key, std::string_view value);
@@ -59,6 +61,9 @@ class WriteBatch {
     FinishPut(entry);
   }
   void Delete(Column column, std::string_view key);
+  // Deletes every key k of `column` with begin <= k < end that is there when the op
+  // applies: keys put earlier in the batch too, not those put after it.
+  void DeleteRange(Column column, std::string_view begin, std::string_view end);
   // Empties the batch; its buffers keep their capacity for the next one.
   void Clear();
 
@@ -70,11 +75,12 @@ class WriteBatch {
  private:
   struct Entry {
     Column column;
-    bool is_delete;
+    OpKind kind;
     uint32_t key_offset;
     uint32_t key_size;
     uint32_t value_size;  // The value follows the key in data_.
   };
+  void Add(Column column, OpKind kind, std::string_view key, std::string_view value);
   // Adds an entry for `key` with an empty value; FinishPut sets the value's size.
   size_t StartPut(Column column, std::string_view key);
   void FinishPut(size_t entry);
