@@ -70,6 +70,7 @@ void WriteBatch::Delete(Column column, std::string_view key) {
 }
 
 void WriteBatch::DeleteRange(Column column, std::string_view begin, std::string_view end) {
+  assert(begin <= end);  // RocksDB refuses a batch with a range that ends before it begins.
   Add(column, OpKind::kDeleteRange, begin, end);
 }
 

@@ -410,7 +410,7 @@ TEST_F(FlowsTest, AnEndedDayReadsBackFromItsChunksAndLeavesNoLog) {
   town.SetTime(kOpening + 2 * kDay);
   ASSERT_TRUE(town.RunOk(town.Pay(kAlice, kCafe, 5)));
   EXPECT_EQ(DayLogKeys(town.store()).size(), 1u);  // Tuesday's only.
-  town.Reopen();  // Nothing the old ledger kept in memory.
+  town.Reopen();                                   // Nothing the old ledger kept in memory.
   EXPECT_EQ(Table(PeriodKind::kDay, kOpening + kDay, FlowClass::kPayment, GroupBy::kKind,
                   GroupBy::kSector),
             monday);
@@ -441,6 +441,26 @@ TEST_F(FlowsTest, AStoreThatKeptTheDaysRecordsOneKeyEachIsRefused) {
   ASSERT_FALSE(reopened.ok());
   EXPECT_EQ(reopened.status().code(), ledger::Status::Code::kFailedPrecondition);
   EXPECT_NE(reopened.status().message().find("one key each"), std::string::npos);
+}
+
+TEST_F(LedgerRulesTest, ADaysLogIsFoundAfterTimeMovedOnWithoutAFlow) {
+  // The town was set up without a flow, so its book has not yet written its day.
+  town.Reopen();
+  Fund(kAlice, 1'000);
+  ASSERT_TRUE(town.RunOk(town.Pay(kAlice, kBakery, 100)));
+  // The next day passes without a flow, and the ledger reopens on it.
+  town.Advance(kDay);
+  ASSERT_TRUE(town.RunOk(NewAccount("res:carol")));
+  town.Reopen();
+  FlowQuery query{kBunji,
+                  ledger::PeriodOf(PeriodKind::kMonth, kOpening),
+                  FlowClass::kPayment,
+                  GroupBy::kKind,
+                  GroupBy::kKind,
+                  std::nullopt};
+  auto table = town.get().Flows(query);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_THAT(table->cells, ElementsAre(Cell("res", "mch", 1, 100, 1, 1, {100, 0}, {100, 0})));
 }
 
 TEST_F(FlowsTest, ALinkedGroupThatFailsLeavesNoFlow) {

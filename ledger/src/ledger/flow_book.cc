@@ -197,9 +197,7 @@ void FlowBook::Roll(TimeNs t, WriteBatch* out) {
     month_ = Current{{PeriodKind::kMonth, INT32_MIN}, {}, {}};
   }
   Enter(day.start_day);
-  std::string value;
-  keys::AppendU32(static_cast<uint32_t>(day.start_day), &value);
-  out->Put(Column::kFlows, kBookDayKey, value);
+  PutBookDay(out);
 }
 
 void FlowBook::PutChunks(const Current& period, WriteBatch* out) const {
@@ -270,9 +268,18 @@ void FlowBook::Flush(WriteBatch* out) {
     record.dirty = false;
   }
   dirty_.clear();
+  // The day's first value also records the book's day: a reopened book must find the log
+  // even if the ledger's time has since moved on to a later day without a flow.
+  if (log_values_ == 0) PutBookDay(out);
   std::string key = LogPrefix(day_.period.start_day);
   keys::AppendU32(log_values_++, &key);
   out->Put(Column::kFlows, key, log_value_);
+}
+
+void FlowBook::PutBookDay(WriteBatch* out) const {
+  std::string value;
+  keys::AppendU32(static_cast<uint32_t>(day_.period.start_day), &value);
+  out->Put(Column::kFlows, kBookDayKey, value);
 }
 
 Status FlowBook::Load(const Store& store, TimeNs now, const std::vector<CurrencyCode>& currencies,
@@ -284,7 +291,7 @@ Status FlowBook::Load(const Store& store, TimeNs now, const std::vector<Currency
   Status read = store.Get(Column::kFlows, kBookDayKey, &value);
   if (!read.ok() && !read.IsNotFound()) return read;
   if (read.ok() && value.size() != 4) return Status::Corruption("unreadable flows day");
-  // A book saved before it kept its day was saved at every batch: `now`'s day will do.
+  // A book without its day has never written a flow: `now`'s day will do.
   int32_t day = read.ok() ? static_cast<int32_t>(keys::ReadU32(value))
                           : PeriodOf(PeriodKind::kDay, now).start_day;
   day_ = Current{{PeriodKind::kDay, INT32_MIN}, {}, {}};

@@ -1,11 +1,11 @@
 // FlowBook: the flows' pair records (kyoso/ledger/flows.h) in column kFlows, kept on
 // apply, and the flow tables read from them (internal to ledger/).
 //
-// Apply keeps one record per day and one per calendar month; a week's table adds up its
-// seven days. A record's key is the currency, a 0 byte, the period kind, its first day,
-// the flow class, then programme, payer and payee separated by 0 bytes (never in an id),
-// so one period's records of one class are one key range. Its value is the count (8
-// bytes) and the sum (16 bytes), big-endian.
+// Apply keeps one record per pair of accounts (and programme and flow class) per day and
+// per calendar month: the number of transfers and their sum. A week's table adds up its
+// seven days. A period's stored keys start with the currency, a 0 byte, the period kind,
+// its first day and the flow class, so one period's records of one class are one key
+// range.
 //
 // A day's and a month's records are written once, when the period ends, in chunks: its
 // records of one currency and class in key order (programme, payer, payee), up to 4,096
@@ -128,6 +128,7 @@ class FlowBook {
   void Enter(int32_t day);
   // Adds the current day's records to the current month's (when the day ends).
   void AddDayToMonth();
+  void PutBookDay(WriteBatch* out) const;
   // Writes an ended period's records, in chunks.
   void PutChunks(const Current& period, WriteBatch* out) const;
   const std::string* Intern(std::string_view program);
@@ -180,7 +181,8 @@ struct FlowPair {
 };
 using FlowPairVisitor = std::function<void(const FlowPair&)>;
 
-// Visits the pair records of one currency, period and class (a week: its seven days).
+// Visits the stored pair records of one currency, period and class (a week: its seven
+// days): those of ended periods only, as the current day is in its log until it ends.
 Status ScanFlowPairs(const Store& store, const CurrencyCode& currency, const Period& period,
                      FlowClass flow_class, const FlowPairVisitor& visit);
 
