@@ -265,16 +265,22 @@ TEST_F(FlowsTest, CirculationGoesOnFromWhereAReopenedLedgerLeftIt) {
   EXPECT_EQ(town.get().MoneyInCirculation(kBunji, kFreshFood).value(), Wide(380));
 }
 
+// Opening `store` without its meta record `marker` is refused, saying `why` and what to do.
+void ExpectRefusedWithout(ledger::Store& store, std::string_view marker, std::string_view why) {
+  ledger::WriteBatch older;
+  older.Delete(ledger::Column::kMeta, marker);
+  ASSERT_TRUE(store.Write(older).ok());
+  auto reopened = ledger::Ledger::Open(&store);
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), ledger::Status::Code::kFailedPrecondition);
+  EXPECT_NE(reopened.status().message().find(why), std::string::npos);
+  EXPECT_NE(reopened.status().message().find("new data directory"), std::string::npos);
+}
+
 TEST_F(FlowsTest, AStoreThatDidNotKeepTheCirculationIsRefused) {
   // As written by a Kyoso before the circulation book: its figures could not be rebuilt
   // alike on every replica, so the ledger will not open it.
-  ledger::WriteBatch older;
-  older.Delete(ledger::Column::kMeta, ledger::keys::kCirculation);
-  ASSERT_TRUE(town.store().Write(older).ok());
-  auto reopened = ledger::Ledger::Open(&town.store());
-  ASSERT_FALSE(reopened.ok());
-  EXPECT_EQ(reopened.status().code(), ledger::Status::Code::kFailedPrecondition);
-  EXPECT_NE(reopened.status().message().find("new data directory"), std::string::npos);
+  ExpectRefusedWithout(town.store(), ledger::keys::kCirculation, "circulation");
   ledger::MemoryStore fresh;  // A new store has nothing to refuse.
   EXPECT_TRUE(ledger::Ledger::Open(&fresh).ok());
 }
@@ -434,13 +440,7 @@ TEST_F(FlowsTest, ADayLogThatCannotBeReadIsRefusedAtOpen) {
 
 TEST_F(FlowsTest, AStoreThatKeptTheDaysRecordsOneKeyEachIsRefused) {
   // As written by a Kyoso before the day's log: today's records would not be read.
-  ledger::WriteBatch older;
-  older.Delete(ledger::Column::kMeta, ledger::keys::kFlowDayLog);
-  ASSERT_TRUE(town.store().Write(older).ok());
-  auto reopened = ledger::Ledger::Open(&town.store());
-  ASSERT_FALSE(reopened.ok());
-  EXPECT_EQ(reopened.status().code(), ledger::Status::Code::kFailedPrecondition);
-  EXPECT_NE(reopened.status().message().find("one key each"), std::string::npos);
+  ExpectRefusedWithout(town.store(), ledger::keys::kFlowDayLog, "one key each");
 }
 
 TEST_F(LedgerRulesTest, ADaysLogIsFoundAfterTimeMovedOnWithoutAFlow) {
