@@ -165,6 +165,26 @@ void BM_ApplyPayments_RocksDbSynced(benchmark::State& state) {
 }
 BENCHMARK(BM_ApplyPayments_RocksDbSynced)->Unit(benchmark::kMillisecond)->MinTime(3);
 
+// Opening a ledger whose day so far holds 500,000 payments between random pairs: the
+// accounts are read back and the day's flow log replayed (flow_book.h).
+void BM_Reopen_AfterHalfAMillionPaymentsToday(benchmark::State& state) {
+  auto dir = std::filesystem::temp_directory_path() / ("kyoso-bench-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  {
+    auto store = std::move(RocksDbStore::Open(dir.string())).value();
+    Town town(store.get());
+    std::mt19937_64 random(1);
+    for (int i = 0; i < 500; ++i) town.Apply(town.Payments(random));
+    for (auto _ : state) {
+      StatusOr<std::unique_ptr<Ledger>> reopened = Ledger::Open(store.get());
+      if (!reopened.ok()) std::abort();
+      benchmark::DoNotOptimize(reopened);
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_Reopen_AfterHalfAMillionPaymentsToday)->Unit(benchmark::kMillisecond)->Iterations(3);
+
 }  // namespace
 }  // namespace kyoso::bench
 
