@@ -93,12 +93,11 @@ struct MemoryStore::ColumnData {
   // since (a refresh may have waited for a scan).
   void DeleteRange(std::string_view begin, std::string_view end) {
     Refresh();
-    auto key_less = [this](EntryIndex index, std::string_view key) {
-      return At(index).key() < key;
-    };
     std::vector<EntryIndex> doomed;
-    const auto first = std::lower_bound(sorted_.begin(), sorted_.end(), begin, key_less);
-    for (auto it = first; it != sorted_.end() && At(*it).key() < end; ++it) doomed.push_back(*it);
+    for (auto it = LowerBound(sorted_.begin(), begin); it != sorted_.end() && At(*it).key() < end;
+         ++it) {
+      doomed.push_back(*it);
+    }
     for (EntryIndex index : added_) {
       if (At(index).key() >= begin && At(index).key() < end) doomed.push_back(index);
     }
@@ -144,12 +143,8 @@ struct MemoryStore::ColumnData {
   Status Scan(std::string_view start, std::string_view end, bool reverse,
               const ScanVisitor& visit) const {
     Refresh();
-    auto key_less = [this](EntryIndex index, std::string_view key) {
-      return At(index).key() < key;
-    };
-    const auto first = std::lower_bound(sorted_.begin(), sorted_.end(), start, key_less);
-    const auto last =
-        end.empty() ? sorted_.end() : std::lower_bound(first, sorted_.end(), end, key_less);
+    const auto first = LowerBound(sorted_.begin(), start);
+    const auto last = end.empty() ? sorted_.end() : LowerBound(first, end);
     if (first >= last) return Status::Ok();
     ScanGuard guard(active_scans_);
     if (reverse) {
@@ -172,6 +167,14 @@ struct MemoryStore::ColumnData {
 
  private:
   static uint64_t Hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+  // The first entry of sorted_ from `from` on whose key is not below `key`.
+  std::vector<EntryIndex>::const_iterator LowerBound(std::vector<EntryIndex>::const_iterator from,
+                                                     std::string_view key) const {
+    return std::lower_bound(
+        from, sorted_.cend(), key,
+        [this](EntryIndex index, std::string_view k) { return At(index).key() < k; });
+  }
 
   Entry& At(EntryIndex index) const {
     return chunks_[index >> kChunkBits][index & (kChunkSize - 1)];

@@ -196,8 +196,7 @@ void FlowBook::Roll(TimeNs t, WriteBatch* out) {
     last_month_ = std::move(month_);
     month_ = Current{{PeriodKind::kMonth, INT32_MIN}, {}, {}};
   }
-  Enter(day.start_day);
-  PutBookDay(out);
+  Enter(day.start_day);  // Its first log value, at this batch's end, records the new day.
 }
 
 void FlowBook::PutChunks(const Current& period, WriteBatch* out) const {

@@ -122,7 +122,8 @@ class FlowBook {
   };
 
   // Moves the current day and month to those holding `t`: writes the ending day in
-  // chunks in place of its log, the whole month when it ends, and records the new day.
+  // chunks in place of its log, and the whole month when it ends. The flow that rolls
+  // the day is the new day's first, so the batch's Flush records the new day.
   void Roll(TimeNs t, WriteBatch* out);
   // Makes `day` and its month current, emptying what changes.
   void Enter(int32_t day);
