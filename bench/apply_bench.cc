@@ -5,7 +5,8 @@
 //
 // items_per_second is payments per second. Transfer ids are random 128-bit numbers, as
 // clients make them. The discarding store keeps nothing: it shows what the ledger's own
-// work costs, apart from any store.
+// work costs, apart from any store. Like the node, the benchmark runs with huge-page
+// malloc (node/huge_page_malloc.h).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include "kyoso/ledger/ledger.h"
 #include "kyoso/ledger/memory_store.h"
 #include "kyoso/ledger/rocksdb_store.h"
+#include "node/huge_page_malloc.h"
 
 namespace kyoso::bench {
 namespace {
@@ -188,4 +190,13 @@ BENCHMARK(BM_Reopen_AfterHalfAMillionPaymentsToday)->Unit(benchmark::kMillisecon
 }  // namespace
 }  // namespace kyoso::bench
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  // As the node runs (node/huge_page_malloc.h); GLIBC_TUNABLES=glibc.malloc.hugetlb=0
+  // measures with the default 4 KiB pages.
+  kyoso::node::RestartWithHugePageMalloc(argv);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "node/huge_page_malloc.h"
 #include "node/limits.h"
 #include "node/server.h"
 
@@ -101,6 +102,7 @@ int Serve(const NodeConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  kyoso::node::RestartWithHugePageMalloc(argv);
   // Debian builds abseil with mutex deadlock detection on: gRPC's every lock then updates
   // a global lock graph behind a spin lock. It costs the node about 2% of its CPU and,
   // being invisible to ThreadSanitizer, shows up as races under it; our locks are std::.

@@ -38,6 +38,9 @@ class NodeProcess {
   // From the next Start on, the node's wall clock runs `offset` ahead ("+35d"), through
   // libfaketime (ops/install-deps installs it); false, changing nothing, without it.
   bool set_clock_ahead(const std::string& offset);
+  // Sets an environment variable ("NAME=value") for the node from the next Start on
+  // (after set_clock_ahead, which replaces the node's environment).
+  void add_environment(std::string variable) { environment_.push_back(std::move(variable)); }
   // Starts the node and waits until it serves (its ready file appears); false on a
   // timeout or an early exit, with the node's log in `log()`.
   bool Start();
@@ -46,6 +49,7 @@ class NodeProcess {
   // SIGKILL: a crash, nothing flushed beyond what was synced.
   void Kill();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   // Whether the process still runs (false once it exited on its own).
   bool Alive();
 
