@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <string_view>
 
 namespace kyoso::node {
@@ -35,10 +36,15 @@ std::string HugePageTunables(const char* current) {
 void RestartWithHugePageMalloc(char** argv) {
   const std::string tunables = HugePageTunables(std::getenv("GLIBC_TUNABLES"));
   if (tunables.empty()) return;
+  // The program's own path, not /proc/self/exe: the kernel names a process after the
+  // file it runs, and operators look for "kyoso-node" (ps, top, pgrep).
+  std::error_code error;
+  const std::filesystem::path program = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return;
   if (::setenv("GLIBC_TUNABLES", tunables.c_str(), /*overwrite=*/1) != 0) return;
-  ::execv("/proc/self/exe", argv);
-  // The restart failed (no /proc, say): run on with the default pages. The variable
-  // stays set, which changes nothing for this process.
+  ::execv(program.c_str(), argv);
+  // The restart failed: run on with the default pages. The variable stays set, which
+  // changes nothing for this process.
 }
 
 }  // namespace kyoso::node

@@ -100,6 +100,11 @@ TEST(HugePageMallocTest, TheNodeRunsWithHugePageMalloc) {
   EXPECT_NE(
       std::find(environment.begin(), environment.end(), "GLIBC_TUNABLES=glibc.malloc.hugetlb=1"),
       environment.end());
+  // Still named after its program, as ps, top and pgrep show it.
+  std::ifstream comm("/proc/" + std::to_string(node.pid()) + "/comm");
+  std::string name;
+  std::getline(comm, name);
+  EXPECT_EQ(name, "kyoso-node");
   TownClient town(node.channel());
   EXPECT_TRUE(town.Status().status.ok());
   EXPECT_EQ(node.Stop(), 0) << node.log();
