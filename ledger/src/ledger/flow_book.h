@@ -33,8 +33,6 @@
 // moved on since without a flow.
 #pragma once
 
-#include <absl/container/flat_hash_map.h>
-
 #include <deque>
 #include <functional>
 #include <map>
@@ -113,12 +111,25 @@ class FlowBook {
     FlowSum sum = 0;
   };
   // A period's records in the order they were made (so a table reads them in sequence),
-  // indexed by key.
+  // indexed by key: open addressing (linear probing) over 8-byte slots, a power of two
+  // of them, at most half full. A slot holds 32 bits of the key's hash, so a probe
+  // rarely reads a record that is not the one sought, and the record's number + 1 (0:
+  // empty). Growing rehashes from the records, read in sequence.
   struct Current {
+    struct Slot {
+      uint32_t tag = 0;
+      uint32_t number = 0;
+    };
     Period period;
     std::vector<Record> records;
-    absl::flat_hash_map<Key, uint32_t, KeyHash> index;
+    std::vector<Slot> slots;
+    // The record of `key`, made empty (of `currency`) if there is none.
     Record& Find(const Key& key, uint32_t currency);
+    // Empties the period, keeping room for `expected` records.
+    void Clear(size_t expected);
+
+   private:
+    void Rehash(size_t slot_count);
   };
 
   // Moves the current day and month to those holding `t`: writes the ending day in
