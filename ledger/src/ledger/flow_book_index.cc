@@ -54,7 +54,6 @@ FlowBook::Record& FlowBook::Current::Find(const Key& key, uint32_t currency) {
 void FlowBook::Current::Clear(size_t expected) {
   records.clear();
   records.reserve(expected);
-  slots.clear();
   Rehash(std::max(kMinSlots, std::bit_ceil(2 * expected)));
 }
 
