@@ -7,6 +7,8 @@
 #include <cassert>
 #include <memory>
 
+#include "openssl_bytes.h"
+
 namespace kyoso::crypto {
 namespace {
 
@@ -23,13 +25,6 @@ struct MdCtxDeleter {
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
-
-const unsigned char* Bytes(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
-unsigned char* MutableBytes(std::string& s) {
-  return reinterpret_cast<unsigned char*>(s.data());
-}
 
 // Failures here are answered with nullopt or false; OpenSSL's thread-local error queue
 // must not keep them, or an unrelated caller on this thread could later report them.

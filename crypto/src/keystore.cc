@@ -19,6 +19,7 @@
 
 #include "kyoso/crypto/ed25519.h"
 #include "kyoso/crypto/encoding.h"
+#include "openssl_bytes.h"
 
 namespace kyoso::crypto {
 namespace {
@@ -107,10 +108,6 @@ struct KeystoreFile {
   std::string ciphertext;
   std::string tag;
 };
-
-const unsigned char* Bytes(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
 
 // ---- Validation ----
 

@@ -37,7 +37,7 @@ const char* RoleName(int role) {
   }
 }
 
-ledger::Status Stopped() {
+ledger::Status ShuttingDown() {
   return ledger::Status::FailedPrecondition("the node is shutting down; retry on another node");
 }
 
@@ -241,14 +241,14 @@ void RaftConsensus::Propose(ledger::Batch batch, ProposeDone done) {
   auto shared = std::make_shared<ProposeDone>(std::move(done));
   auto moved = std::make_shared<ledger::Batch>(std::move(batch));
   if (!Post([this, moved, shared] { ProposeNow(std::move(*moved), std::move(*shared)); })) {
-    (*shared)(Stopped(), nullptr);
+    (*shared)(ShuttingDown(), nullptr);
   }
 }
 
 void RaftConsensus::Read(bool stale_ok, ReadFn read) {
   auto shared = std::make_shared<ReadFn>(std::move(read));
   if (!Post([this, stale_ok, shared] { ReadNow(stale_ok, std::move(*shared)); })) {
-    (*shared)(Stopped(), nullptr);
+    (*shared)(ShuttingDown(), nullptr);
   }
 }
 
@@ -263,7 +263,7 @@ void RaftConsensus::Inspect(uint64_t head_index, InspectFn inspect) {
         ClusterView view = View(head_index);
         (*shared)(ledger::Status::Ok(), &view, &state_->ledger());
       })) {
-    (*shared)(Stopped(), nullptr, nullptr);
+    (*shared)(ShuttingDown(), nullptr, nullptr);
   }
 }
 
@@ -278,7 +278,7 @@ void RaftConsensus::ChangeMembership(MembershipChange change,
                                      std::function<void(const ledger::Status&)> done) {
   auto shared = std::make_shared<std::function<void(const ledger::Status&)>>(std::move(done));
   if (!Post([this, change, shared] { ChangeNow(change, std::move(*shared)); })) {
-    (*shared)(Stopped());
+    (*shared)(ShuttingDown());
   }
 }
 
@@ -315,7 +315,7 @@ void RaftConsensus::OnWake() {
   RefreshRole();
   for (Task& task : tasks) task();
   if (stopping) {
-    FailEverything(Stopped());
+    FailEverything(ShuttingDown());
     CloseNow();
     return;
   }
@@ -420,7 +420,7 @@ void RaftConsensus::LinkCallEnded() {
 void RaftConsensus::ForwardNow(ledger::Batch batch, ProposeDone done) {
   std::string leader = Role().leader_address;
   if (options_.leader_link == nullptr || leader.empty()) return done(NotLeader(), nullptr);
-  if (!LinkCallStarts()) return done(Stopped(), nullptr);
+  if (!LinkCallStarts()) return done(ShuttingDown(), nullptr);
   auto shared = std::make_shared<ProposeDone>(std::move(done));
   options_.leader_link->ForwardBatch(
       leader, batch,
@@ -430,7 +430,7 @@ void RaftConsensus::ForwardNow(ledger::Batch batch, ProposeDone done) {
         if (!Post([shared, status, answer] {
               (*shared)(status, status.ok() ? answer.get() : nullptr);
             })) {
-          (*shared)(Stopped(), nullptr);
+          (*shared)(ShuttingDown(), nullptr);
         }
         LinkCallEnded();
       });
@@ -445,7 +445,7 @@ void RaftConsensus::ReadNow(bool stale_ok, ReadFn read) {
 void RaftConsensus::ReadViaLeader(ReadFn read) {
   std::string leader = Role().leader_address;
   if (options_.leader_link == nullptr || leader.empty()) return read(NotLeader(), nullptr);
-  if (!LinkCallStarts()) return read(Stopped(), nullptr);
+  if (!LinkCallStarts()) return read(ShuttingDown(), nullptr);
   auto shared = std::make_shared<ReadFn>(std::move(read));
   options_.leader_link->ReadIndex(leader,
                                   [this, shared](const ledger::Status& status, uint64_t index) {
@@ -454,7 +454,7 @@ void RaftConsensus::ReadViaLeader(ReadFn read) {
                                           reads_after_.emplace(index, std::move(*shared));
                                           RunReadsUpTo(kyoso_raft_last_applied(raft_));
                                         })) {
-                                      (*shared)(Stopped(), nullptr);
+                                      (*shared)(ShuttingDown(), nullptr);
                                     }
                                     LinkCallEnded();
                                   });

@@ -45,8 +45,8 @@ CreateCurrency Currency(const std::string& code, const std::string& lower, bool 
   return c;
 }
 
-CreateAccount Account(const std::string& id, const std::string& currency,
-                      const std::string& district, const std::string& sector) {
+CreateAccount NewAccount(const std::string& id, const std::string& currency,
+                         const std::string& district, const std::string& sector) {
   CreateAccount a;
   a.id = id;
   a.currency = currency;
@@ -86,7 +86,7 @@ Batch CommandGenerator::SetUpTown() {
   batch.commands.push_back(Currency("TALENT", "talent", false));
   for (const char* clearing : {"xch:bunji", "xch:neigh"}) {
     CreateAccount a =
-        Account(clearing, clearing == std::string("xch:bunji") ? "BUNJI" : "NEIGH", "", "");
+        NewAccount(clearing, clearing == std::string("xch:bunji") ? "BUNJI" : "NEIGH", "", "");
     a.credit_limit = 10'000'000;
     batch.commands.push_back(a);
   }
@@ -94,24 +94,25 @@ Batch CommandGenerator::SetUpTown() {
   const char* sectors[] = {"food", "crafts", "services"};
   for (int i = 0; i < options_.residents; ++i) {
     residents_.push_back("res:r" + std::to_string(i));
-    CreateAccount a = Account(residents_.back(), "BUNJI", districts[i % 2], "");
+    CreateAccount a = NewAccount(residents_.back(), "BUNJI", districts[i % 2], "");
     if (i % 5 == 0) a.monthly_spend_cap = 150'000;
     if (i % 7 == 0) a.balance_max = 400'000;
     batch.commands.push_back(a);
   }
   for (int i = 0; i < options_.merchants; ++i) {
     merchants_.push_back("mch:m" + std::to_string(i));
-    batch.commands.push_back(Account(merchants_.back(), "BUNJI", districts[i % 2], sectors[i % 3]));
+    batch.commands.push_back(
+        NewAccount(merchants_.back(), "BUNJI", districts[i % 2], sectors[i % 3]));
   }
   for (int i = 0; i < options_.producers; ++i) {
     producers_.push_back("prd:p" + std::to_string(i));
-    batch.commands.push_back(Account(producers_.back(), "BUNJI", districts[i % 2], "food"));
+    batch.commands.push_back(NewAccount(producers_.back(), "BUNJI", districts[i % 2], "food"));
   }
   for (int i = 0; i < 6; ++i) {
     neighbours_.push_back("mch:n" + std::to_string(i));
-    batch.commands.push_back(Account(neighbours_.back(), "NEIGH", "east", "food"));
+    batch.commands.push_back(NewAccount(neighbours_.back(), "NEIGH", "east", "food"));
     credit_members_.push_back("mch:t" + std::to_string(i));
-    CreateAccount member = Account(credit_members_.back(), "TALENT", "north", "services");
+    CreateAccount member = NewAccount(credit_members_.back(), "TALENT", "north", "services");
     member.credit_limit = 50'000;
     batch.commands.push_back(member);
   }
