@@ -87,10 +87,8 @@ class SecretBytes {
   SecretBytes(const SecretBytes&) = delete;
   SecretBytes& operator=(const SecretBytes&) = delete;
 
-  unsigned char* data() { return reinterpret_cast<unsigned char*>(bytes_.data()); }
-  const unsigned char* data() const {
-    return reinterpret_cast<const unsigned char*>(bytes_.data());
-  }
+  unsigned char* data() { return MutableBytes(bytes_); }
+  const unsigned char* data() const { return Bytes(bytes_); }
   size_t size() const { return bytes_.size(); }
   std::string_view view() const { return bytes_; }
 
@@ -177,7 +175,7 @@ bool Encrypt(const SecretBytes& key, std::string_view nonce, std::string_view aa
   CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   ciphertext->assign(plaintext.size(), '\0');
   tag->assign(kTagSize, '\0');
-  auto* out = reinterpret_cast<unsigned char*>(ciphertext->data());
+  unsigned char* out = MutableBytes(*ciphertext);
   int size = 0;
   int final_size = 0;
   const bool ok = ctx != nullptr && StartGcm(ctx.get(), 1, key, nonce, aad) &&
@@ -456,8 +454,8 @@ KeystoreError WriteKeystore(const std::string& path, const Keystore& keystore,
                     std::string(kNonceSize, '\0'),
                     {},
                     {}};
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(file.salt.data()), kSaltSize) != 1 ||
-      RAND_bytes(reinterpret_cast<unsigned char*>(file.nonce.data()), kNonceSize) != 1) {
+  if (RAND_bytes(MutableBytes(file.salt), kSaltSize) != 1 ||
+      RAND_bytes(MutableBytes(file.nonce), kNonceSize) != 1) {
     ERR_clear_error();
     return KeystoreError::kIo;
   }
