@@ -139,11 +139,21 @@ Status ReadLimits(const toml::table& table, LimitsConfig* limits) {
 }
 
 Status ReadDisclosure(const toml::table& table, ledger::DisclosureRules* rules) {
-  KYOSO_RETURN_IF_ERROR(
-      CheckKeys(table, {"min_payers", "min_payees", "dominance_percent"}, "disclosure."));
+  KYOSO_RETURN_IF_ERROR(CheckKeys(
+      table, {"min_payers", "min_payees", "dominance_percent", "running_periods"}, "disclosure."));
   KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "min_payers", &rules->min_payers));
   KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "min_payees", &rules->min_payees));
   KYOSO_RETURN_IF_ERROR(ReadUnsigned(table, "dominance_percent", &rules->dominance_percent));
+  if (const toml::node* running = table.get("running_periods")) {
+    std::optional<std::string_view> name = running->value<std::string_view>();
+    std::optional<ledger::RunningPeriods> parsed =
+        name ? ledger::RunningPeriodsFromName(*name) : std::nullopt;
+    if (!parsed) {
+      return Status::InvalidArgument(
+          "disclosure.running_periods must be \"ended-days\" (the default) or \"live\"");
+    }
+    rules->running_periods = *parsed;
+  }
   return Status::Ok();
 }
 

@@ -145,14 +145,15 @@ grpc::Status TakeFlowTable(const ledger::Ledger& ledger, const ledger::FlowQuery
   if (grpc::Status known = KnownMoney(ledger, query.currency, query.program); !known.ok()) {
     return known;
   }
-  auto snapshot = std::make_shared<ledger::StatusOr<ledger::FlowSnapshot>>(
-      ledger::TakeFlowSnapshot(ledger, {query}, serving.cache.get()));
+  auto snapshot = std::make_shared<ledger::StatusOr<ledger::FlowSnapshot>>(ledger::TakeFlowSnapshot(
+      ledger, {query}, serving.rules.running_periods, serving.cache.get()));
   if (!snapshot->ok()) return ToGrpcStatus(snapshot->status());
   *rest = [snapshot, query, serving, reply] {
     ledger::StatusOr<ledger::ProtectedTable> table =
         ledger::ServedFlowTable(**snapshot, query, serving.rules, serving.cache.get());
     if (!table.ok()) return ToGrpcStatus(table.status());
     ToProto(*table, reply);
+    reply->set_until(ledger::DayText(ledger::ServedUntil(**snapshot, query.period)));
     return grpc::Status::OK;
   };
   return grpc::Status::OK;
@@ -168,12 +169,14 @@ grpc::Status TakeProgramMetrics(const ledger::Ledger& ledger, const v1::ProgramM
   std::string program = q.program() == "free" ? "" : q.program();
   if (grpc::Status known = KnownMoney(ledger, q.currency(), program); !known.ok()) return known;
   auto snapshot = std::make_shared<ledger::StatusOr<ledger::MetricsSnapshot>>(
-      ledger::TakeMetricsSnapshot(ledger, q.currency(), period, program, serving.cache.get()));
+      ledger::TakeMetricsSnapshot(ledger, q.currency(), period, program,
+                                  serving.rules.running_periods, serving.cache.get()));
   if (!snapshot->ok()) return ToGrpcStatus(snapshot->status());
   *rest = [snapshot, serving, reply, asked = q.program()] {
     auto metrics = ledger::ComputeProgramMetrics(**snapshot, serving.rules, serving.cache.get());
     if (!metrics.ok()) return ToGrpcStatus(metrics.status());
     ToProto((*snapshot)->period, *metrics, reply);
+    reply->set_until(ledger::DayText(ledger::ServedUntil((*snapshot)->flows, (*snapshot)->period)));
     reply->set_currency((*snapshot)->currency);
     reply->set_program(asked);
     return grpc::Status::OK;

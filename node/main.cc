@@ -64,6 +64,14 @@ void AddFlags(CLI::App& app, NodeConfig& config, std::string& config_file) {
       "--tick-interval-ms",
       [&config](int64_t ms) { config.batch.tick_interval = std::chrono::milliseconds(ms); },
       "How often ledger time advances for expiries when idle");
+  app.add_option_function<std::string>(
+         "--running-periods",
+         [&config](const std::string& name) {
+           config.disclosure.running_periods = *kyoso::ledger::RunningPeriodsFromName(name);
+         },
+         "Flow tables of a running day, week or month: up to its last ended day (ended-days, "
+         "the default) or as the ledger stands (live: demonstrations only, docs/flows.md)")
+      ->check(CLI::IsMember({"ended-days", "live"}));
 }
 
 // Protobuf logs a line for every request it cannot parse (a string that is not UTF-8),

@@ -125,6 +125,8 @@ async function drawFlows(query, group) {
   }, true);
   document.getElementById('flows-note').textContent =
     `${table.period} from ${table.start} to ${table.end} (end excluded), sums in minor units. ` +
+    (table.until && table.until < table.end
+      ? `The period has not ended: flows before ${table.until} only. ` : '') +
     `${released.length} of ${cells.length} flows released; ${suppressed.length} suppressed.`;
   fillTable(document.getElementById('flows-table'),
             ['From', 'To', 'Payments', 'Sum', 'Payers', 'Payees', 'Disclosure'],

@@ -226,7 +226,9 @@ TEST_F(DashboardTest, TheNodeServesThePageItsScriptAndNothingElse) {
 // The node serving TLS, its HTTP gateway too: the browser must present a certificate.
 class HttpsDashboardTest : public TlsTownTest {
  protected:
-  HttpsDashboardTest() : TlsTownTest({"--http-listen", "127.0.0.1:0"}) {}
+  // Live: the town's flows of today are served today.
+  HttpsDashboardTest()
+      : TlsTownTest({"--http-listen", "127.0.0.1:0", "--running-periods", "live"}) {}
 
   // The dashboard as the holder of `certificate` (ops/certs dev names) sees it.
   json DriveAs(const std::string& certificate) {

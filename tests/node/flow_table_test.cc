@@ -14,12 +14,33 @@
 namespace kyoso::testing {
 namespace {
 
+int32_t Today(const v1::NodeStatus& status) {
+  return ledger::PeriodOf(ledger::PeriodKind::kDay, status.last_timestamp_ns()).start_day;
+}
+
+// The table of the period holding the node's ledger time (this month by default).
+grpc::Status TodaysTable(TownClient& town, const std::string& flow_class, v1::FlowTable* table,
+                         const std::string& period = "month") {
+  Call<v1::NodeStatus> status = town.Status();
+  EXPECT_TRUE(status.status.ok());
+  v1::FlowTableRequest request;
+  request.set_currency(kBunji);
+  request.set_period(period);
+  request.set_day(ledger::DayText(Today(status.reply)));
+  request.set_flow_class(flow_class);
+  request.set_payer_group("kind");
+  request.set_payee_group("kind");
+  grpc::ClientContext context;
+  return town.query().GetFlowTable(&context, request, table);
+}
+
 class FlowTableTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::filesystem::path config = temp.path() / "node.toml";
+    // Live: today's flows are served today (by default only once today has ended).
     std::ofstream(config) << "[disclosure]\nmin_payers = 3\nmin_payees = 1\n"
-                             "dominance_percent = 100\n";
+                             "dominance_percent = 100\nrunning_periods = \"live\"\n";
     node = std::make_unique<NodeProcess>(temp.path() / "node",
                                          std::vector<std::string>{"--config", config.string()});
     ASSERT_TRUE(node->Start()) << node->log();
@@ -28,21 +49,9 @@ class FlowTableTest : public ::testing::Test {
     ASSERT_TRUE(town->AddResident("res:carol").status.ok());
   }
 
-  // This month's table (the month of the node's ledger time).
   grpc::Status Table(const std::string& flow_class, v1::FlowTable* table,
                      const std::string& period = "month") {
-    Call<v1::NodeStatus> status = town->Status();
-    EXPECT_TRUE(status.status.ok());
-    v1::FlowTableRequest request;
-    request.set_currency(kBunji);
-    request.set_period(period);
-    request.set_day(ledger::DayText(
-        ledger::PeriodOf(ledger::PeriodKind::kDay, status.reply.last_timestamp_ns()).start_day));
-    request.set_flow_class(flow_class);
-    request.set_payer_group("kind");
-    request.set_payee_group("kind");
-    grpc::ClientContext context;
-    return town->query().GetFlowTable(&context, request, table);
+    return TodaysTable(*town, flow_class, table, period);
   }
 
   TempDir temp;
@@ -97,6 +106,68 @@ TEST_F(FlowTableTest, AMonthOfPaymentsUnderDisclosureControl) {
   EXPECT_EQ(table.cells(0).sum_minor(), "3000");
   EXPECT_EQ(table.cells(0).distinct_payers(), 1u);
   EXPECT_TRUE(table.total().released());
+}
+
+TEST_F(FlowTableTest, LiveTablesHoldTodaysFlowsSoFar) {
+  ASSERT_TRUE(town->Issue("res:alice", 1'000).status.ok());
+  v1::FlowTable table;
+  ASSERT_TRUE(Table("issuance", &table).ok());
+  EXPECT_EQ(table.total().sum_minor(), "1000");
+  Call<v1::NodeStatus> status = town->Status();
+  ASSERT_TRUE(status.status.ok());
+  EXPECT_EQ(table.until(), ledger::DayText(Today(status.reply) + 1));
+}
+
+// With the node's default config, a period that has not ended is served up to the end of
+// its last ended day: what was paid today shows nowhere until today ends, however often
+// the tables are read.
+TEST(FlowTableDefaultTest, TodaysFlowsAreNotServedUntilTodayEnds) {
+  TempDir temp;
+  std::filesystem::path config = temp.path() / "node.toml";
+  std::ofstream(config) << "[disclosure]\nmin_payers = 1\nmin_payees = 1\n"
+                           "dominance_percent = 100\n";
+  NodeProcess node(temp.path() / "node", {"--config", config.string()});
+  ASSERT_TRUE(node.Start()) << node.log();
+  TownClient town(node.channel());
+  ASSERT_TRUE(town.SetUpTown());
+  ASSERT_TRUE(town.Issue("res:alice", 1'000).status.ok());
+  ASSERT_TRUE(town.Pay("res:alice", "mch:bakery", 100).status.ok());
+  Call<v1::NodeStatus> status = town.Status();
+  ASSERT_TRUE(status.status.ok());
+  const std::string today = ledger::DayText(Today(status.reply));
+  for (const char* period : {"day", "week", "month"}) {
+    for (const char* flow_class : {"issuance", "payment"}) {
+      v1::FlowTable table;
+      grpc::Status read = TodaysTable(town, flow_class, &table, period);
+      ASSERT_TRUE(read.ok()) << read.error_message();
+      EXPECT_EQ(table.cells_size(), 0) << period << " " << flow_class;
+      EXPECT_EQ(table.total().sum_minor(), "0") << period << " " << flow_class;
+      EXPECT_EQ(table.until(), today) << period;
+    }
+  }
+  v1::ProgramMetricsRequest request;
+  request.set_currency(kBunji);
+  request.set_program("free");
+  request.set_period("month");
+  request.set_day(today);
+  v1::ProgramMetrics metrics;
+  grpc::ClientContext context;
+  grpc::Status read = town.query().GetProgramMetrics(&context, request, &metrics);
+  ASSERT_TRUE(read.ok()) << read.error_message();
+  EXPECT_EQ(metrics.until(), today);
+  EXPECT_EQ(metrics.paid_out_minor(), "0");
+}
+
+TEST(FlowTableDefaultTest, AnUnknownWayOfServingRunningPeriodsIsRefusedAtStart) {
+  TempDir temp;
+  std::filesystem::path config = temp.path() / "node.toml";
+  std::ofstream(config) << "[disclosure]\nrunning_periods = \"hourly\"\n";
+  NodeProcess node(temp.path() / "node", {"--config", config.string()});
+  ASSERT_FALSE(node.Start());
+  EXPECT_NE(node.log().find("disclosure.running_periods must be \"ended-days\" (the default) or "
+                            "\"live\""),
+            std::string::npos)
+      << node.log();
 }
 
 TEST_F(FlowTableTest, ThreePayersAreEnoughUnderThisConfig) {

@@ -85,9 +85,11 @@ class FlowsTest : public LedgerRulesTest {
     return table.ok() ? table->cells : std::vector<FlowCell>{};
   }
 
-  // A programme's metrics under rules that hold nothing back: the figures themselves.
-  ledger::ProgramMetrics Metrics(PeriodKind kind, TimeNs at, const ProgramId& program) {
-    const ledger::DisclosureRules open{1, 1, 100};
+  // A programme's metrics under rules that hold nothing back: the figures themselves, a
+  // running period's as the ledger stands (live).
+  ledger::ProgramMetrics Metrics(PeriodKind kind, TimeNs at, const ProgramId& program,
+                                 ledger::RunningPeriods running = ledger::RunningPeriods::kLive) {
+    const ledger::DisclosureRules open{1, 1, 100, running};
     auto computed = ledger::ComputeProgramMetrics(town.get(), kBunji, ledger::PeriodOf(kind, at),
                                                   program, open);
     EXPECT_TRUE(computed.ok()) << computed.status().ToString();
@@ -250,6 +252,27 @@ TEST_F(FlowsTest, VelocityAndHoldingPeriodFromTheMoneyInCirculation) {
   EXPECT_EQ(town.get().MoneyInCirculation(kBunji, "").value(), Wide(1'000));
 }
 
+TEST_F(FlowsTest, ARunningMonthsMetricsCoverItsEndedDaysOnly) {
+  // By default March is taken, on Monday at 09:00, up to the end of Sunday: fresh-food's
+  // R1 (bob's 500) and R2 (his 200) were Sunday's; the bakery's purchase and the farm's
+  // redemption, Monday's, are not yet counted. The circulation is Sunday's too: 500 for
+  // 15 of its 24 hours, M = 312.5 (half to even 312), velocity 200 / M = 0.640, as for
+  // Sunday alone.
+  ledger::ProgramMetrics fresh =
+      Metrics(PeriodKind::kMonth, kOpening, kFreshFood, ledger::RunningPeriods::kEndedDays);
+  EXPECT_EQ(fresh.paid_out, Wide(500));
+  EXPECT_EQ(fresh.spent, Wide(200));
+  EXPECT_EQ(fresh.respent, Wide(0));
+  EXPECT_EQ(fresh.redeemed, Wide(0));
+  EXPECT_EQ(fresh.average_stock, Wide(312));
+  EXPECT_EQ(fresh.velocity_milli, Wide(640));
+  // Monday's own metrics wait for Monday to end.
+  ledger::ProgramMetrics monday =
+      Metrics(PeriodKind::kDay, kOpening + kDay, kFreshFood, ledger::RunningPeriods::kEndedDays);
+  EXPECT_EQ(monday.respent, Wide(0));
+  EXPECT_FALSE(monday.average_stock.has_value());
+}
+
 TEST_F(FlowsTest, CirculationGoesOnFromWhereAReopenedLedgerLeftIt) {
   // Reopened on Monday at 21:00, the farm redeems another 20: fresh-food held 400 for the
   // 12 hours since 09:00, so March's integral grows by 400 × 43,200 s.
@@ -325,14 +348,14 @@ TEST_F(FlowsTest, ProgrammeMetricsHoldBackWhatCouldSingleSomeoneOut) {
   // Two payers at most anywhere in the town: with a minimum of 2 payers and payees, R1
   // (bob alone received fresh-food money), R2 (bob alone spent it) and R3 (the bakery
   // alone) are held back, and every ratio with them; X's payer side is the farm alone.
-  const ledger::DisclosureRules two{2, 2, 100};
+  const ledger::DisclosureRules two{2, 2, 100, ledger::RunningPeriods::kLive};
   auto fresh = ledger::ComputeProgramMetrics(
       town.get(), kBunji, ledger::PeriodOf(PeriodKind::kMonth, kOpening), kFreshFood, two);
   ASSERT_TRUE(fresh.ok());
   EXPECT_EQ(*fresh, ledger::ProgramMetrics{});
   // With ten payers and one payee at least: R1 is judged on its payees only (alice), so it
   // is shown although its one payer is the issuer; R2, alice's payments, is held back.
-  const ledger::DisclosureRules payees_only{10, 1, 100};
+  const ledger::DisclosureRules payees_only{10, 1, 100, ledger::RunningPeriods::kLive};
   auto free = ledger::ComputeProgramMetrics(
       town.get(), kBunji, ledger::PeriodOf(PeriodKind::kMonth, kOpening), "", payees_only);
   ASSERT_TRUE(free.ok());
@@ -348,7 +371,7 @@ TEST_F(FlowsTest, ProgrammeMetricsShowNothingTheFlowTablesHide) {
   // free-money table by payer kind hides it too, beside the cafe's 40 (a figure hidden to
   // protect another, shown elsewhere, gives that one away). So R2 is held back with it.
   ASSERT_TRUE(town.RunOk(town.Purchase(kCafe, kFarm, 40)));
-  const ledger::DisclosureRules two_payees{1, 2, 100};
+  const ledger::DisclosureRules two_payees{1, 2, 100, ledger::RunningPeriods::kLive};
   const Period march = ledger::PeriodOf(PeriodKind::kMonth, kOpening);
   FlowQuery query{kBunji, march, FlowClass::kPayment, GroupBy::kKind, GroupBy::kProgram, ""};
   auto table = ledger::ServedFlowTable(town.get(), query, two_payees);

@@ -422,6 +422,17 @@ std::string_view SuppressionName(Suppression suppression) {
   return kNames[static_cast<size_t>(suppression)];
 }
 
+std::string_view RunningPeriodsName(RunningPeriods running) {
+  return running == RunningPeriods::kLive ? "live" : "ended-days";
+}
+
+std::optional<RunningPeriods> RunningPeriodsFromName(std::string_view name) {
+  for (RunningPeriods running : {RunningPeriods::kEndedDays, RunningPeriods::kLive}) {
+    if (name == RunningPeriodsName(running)) return running;
+  }
+  return std::nullopt;
+}
+
 ProtectedTable Protect(const FlowTable& table, const DisclosureRules& rules) {
   ProtectedTable result{table.query, {}, {}, {}, {}};
   const Sides sides = SidesJudged(table.query.flow_class);

@@ -468,17 +468,15 @@ class RecordsCopier {
 
 }  // namespace
 
-StatusOr<std::shared_ptr<const FlowRecords>> FlowBook::Records(const Store& store,
-                                                               const CurrencyCode& currency,
-                                                               const Period& period,
-                                                               FlowClass flow_class,
-                                                               const AccountFinder& find) const {
+StatusOr<std::shared_ptr<const FlowRecords>> FlowBook::Records(
+    const Store& store, const CurrencyCode& currency, const Period& period, FlowClass flow_class,
+    const AccountFinder& find, int32_t before_day) const {
   const bool closed = PeriodEndDay(period) <= day_.period.start_day;
   std::string key = closed ? Prefix(currency, period, flow_class) : std::string();
   if (auto kept = kept_records_.find(key); closed && kept != kept_records_.end()) {
     return kept->second;
   }
-  StatusOr<FlowRecords> copied = CopyRecords(store, currency, period, flow_class, find);
+  StatusOr<FlowRecords> copied = CopyRecords(store, currency, period, flow_class, find, before_day);
   if (!copied.ok()) return copied.status();
   if (closed) copied->pairs.shrink_to_fit();  // Reserved for every class's records.
   auto records = std::make_shared<const FlowRecords>(std::move(*copied));
@@ -511,12 +509,13 @@ void FlowBook::KeepRecords(std::string key, std::shared_ptr<const FlowRecords> r
 
 template <typename Visit>
 void FlowBook::ForEachInMemory(const Current& current, const CurrencyCode& currency,
-                               FlowClass flow_class, Visit&& visit) const {
+                               FlowClass flow_class, int32_t before_day, Visit&& visit) const {
   auto known = std::find(currencies_.begin(), currencies_.end(), currency);
   auto number = static_cast<uint32_t>(known - currencies_.begin());
+  const bool with_today = day_.period.start_day < before_day;
   // The current month's records are those of its days before today: today's follow.
   for (const Current* part : {&current, &current == &month_ ? &day_ : nullptr}) {
-    if (part == nullptr) continue;
+    if (part == nullptr || (part == &day_ && !with_today)) continue;
     for (const Record& record : part->records) {
       if (record.key.flow_class == flow_class && record.currency == number) visit(record);
     }
@@ -525,14 +524,14 @@ void FlowBook::ForEachInMemory(const Current& current, const CurrencyCode& curre
 
 StatusOr<FlowRecords> FlowBook::CopyRecords(const Store& store, const CurrencyCode& currency,
                                             const Period& period, FlowClass flow_class,
-                                            const AccountFinder& find) const {
+                                            const AccountFinder& find, int32_t before_day) const {
   FlowRecords records{currency, period, flow_class, {}, {}, {}};
   // At most the records the book holds of the period, of every class: one allocation
   // (growing by doubling would touch twice the memory, a page fault per 4 KiB).
   RecordsCopier copier(&records);
   if (const Current* current = InMemory(period)) {
     records.pairs.reserve(current->records.size() + (current == &month_ ? day_.records.size() : 0));
-    ForEachInMemory(*current, currency, flow_class, [&copier](const Record& record) {
+    ForEachInMemory(*current, currency, flow_class, before_day, [&copier](const Record& record) {
       copier.AddInterned(record.key.program, record.key.payer, record.key.payee, record.count,
                          record.sum);
     });
@@ -541,18 +540,19 @@ StatusOr<FlowRecords> FlowBook::CopyRecords(const Store& store, const CurrencyCo
   KYOSO_RETURN_IF_ERROR(ForEachPair(
       store, currency, period, flow_class, find,
       [&copier](std::string_view program, const Account* payer, const Account* payee,
-                uint64_t count, FlowSum sum) { copier.Add(program, payer, payee, count, sum); }));
+                uint64_t count, FlowSum sum) { copier.Add(program, payer, payee, count, sum); },
+      before_day));
   return records;
 }
 
 Status FlowBook::ForEachPair(const Store& store, const CurrencyCode& currency, const Period& period,
                              FlowClass flow_class, const AccountFinder& find,
-                             const ResolvedPairVisitor& visit) const {
+                             const ResolvedPairVisitor& visit, int32_t before_day) const {
   auto visit_record = [&visit](const Record& record) {
     visit(*record.key.program, record.key.payer, record.key.payee, record.count, record.sum);
   };
   if (const Current* current = InMemory(period)) {
-    ForEachInMemory(*current, currency, flow_class, visit_record);
+    ForEachInMemory(*current, currency, flow_class, before_day, visit_record);
     return Status::Ok();
   }
   // Records come ordered by programme, payer, payee: the payer is usually the last one.
@@ -572,7 +572,7 @@ Status FlowBook::ForEachPair(const Store& store, const CurrencyCode& currency, c
   // A week that holds today: the store has its days before today; today is in its log.
   const int32_t today = day_.period.start_day;
   if (period.start_day <= today && today < PeriodEndDay(period)) {
-    ForEachInMemory(day_, currency, flow_class, visit_record);
+    ForEachInMemory(day_, currency, flow_class, before_day, visit_record);
   }
   return Status::Ok();
 }

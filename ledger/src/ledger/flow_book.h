@@ -35,6 +35,7 @@
 
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
@@ -67,21 +68,23 @@ class FlowBook {
 
   // Visits the pair records of one currency, period and class, with their accounts (null
   // for an account `find` does not know): from memory when the book holds the period.
+  // Only the flows of days before `before_day`, as Records.
   using ResolvedPairVisitor =
       std::function<void(std::string_view program, const Account* payer, const Account* payee,
                          uint64_t count, FlowSum sum)>;
   Status ForEachPair(const Store& store, const CurrencyCode& currency, const Period& period,
                      FlowClass flow_class, const AccountFinder& find,
-                     const ResolvedPairVisitor& visit) const;
+                     const ResolvedPairVisitor& visit,
+                     int32_t before_day = std::numeric_limits<int32_t>::max()) const;
 
   // The pair records of one currency, period and class, copied with their accounts'
   // groups: from memory when the book holds the period, else from `store`. Those of a
   // closed period are kept (kKeptPairsMax, kKeptPeriodsMax), so that asking again, as every
-  // ask of a day of the current month does for the days before it, costs nothing.
-  StatusOr<std::shared_ptr<const FlowRecords>> Records(const Store& store,
-                                                       const CurrencyCode& currency,
-                                                       const Period& period, FlowClass flow_class,
-                                                       const AccountFinder& find) const;
+  // ask of a day of the current month does for the days before it, costs nothing. Only
+  // the flows of days before `before_day`, which must not be before the book's day.
+  StatusOr<std::shared_ptr<const FlowRecords>> Records(
+      const Store& store, const CurrencyCode& currency, const Period& period, FlowClass flow_class,
+      const AccountFinder& find, int32_t before_day = std::numeric_limits<int32_t>::max()) const;
 
   // Groups the pair records `query` names into its table (Records: a closed period's
   // are kept once read); `find` looks accounts up.
@@ -146,11 +149,11 @@ class FlowBook {
   const std::string* Intern(std::string_view program);
   uint32_t CurrencyNumber(std::string_view currency);
   const Current* InMemory(const Period& period) const;
-  // Visits the records of `current` (the current month: and today's) of one currency and
-  // class.
+  // Visits the records of `current` (the current month: and today's, if today is before
+  // `before_day`) of one currency and class.
   template <typename Visit>
   void ForEachInMemory(const Current& current, const CurrencyCode& currency, FlowClass flow_class,
-                       Visit&& visit) const;
+                       int32_t before_day, Visit&& visit) const;
   // Adds one period's stored records to each of `into`.
   Status LoadRecords(const Store& store, const CurrencyCode& currency, const Period& period,
                      std::initializer_list<Current*> into, const AccountFinder& find);
@@ -178,7 +181,7 @@ class FlowBook {
   // Copies the records (Records, without keeping).
   StatusOr<FlowRecords> CopyRecords(const Store& store, const CurrencyCode& currency,
                                     const Period& period, FlowClass flow_class,
-                                    const AccountFinder& find) const;
+                                    const AccountFinder& find, int32_t before_day) const;
   void KeepRecords(std::string key, std::shared_ptr<const FlowRecords> records) const;
   std::vector<uint32_t> dirty_;  // The current day's records changed since the last flush.
 };

@@ -72,7 +72,7 @@ FlowQuery MetricsQuery(const MetricsSnapshot& in, FlowClass flow_class) {
 
 StatusOr<MetricsSnapshot> TakeMetricsSnapshot(const Ledger& ledger, const CurrencyCode& currency,
                                               const Period& period, const ProgramId& program,
-                                              const ServedCache* cache) {
+                                              RunningPeriods running, const ServedCache* cache) {
   MetricsSnapshot in;
   in.currency = currency;
   in.period = period;
@@ -81,12 +81,13 @@ StatusOr<MetricsSnapshot> TakeMetricsSnapshot(const Ledger& ledger, const Curren
       ledger,
       {MetricsQuery(in, FlowClass::kIssuance), MetricsQuery(in, FlowClass::kPayment),
        MetricsQuery(in, FlowClass::kRedemption)},
-      cache);
+      running, cache);
   if (!flows.ok()) return flows.status();
   in.flows = std::move(*flows);
   in.begins = int64_t{period.start_day} * kSecondsPerDay;
-  in.ends =
-      std::min(int64_t{PeriodEndDay(period)} * kSecondsPerDay, SecondsOf(ledger.last_timestamp()));
+  // The circulation over the days the flows cover, and no later than now.
+  in.ends = std::min(int64_t{ServedUntil(in.flows, period)} * kSecondsPerDay,
+                     SecondsOf(ledger.last_timestamp()));
   if (in.ends <= in.begins) return in;
   StatusOr<Wide> at_begin = ledger.CirculationIntegral(currency, program, in.begins);
   if (!at_begin.ok()) return at_begin.status();
@@ -125,7 +126,8 @@ StatusOr<ProgramMetrics> ComputeProgramMetrics(const MetricsSnapshot& in,
 StatusOr<ProgramMetrics> ComputeProgramMetrics(const Ledger& ledger, const CurrencyCode& currency,
                                                const Period& period, const ProgramId& program,
                                                const DisclosureRules& rules, ServedCache* cache) {
-  StatusOr<MetricsSnapshot> in = TakeMetricsSnapshot(ledger, currency, period, program, cache);
+  StatusOr<MetricsSnapshot> in =
+      TakeMetricsSnapshot(ledger, currency, period, program, rules.running_periods, cache);
   if (!in.ok()) return in.status();
   return ComputeProgramMetrics(*in, rules, cache);
 }

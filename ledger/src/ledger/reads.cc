@@ -186,9 +186,11 @@ StatusOr<std::vector<FlowTable>> Ledger::Flows(const std::vector<FlowQuery>& que
 
 StatusOr<std::shared_ptr<const FlowRecords>> Ledger::FlowRecordsOf(const CurrencyCode& currency,
                                                                    const Period& period,
-                                                                   FlowClass flow_class) const {
-  return state_->flows.Records(*store_, currency, period, flow_class,
-                               [this](std::string_view id) { return state_->accounts.Find(id); });
+                                                                   FlowClass flow_class,
+                                                                   int32_t before_day) const {
+  return state_->flows.Records(
+      *store_, currency, period, flow_class,
+      [this](std::string_view id) { return state_->accounts.Find(id); }, before_day);
 }
 
 }  // namespace kyoso::ledger

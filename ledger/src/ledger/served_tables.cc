@@ -2,6 +2,7 @@
 #include "kyoso/ledger/served_tables.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 namespace kyoso::ledger {
@@ -143,13 +144,21 @@ void ProtectDays(const std::vector<ProtectedTable>& month, const std::vector<int
   }
 }
 
+// The flows a snapshot serves are those of the days before this one.
+int32_t BeforeDay(const FlowSnapshot& snapshot) {
+  return snapshot.running == RunningPeriods::kEndedDays ? snapshot.today
+                                                        : std::numeric_limits<int32_t>::max();
+}
+
 // What a cache keeps `query`'s period's family under: nothing (empty) while the month
 // (or a week's months) holding it may still change, or for a family with a programme
-// the currency does not have.
+// the currency does not have. Served up to the end of the last ended day, a family
+// holding today changes only when today ends: it is kept under today's date too.
 std::string CacheKey(const FlowSnapshot& snapshot, const FlowQuery& query) {
   const int32_t last_day = PeriodEndDay(query.period) - 1;
   const Period last_month = PeriodOfDay(PeriodKind::kMonth, last_day);
-  if (PeriodEndDay(last_month) > snapshot.today) return {};
+  const bool running = PeriodEndDay(last_month) > snapshot.today;
+  if (running && snapshot.running == RunningPeriods::kLive) return {};
   FlowQuery all = query;
   all.program.reset();
   const std::vector<FlowQuery> family = FamilyOf(snapshot.programs, all);
@@ -161,6 +170,7 @@ std::string CacheKey(const FlowSnapshot& snapshot, const FlowQuery& query) {
   for (size_t t = 0; t < family.size(); t += kGroupByCount * kGroupByCount) {
     key.append(1, '\0').append(family[t].program ? *family[t].program : "*");
   }
+  if (running) key.append(1, '\0').append("before ").append(DayText(snapshot.today));
   return key;
 }
 
@@ -319,7 +329,7 @@ class SnapshotTaker {
   Status TakeRecords(FlowClass flow_class, const Period& period) {
     if (snapshot_.records.contains({flow_class, period})) return Status::Ok();
     StatusOr<std::shared_ptr<const FlowRecords>> records =
-        ledger_.FlowRecordsOf(snapshot_.currency, period, flow_class);
+        ledger_.FlowRecordsOf(snapshot_.currency, period, flow_class, BeforeDay(snapshot_));
     if (!records.ok()) return records.status();
     snapshot_.records.emplace(std::pair{flow_class, period}, std::move(*records));
     return Status::Ok();
@@ -355,11 +365,12 @@ class SnapshotTaker {
 }  // namespace
 
 StatusOr<FlowSnapshot> TakeFlowSnapshot(const Ledger& ledger, const std::vector<FlowQuery>& queries,
-                                        const ServedCache* cache) {
+                                        RunningPeriods running, const ServedCache* cache) {
   FlowSnapshot snapshot;
+  snapshot.running = running;
+  snapshot.today = PeriodOf(PeriodKind::kDay, ledger.last_timestamp()).start_day;
   if (queries.empty()) return snapshot;
   snapshot.currency = queries.front().currency;
-  snapshot.today = PeriodOf(PeriodKind::kDay, ledger.last_timestamp()).start_day;
   snapshot.programs = ProgramsOf(ledger, snapshot.currency);
   SnapshotTaker taker(ledger, cache, &snapshot);
   for (const FlowQuery& query : queries) {
@@ -369,6 +380,12 @@ StatusOr<FlowSnapshot> TakeFlowSnapshot(const Ledger& ledger, const std::vector<
     KYOSO_RETURN_IF_ERROR(taker.TakeFamily(query));
   }
   return snapshot;
+}
+
+int32_t ServedUntil(const FlowSnapshot& snapshot, const Period& period) {
+  const int32_t until =
+      snapshot.running == RunningPeriods::kEndedDays ? snapshot.today : snapshot.today + 1;
+  return std::clamp(until, period.start_day, PeriodEndDay(period));
 }
 
 StatusOr<std::vector<ProtectedTable>> ServedFamily(const FlowSnapshot& snapshot,
@@ -399,7 +416,7 @@ StatusOr<ProtectedTable> ServedFlowTable(const FlowSnapshot& snapshot, const Flo
 
 StatusOr<ProtectedTable> ServedFlowTable(const Ledger& ledger, const FlowQuery& query,
                                          const DisclosureRules& rules, ServedCache* cache) {
-  StatusOr<FlowSnapshot> snapshot = TakeFlowSnapshot(ledger, {query}, cache);
+  StatusOr<FlowSnapshot> snapshot = TakeFlowSnapshot(ledger, {query}, rules.running_periods, cache);
   if (!snapshot.ok()) return snapshot.status();
   return ServedFlowTable(*snapshot, query, rules, cache);
 }
@@ -407,7 +424,7 @@ StatusOr<ProtectedTable> ServedFlowTable(const Ledger& ledger, const FlowQuery& 
 StatusOr<std::vector<ProtectedTable>> ServedFamily(const Ledger& ledger, const FlowQuery& query,
                                                    const DisclosureRules& rules,
                                                    ServedCache* cache) {
-  StatusOr<FlowSnapshot> snapshot = TakeFlowSnapshot(ledger, {query}, cache);
+  StatusOr<FlowSnapshot> snapshot = TakeFlowSnapshot(ledger, {query}, rules.running_periods, cache);
   if (!snapshot.ok()) return snapshot.status();
   return ServedFamily(*snapshot, query, rules, cache);
 }

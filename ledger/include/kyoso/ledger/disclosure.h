@@ -20,6 +20,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,10 +29,23 @@
 
 namespace kyoso::ledger {
 
+// How tables of a period that has not ended (the current day, week or month) are served.
+enum class RunningPeriods : uint8_t {
+  // Up to the end of the ledger's last ended day, so that they stay the same all day: two
+  // readings, however far apart in a day, cannot be subtracted to show what was paid in
+  // between (perhaps one payment). The current day shows nothing until it ends.
+  kEndedDays,
+  // As the ledger stands at the read: for demonstrations and tests.
+  kLive,
+};
+std::string_view RunningPeriodsName(RunningPeriods running);  // "ended-days", "live".
+std::optional<RunningPeriods> RunningPeriodsFromName(std::string_view name);
+
 struct DisclosureRules {
   uint64_t min_payers = 10;
   uint64_t min_payees = 10;
   int dominance_percent = 85;  // Of a cell's sum its two largest payers (or payees) may make.
+  RunningPeriods running_periods = RunningPeriods::kEndedDays;
 };
 
 enum class Suppression : uint8_t {

@@ -16,6 +16,7 @@
 // order; after a Store failure the Ledger must be discarded and reopened.
 #pragma once
 
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -111,10 +112,11 @@ class Ledger {
   StatusOr<std::vector<FlowTable>> Flows(const std::vector<FlowQuery>& queries) const;
   // The pair records the tables of one currency, period and class are grouped from,
   // copied out (FlowRecords: GroupFlows groups them on any thread); those of a closed
-  // period are kept and shared, so asking again costs nothing.
-  StatusOr<std::shared_ptr<const FlowRecords>> FlowRecordsOf(const CurrencyCode& currency,
-                                                             const Period& period,
-                                                             FlowClass flow_class) const;
+  // period are kept and shared, so asking again costs nothing. With `before_day` (the
+  // ledger's current day, or a later one), only the flows of the days before it.
+  StatusOr<std::shared_ptr<const FlowRecords>> FlowRecordsOf(
+      const CurrencyCode& currency, const Period& period, FlowClass flow_class,
+      int32_t before_day = std::numeric_limits<int32_t>::max()) const;
   // Money in circulation: what residents, merchants and producers hold of `program`'s
   // money ("" for free money) in `currency`, now; and its integral over ledger time from
   // the beginning up to `at_seconds` (whole seconds since 1970, UTC), in minor units ×

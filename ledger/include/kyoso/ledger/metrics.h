@@ -60,16 +60,20 @@ struct MetricsSnapshot {
   Period period;
   ProgramId program;   // "" for free money.
   FlowSnapshot flows;  // Its issuance, payments and redemptions.
-  int64_t begins = 0;  // The part of the period passed, in whole seconds since 1970, UTC,
-  int64_t ends = 0;    // and the circulation's integral at each end (see Ledger).
+  int64_t begins =
+      0;  // The part of the period its flows cover, up to now, in whole seconds since 1970, UTC,
+  int64_t ends = 0;  // and the circulation's integral at each end (see Ledger).
   Wide integral_at_begin = 0;
   Wide integral_at_end = 0;
 };
 
-// The snapshot of `program`'s money ("" for free money) in `currency` over `period`.
-// Fails only as the ledger's reads do (a store error). `cache`: as TakeFlowSnapshot.
+// The snapshot of `program`'s money ("" for free money) in `currency` over `period`,
+// a period that has not ended taken as `running` says: its flows and its circulation up
+// to the same day. Fails only as the ledger's reads do (a store error). `cache`: as
+// TakeFlowSnapshot.
 StatusOr<MetricsSnapshot> TakeMetricsSnapshot(const Ledger& ledger, const CurrencyCode& currency,
                                               const Period& period, const ProgramId& program,
+                                              RunningPeriods running,
                                               const ServedCache* cache = nullptr);
 
 // Its metrics under `rules`. `cache`: served tables kept (served_tables.h), or none.

@@ -14,6 +14,11 @@
 // what its days hide (ProtectWholeAgainstParts), then its family is protected. Every
 // choice is deterministic, so a table is served the same however often it is asked.
 //
+// A period that has not ended is served, by default, up to the end of the ledger's last
+// ended day (RunningPeriods::kEndedDays, disclosure.h): its tables then stay the same all
+// day, so two readings cannot be subtracted, and they are kept like an ended month's
+// until the day ends.
+//
 // Serving is in two steps: a snapshot of what it needs, copied out of the ledger where
 // the ledger lives (TakeFlowSnapshot), then the protection from the snapshot alone, on
 // any thread (the node's worker).
@@ -57,24 +62,31 @@ class ServedCache {
 // while the ledger applies more, so a long protection holds up no write.
 struct FlowSnapshot {
   CurrencyCode currency;
-  int32_t today = 0;                // The ledger's day: a month ending after it may change.
-  std::vector<ProgramId> programs;  // The currency's, in id order.
+  int32_t today = 0;  // The ledger's day: a month ending after it may change.
+  RunningPeriods running = RunningPeriods::kEndedDays;
+  std::vector<ProgramId> programs;                // The currency's, in id order.
   std::map<std::string, ServedCache::Kept> kept;  // By the cache's key.
   // The pair records of each period whose family is not kept.
   std::map<std::pair<FlowClass, Period>, std::shared_ptr<const FlowRecords>> records;
 };
 
-// The snapshot serving `queries` (one currency) needs; with a cache, families it keeps
-// are taken as kept rather than their records.
+// The snapshot serving `queries` (one currency) needs, periods that have not ended served
+// as `running` says; with a cache, families it keeps are taken as kept rather than their
+// records.
 StatusOr<FlowSnapshot> TakeFlowSnapshot(const Ledger& ledger, const std::vector<FlowQuery>& queries,
-                                        const ServedCache* cache = nullptr);
+                                        RunningPeriods running, const ServedCache* cache = nullptr);
+
+// The first day of `period` whose flows its tables from `snapshot` do not hold: the
+// period's end once it has ended; before, the snapshot's day (kEndedDays) or the day
+// after it (kLive: today's flows so far are held).
+int32_t ServedUntil(const FlowSnapshot& snapshot, const Period& period);
 
 // The table `query` (one of the snapshot's) asks for, as served. With a cache, what it
 // keeps is used and what is computed kept.
 StatusOr<ProtectedTable> ServedFlowTable(const FlowSnapshot& snapshot, const FlowQuery& query,
                                          const DisclosureRules& rules,
                                          ServedCache* cache = nullptr);
-// The same from the ledger at once.
+// The same from the ledger at once, running periods as `rules` say.
 StatusOr<ProtectedTable> ServedFlowTable(const Ledger& ledger, const FlowQuery& query,
                                          const DisclosureRules& rules,
                                          ServedCache* cache = nullptr);
