@@ -30,7 +30,7 @@ class SharedServedCache : public ledger::ServedCache {
 };
 
 // How the node serves flow tables and metrics: its disclosure rules, the served tables it
-// keeps of ended months, and the worker that protects tables off the apply thread (shared
+// keeps (ServedCache), and the worker that protects tables off the apply thread (shared
 // by the gRPC and HTTP paths).
 struct FlowServing {
   ledger::DisclosureRules rules;

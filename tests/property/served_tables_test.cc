@@ -367,8 +367,12 @@ TEST_P(ServedCacheTest, ARunningPeriodIsKeptUntilItsDayEnds) {
   day.period = PeriodOf(PeriodKind::kDay, april_1);
   FlowQuery month = day;
   month.period = PeriodOf(PeriodKind::kMonth, april_1);
-  Issue(7, april_1 + kNsPerDay);  // April 2: April 1 has ended.
   ServedCache cache;
+  FlowQuery march = month;  // Ended: kept for good.
+  march.period = PeriodOf(PeriodKind::kMonth, kMarch);
+  ASSERT_TRUE(ServedFlowTable(*ledger_, march, open, &cache).ok());
+  ASSERT_EQ(cache.size(), 1u);
+  Issue(7, april_1 + kNsPerDay);  // April 2: April 1 has ended.
   for (const FlowQuery& query : {day, month}) {
     ASSERT_TRUE(ServedFlowTable(*ledger_, query, open, &cache).ok());
     auto warm = TakeFlowSnapshot(*ledger_, {query}, open.running_periods, &cache);
@@ -385,9 +389,44 @@ TEST_P(ServedCacheTest, ARunningPeriodIsKeptUntilItsDayEnds) {
   auto next_day = TakeFlowSnapshot(*ledger_, {month}, open.running_periods, &cache);
   ASSERT_TRUE(next_day.ok());
   EXPECT_TRUE(next_day->kept.empty());
+  EXPECT_GT(cache.size(), 2u);  // March, and April's month and days as of April 2.
   auto served = ServedFlowTable(*next_day, month, open, &cache);
   ASSERT_TRUE(served.ok());
   EXPECT_EQ(served->total.sum, Wide(8));
+  // April's families as of April 2 will never be asked for again: dropped. March stays.
+  EXPECT_EQ(cache.size(), 2u);
+  auto kept_march = TakeFlowSnapshot(*ledger_, {march}, open.running_periods, &cache);
+  ASSERT_TRUE(kept_march.ok());
+  EXPECT_EQ(kept_march->kept.size(), 1u);
+}
+
+// Ledger time may pass midnight without a flow (a tick, or a batch of other commands):
+// the day before has ended all the same, and is served.
+TEST_P(ServedCacheTest, ADayEndedByATickIsServed) {
+  const DisclosureRules open{1, 1, 100};
+  const TimeNs april_1 = kMarch + 31 * kNsPerDay;                        // SetUp issued 1 on it.
+  const TimeNs april_2 = april_1 + kNsPerDay + 3'600 * 1'000'000'000LL;  // 01:00.
+  ASSERT_TRUE(ledger_->Apply(Batch{next_index_++, april_2, {Tick{}}}).ok());
+  ASSERT_EQ(PeriodOf(PeriodKind::kDay, ledger_->last_timestamp()),
+            PeriodOf(PeriodKind::kDay, april_2));
+  FlowQuery query;
+  query.currency = kTownCurrency;
+  query.flow_class = FlowClass::kIssuance;
+  for (PeriodKind kind : {PeriodKind::kDay, PeriodKind::kWeek, PeriodKind::kMonth}) {
+    query.period = PeriodOf(kind, april_1);
+    auto table = ServedFlowTable(*ledger_, query, open);
+    ASSERT_TRUE(table.ok()) << table.status().ToString();
+    EXPECT_EQ(table->total.sum, Wide(1)) << PeriodKindName(kind);
+  }
+  query.period = PeriodOf(PeriodKind::kDay, april_2);  // Today: not yet.
+  auto today = ServedFlowTable(*ledger_, query, open);
+  ASSERT_TRUE(today.ok());
+  EXPECT_EQ(today->total.sum, Wide(0));
+  // The book is still on April 1: it can leave out April 2 (nothing yet), not April 1.
+  const Period month = PeriodOf(PeriodKind::kMonth, april_1);
+  auto records = ledger_->FlowRecordsOf(kTownCurrency, month, FlowClass::kIssuance,
+                                        PeriodOf(PeriodKind::kDay, april_1).start_day - 1);
+  EXPECT_EQ(records.status().code(), Status::Code::kInvalidArgument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Town, ServedCacheTest, ::testing::Values(1));

@@ -385,6 +385,14 @@ Status ScanFlowPairs(const Store& store, const CurrencyCode& currency, const Per
   return Status::Ok();
 }
 
+Status FlowBook::CheckBeforeDay(int32_t before_day) const {
+  if (before_day >= day_.period.start_day) return Status::Ok();
+  // The store holds ended days whole: it cannot leave out the days from before_day on.
+  return Status::InvalidArgument("flows before " + DayText(before_day) +
+                                 " only: the book has passed that day (" +
+                                 DayText(day_.period.start_day) + ")");
+}
+
 const FlowBook::Current* FlowBook::InMemory(const Period& period) const {
   if (period == day_.period) return &day_;
   if (period == month_.period) return &month_;
@@ -471,6 +479,7 @@ class RecordsCopier {
 StatusOr<std::shared_ptr<const FlowRecords>> FlowBook::Records(
     const Store& store, const CurrencyCode& currency, const Period& period, FlowClass flow_class,
     const AccountFinder& find, int32_t before_day) const {
+  KYOSO_RETURN_IF_ERROR(CheckBeforeDay(before_day));
   const bool closed = PeriodEndDay(period) <= day_.period.start_day;
   std::string key = closed ? Prefix(currency, period, flow_class) : std::string();
   if (auto kept = kept_records_.find(key); closed && kept != kept_records_.end()) {
@@ -548,6 +557,7 @@ StatusOr<FlowRecords> FlowBook::CopyRecords(const Store& store, const CurrencyCo
 Status FlowBook::ForEachPair(const Store& store, const CurrencyCode& currency, const Period& period,
                              FlowClass flow_class, const AccountFinder& find,
                              const ResolvedPairVisitor& visit, int32_t before_day) const {
+  KYOSO_RETURN_IF_ERROR(CheckBeforeDay(before_day));
   auto visit_record = [&visit](const Record& record) {
     visit(*record.key.program, record.key.payer, record.key.payee, record.count, record.sum);
   };

@@ -149,6 +149,8 @@ class FlowBook {
   const std::string* Intern(std::string_view program);
   uint32_t CurrencyNumber(std::string_view currency);
   const Current* InMemory(const Period& period) const;
+  // InvalidArgument for a `before_day` before the book's day (Records).
+  Status CheckBeforeDay(int32_t before_day) const;
   // Visits the records of `current` (the current month: and today's, if today is before
   // `before_day`) of one currency and class.
   template <typename Visit>

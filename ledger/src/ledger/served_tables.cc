@@ -144,6 +144,11 @@ void ProtectDays(const std::vector<ProtectedTable>& month, const std::vector<int
   }
 }
 
+// The start of the cache key of a running period's family, before its day (DayText:
+// "2026-03-14", so that keys of days compare as the days do).
+constexpr std::string_view kRunningKey = "running ";
+constexpr size_t kDayTextSize = 10;
+
 // The flows a snapshot serves are those of the days before this one.
 int32_t BeforeDay(const FlowSnapshot& snapshot) {
   return snapshot.running == RunningPeriods::kEndedDays ? snapshot.today
@@ -153,7 +158,8 @@ int32_t BeforeDay(const FlowSnapshot& snapshot) {
 // What a cache keeps `query`'s period's family under: nothing (empty) while the month
 // (or a week's months) holding it may still change, or for a family with a programme
 // the currency does not have. Served up to the end of the last ended day, a family
-// holding today changes only when today ends: it is kept under today's date too.
+// holding today changes only when today ends: it is kept under today's date too, first
+// (kRunningKey), so that ServedCache can tell the days apart.
 std::string CacheKey(const FlowSnapshot& snapshot, const FlowQuery& query) {
   const int32_t last_day = PeriodEndDay(query.period) - 1;
   const Period last_month = PeriodOfDay(PeriodKind::kMonth, last_day);
@@ -163,14 +169,13 @@ std::string CacheKey(const FlowSnapshot& snapshot, const FlowQuery& query) {
   all.program.reset();
   const std::vector<FlowQuery> family = FamilyOf(snapshot.programs, all);
   if (FamilyOf(snapshot.programs, query).size() != family.size()) return {};
-  std::string key = query.currency + '\0' + std::string(FlowClassName(query.flow_class)) + '\0' +
-                    std::string(PeriodKindName(query.period.kind)) + '\0' +
-                    DayText(query.period.start_day);
+  std::string key = running ? std::string(kRunningKey) + DayText(snapshot.today) + '\0' : "";
+  key += query.currency + '\0' + std::string(FlowClassName(query.flow_class)) + '\0' +
+         std::string(PeriodKindName(query.period.kind)) + '\0' + DayText(query.period.start_day);
   // The monies: a programme created since makes another family.
   for (size_t t = 0; t < family.size(); t += kGroupByCount * kGroupByCount) {
     key.append(1, '\0').append(family[t].program ? *family[t].program : "*");
   }
-  if (running) key.append(1, '\0').append("before ").append(DayText(snapshot.today));
   return key;
 }
 
@@ -256,8 +261,22 @@ ServedCache::Kept ServedCache::Find(const std::string& key) const {
   return it == families_.end() ? nullptr : it->second;
 }
 
+void ServedCache::DropEarlierDays(const std::string& key) {
+  const std::string_view day = std::string_view(key).substr(kRunningKey.size(), kDayTextSize);
+  for (auto it = families_.lower_bound(std::string(kRunningKey));
+       it != families_.end() && it->first.starts_with(kRunningKey);) {
+    if (std::string_view(it->first).substr(kRunningKey.size(), kDayTextSize) >= day) {
+      ++it;
+      continue;
+    }
+    order_.erase(std::find(order_.begin(), order_.end(), it->first));
+    it = families_.erase(it);
+  }
+}
+
 void ServedCache::Keep(std::string key, std::vector<ProtectedTable> family) {
   if (families_max_ == 0 || families_.contains(key)) return;
+  if (key.starts_with(kRunningKey)) DropEarlierDays(key);
   if (order_.size() == families_max_) {
     families_.erase(order_.front());
     order_.pop_front();

@@ -16,8 +16,8 @@
 //
 // A period that has not ended is served, by default, up to the end of the ledger's last
 // ended day (RunningPeriods::kEndedDays, disclosure.h): its tables then stay the same all
-// day, so two readings cannot be subtracted, and they are kept like an ended month's
-// until the day ends.
+// day, so two readings of one day cannot be subtracted, and they are kept like an ended
+// month's until the day ends.
 //
 // Serving is in two steps: a snapshot of what it needs, copied out of the ledger where
 // the ledger lives (TakeFlowSnapshot), then the protection from the snapshot alone, on
@@ -36,11 +36,13 @@
 
 namespace kyoso::ledger {
 
-// Served families of periods whose months have ended (their figures never change again:
-// ledger time only moves forward), kept so that asking again, or for another grouping,
-// day or week of the same month, costs nothing. The oldest kept goes first. For one set
-// of rules (the node's). Not thread-safe: a caller that shares one between threads
-// derives and locks around Find and Keep.
+// Served families kept so that asking again, or for another grouping, day or week of the
+// same month, costs nothing: those of periods whose months have ended (their figures
+// never change again: ledger time only moves forward), and those of running periods
+// served up to the last ended day (the same until the day ends; keeping one of a later
+// day drops those of earlier days, which are never asked for again). The oldest kept
+// goes first. For one set of rules (the node's). Not thread-safe: a caller that shares
+// one between threads derives and locks around Find and Keep.
 class ServedCache {
  public:
   using Kept = std::shared_ptr<const std::vector<ProtectedTable>>;
@@ -48,8 +50,12 @@ class ServedCache {
   virtual ~ServedCache() = default;
   virtual Kept Find(const std::string& key) const;  // Null if not kept.
   virtual void Keep(std::string key, std::vector<ProtectedTable> family);
+  size_t size() const { return families_.size(); }
 
  private:
+  // Drops the running periods' families kept for days before the one of `key`'s.
+  void DropEarlierDays(const std::string& key);
+
   size_t families_max_;
   std::map<std::string, Kept> families_;
   std::deque<std::string> order_;  // The oldest first.
