@@ -1,6 +1,7 @@
 // kyoso-admin metrics PROGRAM: a programme's metrics over a day, week or month (analysts
 // and auditors; docs/flows.md, Metrics), as the node releases them under its disclosure
-// rules: a figure held back shows as "held back".
+// rules: a figure held back shows as "held back"; a period still running, up to the day
+// the node takes it to.
 #include "admin-cli/admin.h"
 
 namespace kyoso::admin {
@@ -23,6 +24,7 @@ int Show(AdminTool& tool, const v1::ProgramMetricsRequest& request) {
               {"period", m.period()},
               {"start", m.start()},
               {"end", m.end()},
+              {"until", m.until()},
               {"paid_out_minor", m.paid_out_minor()},
               {"spent_minor", m.spent_minor()},
               {"respent_minor", m.respent_minor()},
@@ -34,16 +36,19 @@ int Show(AdminTool& tool, const v1::ProgramMetricsRequest& request) {
               {"average_circulation_minor", m.average_circulation_minor()},
               {"velocity", m.velocity()},
               {"holding_days", m.holding_days()}};
+  // A period that has not ended is taken up to a day (docs/flows.md, Running periods).
+  const std::string covered =
+      m.until() < m.end() ? "; it has not ended: its days before " + m.until() + " only" : "";
   std::string text =
       m.program() + " money in " + m.currency() + ", " + m.period() + " from " + m.start() +
-      " to " + m.end() + " (minor units):\n" + "  paid out (R1)  " + Shown(m.paid_out_minor()) +
-      "\n" + "  spent by residents (R2)  " + Shown(m.spent_minor()) + "\n" +
-      "  re-spent by businesses (R3)  " + Shown(m.respent_minor()) + "\n" + "  redeemed (X)  " +
-      Shown(m.redeemed_minor()) + "\n" + "  LM3 " + Shown(m.lm3()) + ", spend-through " +
-      Shown(m.spend_through()) + ", leakage " + Shown(m.leakage()) + ", rounds before redemption " +
-      Shown(m.rounds_before_redemption()) + "\n" + "  in circulation on average (M)  " +
-      Shown(m.average_circulation_minor()) + ", velocity " + Shown(m.velocity()) +
-      ", mean holding period " + Shown(m.holding_days()) + " days\n" +
+      " to " + m.end() + covered + " (minor units):\n" + "  paid out (R1)  " +
+      Shown(m.paid_out_minor()) + "\n" + "  spent by residents (R2)  " + Shown(m.spent_minor()) +
+      "\n" + "  re-spent by businesses (R3)  " + Shown(m.respent_minor()) + "\n" +
+      "  redeemed (X)  " + Shown(m.redeemed_minor()) + "\n" + "  LM3 " + Shown(m.lm3()) +
+      ", spend-through " + Shown(m.spend_through()) + ", leakage " + Shown(m.leakage()) +
+      ", rounds before redemption " + Shown(m.rounds_before_redemption()) + "\n" +
+      "  in circulation on average (M)  " + Shown(m.average_circulation_minor()) + ", velocity " +
+      Shown(m.velocity()) + ", mean holding period " + Shown(m.holding_days()) + " days\n" +
       "(a ratio is also absent when nothing was paid out or redeemed)";
   return tool.Print(out, text);
 }

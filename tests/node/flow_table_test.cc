@@ -322,6 +322,9 @@ TEST_F(FlowTableTest, ProgrammeMetricsUnderDisclosureControl) {
   nlohmann::json shown = nlohmann::json::parse(run.out, nullptr, false);
   EXPECT_EQ(shown["lm3"], "1.500");
   EXPECT_EQ(shown["spent_minor"], "150");
+  EXPECT_EQ(shown["until"], metrics.until());
+  EXPECT_EQ(metrics.until(), ledger::DayText(ledger::DayFromText(request.day()).value() + 1))
+      << "live: today so far";
 
   // Free money: the top-ups' 3,000 went to three residents. Alice alone spends some: 60
   // takes her last 50 of fresh-food money, then 10 of free money. One payer: held back,
