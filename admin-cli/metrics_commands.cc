@@ -13,6 +13,13 @@ std::string Shown(const std::string& value) {
   return value.empty() ? "held back" : value;
 }
 
+// What a period that has not ended covers (docs/flows.md, Running periods); "" once ended.
+std::string Covered(const v1::ProgramMetrics& m) {
+  if (m.until() >= m.end()) return "";
+  if (m.until() <= m.start()) return "; it has not ended: none of its days is served yet";
+  return "; it has not ended: its days before " + m.until() + " only";
+}
+
 int Show(AdminTool& tool, const v1::ProgramMetricsRequest& request) {
   grpc::ClientContext context;
   cli::SetDeadline(&context, tool.options);
@@ -36,9 +43,7 @@ int Show(AdminTool& tool, const v1::ProgramMetricsRequest& request) {
               {"average_circulation_minor", m.average_circulation_minor()},
               {"velocity", m.velocity()},
               {"holding_days", m.holding_days()}};
-  // A period that has not ended is taken up to a day (docs/flows.md, Running periods).
-  const std::string covered =
-      m.until() < m.end() ? "; it has not ended: its days before " + m.until() + " only" : "";
+  const std::string covered = Covered(m);
   std::string text =
       m.program() + " money in " + m.currency() + ", " + m.period() + " from " + m.start() +
       " to " + m.end() + covered + " (minor units):\n" + "  paid out (R1)  " +

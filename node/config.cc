@@ -150,7 +150,8 @@ Status ReadDisclosure(const toml::table& table, ledger::DisclosureRules* rules) 
         name ? ledger::RunningPeriodsFromName(*name) : std::nullopt;
     if (!parsed) {
       return Status::InvalidArgument(
-          "disclosure.running_periods must be \"ended-days\" (the default) or \"live\"");
+          "disclosure.running_periods must be \"ended-months\" (the default), \"ended-days\" "
+          "or \"live\"");
     }
     rules->running_periods = *parsed;
   }

@@ -69,9 +69,10 @@ void AddFlags(CLI::App& app, NodeConfig& config, std::string& config_file) {
          [&config](const std::string& name) {
            config.disclosure.running_periods = *kyoso::ledger::RunningPeriodsFromName(name);
          },
-         "Flow tables of a running day, week or month: up to its last ended day (ended-days, "
-         "the default) or as the ledger stands (live: demonstrations only, docs/flows.md)")
-      ->check(CLI::IsMember({"ended-days", "live"}));
+         "Flow tables of a day, week or month: once its months have ended (ended-months, the "
+         "default), up to the last ended day (ended-days) or as the ledger stands (live: "
+         "demonstrations only); docs/flows.md, Running periods")
+      ->check(CLI::IsMember({"ended-months", "ended-days", "live"}));
 }
 
 // Protobuf logs a line for every request it cannot parse (a string that is not UTF-8),

@@ -92,6 +92,16 @@ async function programmesOf(query) {
   return [...names].sort();
 }
 
+// What a period that has not ended shows (docs/flows.md, Running periods): its days
+// before `until`, none by default until its month has ended.
+function untilNote(table) {
+  if (!table.until || table.until >= table.end) return '';
+  if (table.until <= table.start) {
+    return 'The period has not ended: none of its flows is served yet. ';
+  }
+  return `The period has not ended: flows before ${table.until} only. `;
+}
+
 async function drawFlows(query, group) {
   const table = await read('/v1/flow-table', { ...query, flow_class: 'payment',
                                                payer_group: group, payee_group: group });
@@ -125,8 +135,7 @@ async function drawFlows(query, group) {
   }, true);
   document.getElementById('flows-note').textContent =
     `${table.period} from ${table.start} to ${table.end} (end excluded), sums in minor units. ` +
-    (table.until && table.until < table.end
-      ? `The period has not ended: flows before ${table.until} only. ` : '') +
+    untilNote(table) +
     `${released.length} of ${cells.length} flows released; ${suppressed.length} suppressed.`;
   fillTable(document.getElementById('flows-table'),
             ['From', 'To', 'Payments', 'Sum', 'Payers', 'Payees', 'Disclosure'],

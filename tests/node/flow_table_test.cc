@@ -45,16 +45,24 @@ grpc::Status TodaysTable(TownClient& town, const std::string& flow_class, v1::Fl
   return TableOf(town, NodeDay(town), flow_class, table, period);
 }
 
+// The first day a running period holding `day` is served without, as the node serves
+// it: its first day (nothing of it until its month has ended), or (ended_days) `day`.
+int32_t ServedUntil(const std::string& period, int32_t day, bool ended_days) {
+  if (ended_days) return day;
+  const ledger::TimeNs at = ledger::TimeNs{day} * ledger::kNsPerDay;
+  return ledger::PeriodOf(*ledger::PeriodKindFromName(period), at).start_day;
+}
+
 // What the node serves of the periods holding `day`: its day's, week's and month's
 // issuance and payment tables and its month's metrics of free money, as bytes.
-std::vector<std::string> ServedOn(TownClient& town, int32_t day) {
+std::vector<std::string> ServedOn(TownClient& town, int32_t day, bool ended_days) {
   std::vector<std::string> served;
   for (const char* period : {"day", "week", "month"}) {
     for (const char* flow_class : {"issuance", "payment"}) {
       v1::FlowTable table;
       grpc::Status read = TableOf(town, day, flow_class, &table, period);
       EXPECT_TRUE(read.ok()) << read.error_message();
-      EXPECT_EQ(table.until(), ledger::DayText(day)) << period;
+      EXPECT_EQ(table.until(), ledger::DayText(ServedUntil(period, day, ended_days))) << period;
       served.push_back(table.SerializeAsString());
     }
   }
@@ -67,9 +75,44 @@ std::vector<std::string> ServedOn(TownClient& town, int32_t day) {
   grpc::ClientContext context;
   grpc::Status read = town.query().GetProgramMetrics(&context, request, &metrics);
   EXPECT_TRUE(read.ok()) << read.error_message();
-  EXPECT_EQ(metrics.until(), ledger::DayText(day));
+  EXPECT_EQ(metrics.until(), ledger::DayText(ServedUntil("month", day, ended_days)));
   served.push_back(metrics.SerializeAsString());
   return served;
+}
+
+// Issues and pays on a node whose disclosure rules are `config`'s, and checks that what
+// it serves of the periods holding today is the same before and after, and that today's
+// table and (over ended months) the month's are empty. Should the node's day change
+// between the readings, it tries again on the new day.
+void ExpectTodayUnchangedByTodaysFlows(const std::string& config_text, bool ended_days) {
+  TempDir temp;
+  std::filesystem::path config = temp.path() / "node.toml";
+  std::ofstream(config) << config_text;
+  NodeProcess node(temp.path() / "node", {"--config", config.string()});
+  ASSERT_TRUE(node.Start()) << node.log();
+  TownClient town(node.channel());
+  ASSERT_TRUE(town.SetUpTown());
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const int32_t day = NodeDay(town);
+    const std::vector<std::string> before = ServedOn(town, day, ended_days);
+    ASSERT_TRUE(town.Issue("res:alice", 1'000).status.ok());
+    ASSERT_TRUE(town.Pay("res:alice", "mch:bakery", 100).status.ok());
+    const std::vector<std::string> after = ServedOn(town, day, ended_days);
+    if (NodeDay(town) != day) continue;
+    EXPECT_EQ(after, before) << "today's issue and payment changed what is served";
+    const std::vector<std::string> empty =
+        ended_days ? std::vector<std::string>{"day"} : std::vector<std::string>{"day", "month"};
+    for (const std::string& period : empty) {
+      for (const char* flow_class : {"issuance", "payment"}) {
+        v1::FlowTable table;
+        ASSERT_TRUE(TableOf(town, day, flow_class, &table, period).ok());
+        EXPECT_EQ(table.cells_size(), 0) << period << " " << flow_class;
+        EXPECT_EQ(table.total().sum_minor(), "0") << period << " " << flow_class;
+      }
+    }
+    return;
+  }
+  FAIL() << "the node's day changed during each of two attempts";
 }
 
 class FlowTableTest : public ::testing::Test {
@@ -156,37 +199,19 @@ TEST_F(FlowTableTest, LiveTablesHoldTodaysFlowsSoFar) {
   EXPECT_EQ(table.until(), ledger::DayText(Today(status.reply) + 1));
 }
 
-// With the node's default config, a period that has not ended is served up to the end of
-// its last ended day: what was paid today shows nowhere until today ends, however often
-// the tables are read.
-TEST(FlowTableDefaultTest, TodaysFlowsAreNotServedUntilTodayEnds) {
-  TempDir temp;
-  std::filesystem::path config = temp.path() / "node.toml";
-  std::ofstream(config) << "[disclosure]\nmin_payers = 1\nmin_payees = 1\n"
-                           "dominance_percent = 100\n";
-  NodeProcess node(temp.path() / "node", {"--config", config.string()});
-  ASSERT_TRUE(node.Start()) << node.log();
-  TownClient town(node.channel());
-  ASSERT_TRUE(town.SetUpTown());
-  // Should UTC midnight pass between the two readings, the day's flows would rightly
-  // show: then again, on the new day.
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    const int32_t day = NodeDay(town);
-    const std::vector<std::string> before = ServedOn(town, day);
-    ASSERT_TRUE(town.Issue("res:alice", 1'000).status.ok());
-    ASSERT_TRUE(town.Pay("res:alice", "mch:bakery", 100).status.ok());
-    const std::vector<std::string> after = ServedOn(town, day);
-    if (NodeDay(town) != day) continue;
-    EXPECT_EQ(after, before) << "today's issue and payment changed what is served";
-    for (const char* flow_class : {"issuance", "payment"}) {
-      v1::FlowTable table;
-      ASSERT_TRUE(TableOf(town, day, flow_class, &table, "day").ok());
-      EXPECT_EQ(table.cells_size(), 0) << flow_class;
-      EXPECT_EQ(table.total().sum_minor(), "0") << flow_class;
-    }
-    return;
-  }
-  FAIL() << "the node's day changed during each of two attempts";
+// With the node's default config, a period is served only once its month has ended: what
+// was paid this month shows nowhere until then, however often the tables are read.
+TEST(FlowTableDefaultTest, ThisMonthsFlowsAreNotServedUntilTheMonthEnds) {
+  ExpectTodayUnchangedByTodaysFlows(
+      "[disclosure]\nmin_payers = 1\nmin_payees = 1\ndominance_percent = 100\n", false);
+}
+
+// Served up to the last ended day, what was paid today shows nowhere until today ends.
+TEST(FlowTableDefaultTest, TodaysFlowsAreNotServedUntilTodayEndsUpToTheLastEndedDay) {
+  ExpectTodayUnchangedByTodaysFlows(
+      "[disclosure]\nmin_payers = 1\nmin_payees = 1\ndominance_percent = 100\n"
+      "running_periods = \"ended-days\"\n",
+      true);
 }
 
 TEST(FlowTableDefaultTest, AnUnknownWayOfServingRunningPeriodsIsRefusedAtStart) {
@@ -195,8 +220,8 @@ TEST(FlowTableDefaultTest, AnUnknownWayOfServingRunningPeriodsIsRefusedAtStart) 
   std::ofstream(config) << "[disclosure]\nrunning_periods = \"hourly\"\n";
   NodeProcess node(temp.path() / "node", {"--config", config.string()});
   ASSERT_FALSE(node.Start());
-  EXPECT_NE(node.log().find("disclosure.running_periods must be \"ended-days\" (the default) or "
-                            "\"live\""),
+  EXPECT_NE(node.log().find("disclosure.running_periods must be \"ended-months\" (the "
+                            "default), \"ended-days\" or \"live\""),
             std::string::npos)
       << node.log();
 }

@@ -303,12 +303,11 @@ TEST_P(ServedCacheTest, ASnapshotTakesWhatTheCacheKeepsInsteadOfRecords) {
   EXPECT_EQ(Shown(*kept), Shown(*computed));
 }
 
-// By default a period that has not ended is served up to the end of the ledger's last
-// ended day: payments today change nothing served until today ends, so two readings
-// cannot be subtracted to show one; then the day's flows are all there.
+// Served up to the end of the ledger's last ended day, payments today change nothing
+// served until today ends, so two readings cannot be subtracted to show one; then the
+// day's flows are all there.
 TEST_P(ServedCacheTest, ARunningPeriodIsServedUpToItsLastEndedDay) {
-  const DisclosureRules open{1, 1, 100};  // Every figure shown; running periods by default.
-  ASSERT_EQ(open.running_periods, RunningPeriods::kEndedDays);
+  const DisclosureRules open{1, 1, 100, RunningPeriods::kEndedDays};  // Every figure shown.
   const TimeNs april_1 = kMarch + 31 * kNsPerDay;  // Today: SetUp issued 1 on it.
   std::vector<FlowQuery> queries(3);
   for (FlowQuery& query : queries) {
@@ -359,7 +358,7 @@ TEST_P(ServedCacheTest, ARunningPeriodIsServedUpToItsLastEndedDay) {
 // asked again the same day, it comes from the cache as computed; the next day it is
 // computed again, with the day that ended.
 TEST_P(ServedCacheTest, ARunningPeriodIsKeptUntilItsDayEnds) {
-  const DisclosureRules open{1, 1, 100};
+  const DisclosureRules open{1, 1, 100, RunningPeriods::kEndedDays};
   const TimeNs april_1 = kMarch + 31 * kNsPerDay;
   FlowQuery day;
   day.currency = kTownCurrency;
@@ -403,7 +402,7 @@ TEST_P(ServedCacheTest, ARunningPeriodIsKeptUntilItsDayEnds) {
 // Ledger time may pass midnight without a flow (a tick, or a batch of other commands):
 // the day before has ended all the same, and is served.
 TEST_P(ServedCacheTest, ADayEndedByATickIsServed) {
-  const DisclosureRules open{1, 1, 100};
+  const DisclosureRules open{1, 1, 100, RunningPeriods::kEndedDays};
   const TimeNs april_1 = kMarch + 31 * kNsPerDay;                        // SetUp issued 1 on it.
   const TimeNs april_2 = april_1 + kNsPerDay + 3'600 * 1'000'000'000LL;  // 01:00.
   ASSERT_TRUE(ledger_->Apply(Batch{next_index_++, april_2, {Tick{}}}).ok());
@@ -422,11 +421,130 @@ TEST_P(ServedCacheTest, ADayEndedByATickIsServed) {
   auto today = ServedFlowTable(*ledger_, query, open);
   ASSERT_TRUE(today.ok());
   EXPECT_EQ(today->total.sum, Wide(0));
-  // The book is still on April 1: it can leave out April 2 (nothing yet), not April 1.
+}
+
+// The flow book leaves out the days from a bound on where it can: from today on, or all
+// of a period that begins at or after the bound, or none of one that ends before it. Its
+// ended days are read whole: a bound within them is refused.
+TEST_P(ServedCacheTest, TheFlowBookHonoursADayBoundOrRefusesIt) {
+  const TimeNs april_1 = kMarch + 31 * kNsPerDay;  // SetUp issued 1 on it.
+  Issue(5, april_1 + 2 * kNsPerDay);               // April 3: April 1 and 2 have ended.
+  const int32_t april_2 = PeriodOf(PeriodKind::kDay, april_1).start_day + 1;
+  auto total = [&](const Period& period, int32_t before_day) -> std::optional<uint64_t> {
+    auto records = ledger_->FlowRecordsOf(kTownCurrency, period, FlowClass::kIssuance, before_day);
+    if (!records.ok()) return std::nullopt;
+    FlowSum sum = 0;
+    for (const FlowRecords::Pair& pair : (*records)->pairs) sum += pair.sum;
+    return static_cast<uint64_t>(sum);
+  };
+  const Period march = PeriodOf(PeriodKind::kMonth, kMarch);
   const Period month = PeriodOf(PeriodKind::kMonth, april_1);
-  auto records = ledger_->FlowRecordsOf(kTownCurrency, month, FlowClass::kIssuance,
-                                        PeriodOf(PeriodKind::kDay, april_1).start_day - 1);
-  EXPECT_EQ(records.status().code(), Status::Code::kInvalidArgument);
+  const Period week = PeriodOf(PeriodKind::kWeek, april_1);  // March 30 to April 5.
+  ASSERT_TRUE(total(march, INT32_MAX).has_value());
+  EXPECT_EQ(total(march, april_2), total(march, INT32_MAX)) << "ended before the bound";
+  EXPECT_EQ(total(month, april_2 - 1), uint64_t{0}) << "nothing of April before April 1";
+  EXPECT_EQ(total(week, week.start_day), uint64_t{0});
+  EXPECT_EQ(total(month, april_2 + 1), uint64_t{1}) << "today's left out";
+  EXPECT_EQ(total(week, april_2 + 1), uint64_t{1});
+  for (const Period& period : {month, week}) {
+    auto refused = ledger_->FlowRecordsOf(kTownCurrency, period, FlowClass::kIssuance, april_2);
+    EXPECT_EQ(refused.status().code(), Status::Code::kInvalidArgument)
+        << PeriodKindName(period.kind);
+  }
+}
+
+// By default a period is served only once all its days are in ended months: nothing of
+// the current month shows until it ends, so every reading of it on every day is the same;
+// a week across two months shows nothing until the later one ends too.
+TEST_P(ServedCacheTest, ByDefaultOnlyEndedMonthsAreServed) {
+  const DisclosureRules open{1, 1, 100};  // Every figure shown; running periods by default.
+  ASSERT_EQ(open.running_periods, RunningPeriods::kEndedMonths);
+  const TimeNs april_1 = kMarch + 31 * kNsPerDay;    // Today: SetUp issued 1 on it.
+  const TimeNs april_28 = april_1 + 27 * kNsPerDay;  // In the week of April 27 to May 3.
+  const TimeNs may_1 = april_1 + 30 * kNsPerDay;
+  const TimeNs may_4 = may_1 + 3 * kNsPerDay;  // The Monday after that week.
+  const TimeNs june_1 = may_1 + 31 * kNsPerDay;
+  auto query = [](PeriodKind kind, TimeNs at) {
+    FlowQuery q;
+    q.currency = kTownCurrency;
+    q.flow_class = FlowClass::kIssuance;
+    q.period = PeriodOf(kind, at);
+    return q;
+  };
+  const FlowQuery march = query(PeriodKind::kMonth, kMarch);
+  const FlowQuery april = query(PeriodKind::kMonth, april_1);
+  const FlowQuery april_1st = query(PeriodKind::kDay, april_1);
+  const FlowQuery across = query(PeriodKind::kWeek, april_28);
+  const FlowQuery may = query(PeriodKind::kMonth, may_1);
+  struct Served {
+    std::string shown;
+    Wide sum;
+    int32_t until = 0;
+  };
+  auto served = [&](const FlowQuery& q) {
+    auto snapshot = TakeFlowSnapshot(*ledger_, {q}, open.running_periods);
+    EXPECT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+    if (!snapshot.ok()) return Served{};
+    auto table = ServedFlowTable(*snapshot, q, open);
+    EXPECT_TRUE(table.ok()) << table.status().ToString();
+    if (!table.ok()) return Served{};
+    return Served{Shown(*table), table->total.sum, ServedUntil(*snapshot, q.period)};
+  };
+  const Served march_on_1st = served(march);
+  EXPECT_EQ(march_on_1st.until, PeriodEndDay(march.period));
+  const Served april_on_1st = served(april);
+  EXPECT_EQ(april_on_1st.sum, Wide(0)) << "April 1's issue";
+  EXPECT_EQ(april_on_1st.until, april.period.start_day);
+  EXPECT_EQ(served(april_1st).sum, Wide(0));
+  Issue(5, april_28);
+  EXPECT_EQ(served(april).shown, april_on_1st.shown) << "read on April 28";
+  EXPECT_EQ(served(april_1st).sum, Wide(0)) << "April 1 has ended; April has not";
+  EXPECT_EQ(served(march).shown, march_on_1st.shown);
+  Issue(7, may_1 + 9 * 3'600 * 1'000'000'000LL);  // April has ended.
+  Issue(2, may_4);                                // Days into May.
+  EXPECT_EQ(served(march).shown, march_on_1st.shown);
+  EXPECT_EQ(served(april).sum, Wide(6));
+  EXPECT_EQ(served(april).until, PeriodEndDay(april.period));
+  EXPECT_EQ(served(april_1st).sum, Wide(1));
+  EXPECT_EQ(served(across).sum, Wide(0)) << "it has ended, but May has not";
+  EXPECT_EQ(served(across).until, across.period.start_day);
+  EXPECT_EQ(served(may).sum, Wide(0));
+  Issue(11, june_1);
+  EXPECT_EQ(served(across).sum, Wide(12));
+  EXPECT_EQ(served(across).until, PeriodEndDay(across.period));
+  EXPECT_EQ(served(may).sum, Wide(9));
+}
+
+// Served over ended months only, a running month's family is the same all month: kept
+// until the month ends, then computed again from the month's final figures.
+TEST_P(ServedCacheTest, ARunningPeriodIsKeptUntilItsMonthEnds) {
+  const DisclosureRules open{1, 1, 100};  // Running periods by default: ended months.
+  const TimeNs april_1 = kMarch + 31 * kNsPerDay;
+  FlowQuery april;
+  april.currency = kTownCurrency;
+  april.flow_class = FlowClass::kIssuance;
+  april.period = PeriodOf(PeriodKind::kMonth, april_1);
+  ServedCache cache;
+  Issue(5, april_1 + kNsPerDay);
+  ASSERT_TRUE(ServedFlowTable(*ledger_, april, open, &cache).ok());
+  ASSERT_EQ(cache.size(), 1u);
+  Issue(7, april_1 + 2 * kNsPerDay);  // Another day of April.
+  auto warm = TakeFlowSnapshot(*ledger_, {april}, open.running_periods, &cache);
+  ASSERT_TRUE(warm.ok());
+  EXPECT_EQ(warm->kept.size(), 1u) << "kept under April's first day, not today's";
+  EXPECT_TRUE(warm->records.empty());
+  Issue(3, april_1 + 30 * kNsPerDay);  // May 1: April has ended.
+  Issue(1, april_1 + 31 * kNsPerDay);  // May 2.
+  auto ended = TakeFlowSnapshot(*ledger_, {april}, open.running_periods, &cache);
+  ASSERT_TRUE(ended.ok()) << ended.status().ToString();
+  EXPECT_TRUE(ended->kept.empty());
+  auto final_april = ServedFlowTable(*ended, april, open, &cache);
+  ASSERT_TRUE(final_april.ok());
+  EXPECT_EQ(final_april->total.sum, Wide(13));
+  FlowQuery may = april;
+  may.period = PeriodOf(PeriodKind::kMonth, april_1 + 30 * kNsPerDay);
+  ASSERT_TRUE(ServedFlowTable(*ledger_, may, open, &cache).ok());
+  EXPECT_EQ(cache.size(), 2u) << "April as it ended and May; April as it ran is dropped";
 }
 
 INSTANTIATE_TEST_SUITE_P(Town, ServedCacheTest, ::testing::Values(1));

@@ -253,7 +253,8 @@ TEST_F(FlowsTest, VelocityAndHoldingPeriodFromTheMoneyInCirculation) {
 }
 
 TEST_F(FlowsTest, ARunningMonthsMetricsCoverItsEndedDaysOnly) {
-  // By default March is taken, on Monday at 09:00, up to the end of Sunday: fresh-food's
+  // Served up to the last ended day, March is taken, on Monday at 09:00, up to the end of
+  // Sunday: fresh-food's
   // R1 (bob's 500) and R2 (his 200) were Sunday's; the bakery's purchase and the farm's
   // redemption, Monday's, are not yet counted. The circulation is Sunday's too: 500 for
   // 15 of its 24 hours, M = 312.5 (half to even 312), velocity 200 / M = 0.640, as for
@@ -271,6 +272,17 @@ TEST_F(FlowsTest, ARunningMonthsMetricsCoverItsEndedDaysOnly) {
       Metrics(PeriodKind::kDay, kOpening + kDay, kFreshFood, ledger::RunningPeriods::kEndedDays);
   EXPECT_EQ(monday.respent, Wide(0));
   EXPECT_FALSE(monday.average_stock.has_value());
+}
+
+TEST_F(FlowsTest, ByDefaultARunningMonthsMetricsWaitForItsEnd) {
+  // Served over ended months only (the default), March on Monday morning covers no day:
+  // no payout, no spending, no circulation.
+  ledger::ProgramMetrics fresh =
+      Metrics(PeriodKind::kMonth, kOpening, kFreshFood, ledger::DisclosureRules{}.running_periods);
+  EXPECT_EQ(fresh.paid_out, Wide(0));
+  EXPECT_EQ(fresh.spent, Wide(0));
+  EXPECT_FALSE(fresh.average_stock.has_value());
+  EXPECT_FALSE(fresh.velocity_milli.has_value());
 }
 
 TEST_F(FlowsTest, CirculationGoesOnFromWhereAReopenedLedgerLeftIt) {

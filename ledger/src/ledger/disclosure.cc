@@ -423,11 +423,13 @@ std::string_view SuppressionName(Suppression suppression) {
 }
 
 std::string_view RunningPeriodsName(RunningPeriods running) {
-  return running == RunningPeriods::kLive ? "live" : "ended-days";
+  static constexpr std::array<std::string_view, 3> kNames = {"ended-months", "ended-days", "live"};
+  return kNames[static_cast<size_t>(running)];
 }
 
 std::optional<RunningPeriods> RunningPeriodsFromName(std::string_view name) {
-  for (RunningPeriods running : {RunningPeriods::kEndedDays, RunningPeriods::kLive}) {
+  for (RunningPeriods running :
+       {RunningPeriods::kEndedMonths, RunningPeriods::kEndedDays, RunningPeriods::kLive}) {
     if (name == RunningPeriodsName(running)) return running;
   }
   return std::nullopt;

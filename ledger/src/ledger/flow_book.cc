@@ -385,8 +385,11 @@ Status ScanFlowPairs(const Store& store, const CurrencyCode& currency, const Per
   return Status::Ok();
 }
 
-Status FlowBook::CheckBeforeDay(int32_t before_day) const {
-  if (before_day >= day_.period.start_day) return Status::Ok();
+Status FlowBook::CheckBeforeDay(const Period& period, int32_t before_day) const {
+  if (before_day >= day_.period.start_day || before_day <= period.start_day ||
+      before_day >= PeriodEndDay(period)) {
+    return Status::Ok();
+  }
   // The store holds ended days whole: it cannot leave out the days from before_day on.
   return Status::InvalidArgument("flows before " + DayText(before_day) +
                                  " only: the book has passed that day (" +
@@ -479,8 +482,9 @@ class RecordsCopier {
 StatusOr<std::shared_ptr<const FlowRecords>> FlowBook::Records(
     const Store& store, const CurrencyCode& currency, const Period& period, FlowClass flow_class,
     const AccountFinder& find, int32_t before_day) const {
-  KYOSO_RETURN_IF_ERROR(CheckBeforeDay(before_day));
-  const bool closed = PeriodEndDay(period) <= day_.period.start_day;
+  KYOSO_RETURN_IF_ERROR(CheckBeforeDay(period, before_day));
+  // Kept: a closed period's records, whole.
+  const bool closed = PeriodEndDay(period) <= std::min(day_.period.start_day, before_day);
   std::string key = closed ? Prefix(currency, period, flow_class) : std::string();
   if (auto kept = kept_records_.find(key); closed && kept != kept_records_.end()) {
     return kept->second;
@@ -535,6 +539,7 @@ StatusOr<FlowRecords> FlowBook::CopyRecords(const Store& store, const CurrencyCo
                                             const Period& period, FlowClass flow_class,
                                             const AccountFinder& find, int32_t before_day) const {
   FlowRecords records{currency, period, flow_class, {}, {}, {}};
+  if (before_day <= period.start_day) return records;
   // At most the records the book holds of the period, of every class: one allocation
   // (growing by doubling would touch twice the memory, a page fault per 4 KiB).
   RecordsCopier copier(&records);
@@ -557,7 +562,8 @@ StatusOr<FlowRecords> FlowBook::CopyRecords(const Store& store, const CurrencyCo
 Status FlowBook::ForEachPair(const Store& store, const CurrencyCode& currency, const Period& period,
                              FlowClass flow_class, const AccountFinder& find,
                              const ResolvedPairVisitor& visit, int32_t before_day) const {
-  KYOSO_RETURN_IF_ERROR(CheckBeforeDay(before_day));
+  KYOSO_RETURN_IF_ERROR(CheckBeforeDay(period, before_day));
+  if (before_day <= period.start_day) return Status::Ok();
   auto visit_record = [&visit](const Record& record) {
     visit(*record.key.program, record.key.payer, record.key.payee, record.count, record.sum);
   };

@@ -81,7 +81,8 @@ class FlowBook {
   // groups: from memory when the book holds the period, else from `store`. Those of a
   // closed period are kept (kKeptPairsMax, kKeptPeriodsMax), so that asking again, as every
   // ask of a day of the current month does for the days before it, costs nothing. Only
-  // the flows of days before `before_day`, which must not be before the book's day.
+  // the flows of days before `before_day`, which must not be before the book's day unless
+  // it is at or before the period's start (nothing) or at or after its end (all of it).
   StatusOr<std::shared_ptr<const FlowRecords>> Records(
       const Store& store, const CurrencyCode& currency, const Period& period, FlowClass flow_class,
       const AccountFinder& find, int32_t before_day = std::numeric_limits<int32_t>::max()) const;
@@ -149,8 +150,9 @@ class FlowBook {
   const std::string* Intern(std::string_view program);
   uint32_t CurrencyNumber(std::string_view currency);
   const Current* InMemory(const Period& period) const;
-  // InvalidArgument for a `before_day` before the book's day (Records).
-  Status CheckBeforeDay(int32_t before_day) const;
+  // InvalidArgument for a `before_day` the book cannot honour for `period` (Records): one
+  // within the period and before the book's day.
+  Status CheckBeforeDay(const Period& period, int32_t before_day) const;
   // Visits the records of `current` (the current month: and today's, if today is before
   // `before_day`) of one currency and class.
   template <typename Visit>

@@ -149,17 +149,36 @@ void ProtectDays(const std::vector<ProtectedTable>& month, const std::vector<int
 constexpr std::string_view kRunningKey = "running ";
 constexpr size_t kDayTextSize = 10;
 
-// The flows a snapshot serves are those of the days before this one.
-int32_t BeforeDay(const FlowSnapshot& snapshot) {
-  return snapshot.running == RunningPeriods::kEndedDays ? snapshot.today
-                                                        : std::numeric_limits<int32_t>::max();
+// The day a snapshot serves running periods as of: served up to its start, they stay the
+// same until it changes. The first of the ledger's month (kEndedMonths), else the
+// ledger's day.
+int32_t ServedAsOf(const FlowSnapshot& snapshot) {
+  return snapshot.running == RunningPeriods::kEndedMonths
+             ? PeriodOfDay(PeriodKind::kMonth, snapshot.today).start_day
+             : snapshot.today;
+}
+
+// The first day of `period` whose flows a snapshot does not serve (its end: all of them).
+// Over ended months, all of a period whose months have all ended, else none of it.
+int32_t BeforeDay(const FlowSnapshot& snapshot, const Period& period) {
+  const int32_t end = PeriodEndDay(period);
+  switch (snapshot.running) {
+    case RunningPeriods::kEndedMonths:
+      return end <= ServedAsOf(snapshot) ? end : period.start_day;
+    case RunningPeriods::kEndedDays:
+      return std::clamp(snapshot.today, period.start_day, end);
+    case RunningPeriods::kLive:
+      break;
+  }
+  return end;
 }
 
 // What a cache keeps `query`'s period's family under: nothing (empty) while the month
 // (or a week's months) holding it may still change, or for a family with a programme
-// the currency does not have. Served up to the end of the last ended day, a family
-// holding today changes only when today ends: it is kept under today's date too, first
-// (kRunningKey), so that ServedCache can tell the days apart.
+// the currency does not have. Served up to the end of the last ended day (or month), a
+// family holding today changes only when that day (or month) ends: it is kept under the
+// first day not served too, first (kRunningKey), so that ServedCache can tell the days
+// apart.
 std::string CacheKey(const FlowSnapshot& snapshot, const FlowQuery& query) {
   const int32_t last_day = PeriodEndDay(query.period) - 1;
   const Period last_month = PeriodOfDay(PeriodKind::kMonth, last_day);
@@ -169,7 +188,7 @@ std::string CacheKey(const FlowSnapshot& snapshot, const FlowQuery& query) {
   all.program.reset();
   const std::vector<FlowQuery> family = FamilyOf(snapshot.programs, all);
   if (FamilyOf(snapshot.programs, query).size() != family.size()) return {};
-  std::string key = running ? std::string(kRunningKey) + DayText(snapshot.today) + '\0' : "";
+  std::string key = running ? std::string(kRunningKey) + DayText(ServedAsOf(snapshot)) + '\0' : "";
   key += query.currency + '\0' + std::string(FlowClassName(query.flow_class)) + '\0' +
          std::string(PeriodKindName(query.period.kind)) + '\0' + DayText(query.period.start_day);
   // The monies: a programme created since makes another family.
@@ -348,7 +367,7 @@ class SnapshotTaker {
   Status TakeRecords(FlowClass flow_class, const Period& period) {
     if (snapshot_.records.contains({flow_class, period})) return Status::Ok();
     StatusOr<std::shared_ptr<const FlowRecords>> records =
-        ledger_.FlowRecordsOf(snapshot_.currency, period, flow_class, BeforeDay(snapshot_));
+        ledger_.FlowRecordsOf(snapshot_.currency, period, flow_class, BeforeDay(snapshot_, period));
     if (!records.ok()) return records.status();
     snapshot_.records.emplace(std::pair{flow_class, period}, std::move(*records));
     return Status::Ok();
@@ -402,9 +421,8 @@ StatusOr<FlowSnapshot> TakeFlowSnapshot(const Ledger& ledger, const std::vector<
 }
 
 int32_t ServedUntil(const FlowSnapshot& snapshot, const Period& period) {
-  const int32_t until =
-      snapshot.running == RunningPeriods::kEndedDays ? snapshot.today : snapshot.today + 1;
-  return std::clamp(until, period.start_day, PeriodEndDay(period));
+  if (snapshot.running != RunningPeriods::kLive) return BeforeDay(snapshot, period);
+  return std::clamp(snapshot.today + 1, period.start_day, PeriodEndDay(period));
 }
 
 StatusOr<std::vector<ProtectedTable>> ServedFamily(const FlowSnapshot& snapshot,

@@ -31,21 +31,28 @@ namespace kyoso::ledger {
 
 // How tables of a period that has not ended (the current day, week or month) are served.
 enum class RunningPeriods : uint8_t {
+  // Once all its days are in ended months, nothing of it before: a day, week or month of
+  // the current month (a week: or reaching into it) shows nothing until the month ends.
+  // What is served never changes, and each month's tables are protected once, from its
+  // final figures, together with its days and weeks: no two readings can be subtracted.
+  kEndedMonths,
   // Up to the end of the ledger's last ended day, so that they stay the same all day: two
-  // readings, however far apart in a day, cannot be subtracted to show what was paid in
-  // between (perhaps one payment). The current day shows nothing until it ends.
+  // readings of one day cannot be subtracted to show what was paid in between (perhaps
+  // one payment), but a running month read on two days differs by the day in between, and
+  // a day's pattern may change as its month grows (docs/flows.md, Running periods).
   kEndedDays,
   // As the ledger stands at the read: for demonstrations and tests.
   kLive,
 };
-std::string_view RunningPeriodsName(RunningPeriods running);  // "ended-days", "live".
+// "ended-months", "ended-days", "live".
+std::string_view RunningPeriodsName(RunningPeriods running);
 std::optional<RunningPeriods> RunningPeriodsFromName(std::string_view name);
 
 struct DisclosureRules {
   uint64_t min_payers = 10;
   uint64_t min_payees = 10;
   int dominance_percent = 85;  // Of a cell's sum its two largest payers (or payees) may make.
-  RunningPeriods running_periods = RunningPeriods::kEndedDays;
+  RunningPeriods running_periods = RunningPeriods::kEndedMonths;
 };
 
 enum class Suppression : uint8_t {

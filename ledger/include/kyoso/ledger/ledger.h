@@ -112,8 +112,10 @@ class Ledger {
   StatusOr<std::vector<FlowTable>> Flows(const std::vector<FlowQuery>& queries) const;
   // The pair records the tables of one currency, period and class are grouped from,
   // copied out (FlowRecords: GroupFlows groups them on any thread); those of a closed
-  // period are kept and shared, so asking again costs nothing. With `before_day` (the
-  // ledger's current day, or a later one), only the flows of the days before it.
+  // period are kept and shared, so asking again costs nothing. With `before_day`, only
+  // the flows of the days before it: the ledger's current day or a later one, or for a
+  // period it does not cut (at or before its first day: nothing; at or after its end:
+  // all of it) any day; else InvalidArgument.
   StatusOr<std::shared_ptr<const FlowRecords>> FlowRecordsOf(
       const CurrencyCode& currency, const Period& period, FlowClass flow_class,
       int32_t before_day = std::numeric_limits<int32_t>::max()) const;

@@ -14,10 +14,12 @@
 // what its days hide (ProtectWholeAgainstParts), then its family is protected. Every
 // choice is deterministic, so a table is served the same however often it is asked.
 //
-// A period that has not ended is served, by default, up to the end of the ledger's last
-// ended day (RunningPeriods::kEndedDays, disclosure.h): its tables then stay the same all
-// day, so two readings of one day cannot be subtracted, and they are kept like an ended
-// month's until the day ends.
+// A period that has not ended is served, by default, only once all its days are in
+// ended months (RunningPeriods::kEndedMonths, disclosure.h): nothing of it before, so
+// what is served never changes, and a month's tables, days and weeks are protected once,
+// together, from its final figures. Served up to the end of the last ended day
+// (kEndedDays), its tables stay the same all day. Either way they are kept like an ended
+// month's until the month (or the day) ends.
 //
 // Serving is in two steps: a snapshot of what it needs, copied out of the ledger where
 // the ledger lives (TakeFlowSnapshot), then the protection from the snapshot alone, on
@@ -39,8 +41,9 @@ namespace kyoso::ledger {
 // Served families kept so that asking again, or for another grouping, day or week of the
 // same month, costs nothing: those of periods whose months have ended (their figures
 // never change again: ledger time only moves forward), and those of running periods
-// served up to the last ended day (the same until the day ends; keeping one of a later
-// day drops those of earlier days, which are never asked for again). The oldest kept
+// served up to the last ended month or day (the same until that month or day ends;
+// keeping one of a later one drops those of earlier ones, never asked for again). The
+// oldest kept
 // goes first. For one set of rules (the node's). Not thread-safe: a caller that shares
 // one between threads derives and locks around Find and Keep.
 class ServedCache {
@@ -69,7 +72,7 @@ class ServedCache {
 struct FlowSnapshot {
   CurrencyCode currency;
   int32_t today = 0;  // The ledger's day: a month ending after it may change.
-  RunningPeriods running = RunningPeriods::kEndedDays;
+  RunningPeriods running = RunningPeriods::kEndedMonths;
   std::vector<ProgramId> programs;                // The currency's, in id order.
   std::map<std::string, ServedCache::Kept> kept;  // By the cache's key.
   // The pair records of each period whose family is not kept.
@@ -83,8 +86,10 @@ StatusOr<FlowSnapshot> TakeFlowSnapshot(const Ledger& ledger, const std::vector<
                                         RunningPeriods running, const ServedCache* cache = nullptr);
 
 // The first day of `period` whose flows its tables from `snapshot` do not hold: the
-// period's end once it has ended; before, the snapshot's day (kEndedDays) or the day
-// after it (kLive: today's flows so far are held).
+// period's end once it is served whole. Over ended months (kEndedMonths) that is once
+// every month it touches has ended, and before, its first day (nothing); otherwise once
+// it has ended, and before, the snapshot's day (kEndedDays) or the day after it (kLive:
+// today's flows so far are held), never before the period's first day.
 int32_t ServedUntil(const FlowSnapshot& snapshot, const Period& period);
 
 // The table `query` (one of the snapshot's) asks for, as served. With a cache, what it
