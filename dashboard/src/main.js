@@ -37,6 +37,13 @@ function monthStart(day, back = 0) {
   return date.toISOString().slice(0, 10);
 }
 
+// "2026-03-01" → "2026-02-28".
+function dayBefore(day) {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() - 1);
+  return date.toISOString().slice(0, 10);
+}
+
 function fillTable(table, headers, rows) {
   table.replaceChildren();
   const head = table.createTHead().insertRow();
@@ -64,14 +71,15 @@ function chartIn(id) {
 }
 
 // What the charts hold, read back from them: a ratio as its text, or null when absent.
-function drawnFigures(months) {
+// `flowsPeriod`: the flows' period as the node served it (start, end, until).
+function drawnFigures(months, flowsPeriod) {
   const flows = chartIn('flows-chart').option().series[0];
   const byProgramme = (id) => Object.fromEntries(chartIn(`${id}-chart`).option().series
     .map((series) => [series.name, series.data.map((point) => point?.text ?? null)]));
   const lm3 = chartIn('lm3-chart').option();
   return {
     flows: { links: flows.links.map((link) => ({ from: link.from, to: link.to, sum: link.sum })),
-             suppressed: flows.suppressed },
+             suppressed: flows.suppressed, ...flowsPeriod },
     months,
     velocity: byProgramme('velocity'),
     leakage: byProgramme('leakage'),
@@ -137,6 +145,7 @@ async function drawFlows(query, group) {
     `${table.period} from ${table.start} to ${table.end} (end excluded), sums in minor units. ` +
     untilNote(table) +
     `${released.length} of ${cells.length} flows released; ${suppressed.length} suppressed.`;
+  const period = { start: table.start, end: table.end, until: table.until };
   fillTable(document.getElementById('flows-table'),
             ['From', 'To', 'Payments', 'Sum', 'Payers', 'Payees', 'Disclosure'],
             cells.map((cell) => ({
@@ -152,6 +161,7 @@ async function drawFlows(query, group) {
                       { text: cell.suppression === 'released' ? 'released'
                                                              : `suppressed (${cell.suppression})` }],
             })));
+  return period;
 }
 
 // One ratio per programme per month (null when held back): a line per programme.
@@ -195,10 +205,30 @@ function drawLm3(metricsByProgramme) {
             }));
 }
 
+// Whether the page's period is settled: asked for in the link or the form. Until it is,
+// the page opens on the period before the current one when the node serves nothing of
+// the current one yet (docs/flows.md, Running periods: by default a month is served once
+// it has ended), so that it opens on figures rather than an empty chart.
+let periodSettled = false;
+
+// The day to show first: the form's, or the last day before its period if the node
+// serves nothing of that period yet.
+async function firstDay(form) {
+  const { currency, period, day } = Object.fromEntries(new FormData(form));
+  const table = await read('/v1/flow-table', { currency, period, day, flow_class: 'payment',
+                                               payer_group: 'kind', payee_group: 'kind' });
+  return table.until && table.until <= table.start ? dayBefore(table.start) : day;
+}
+
 async function show(form) {
+  if (!periodSettled) {
+    const day = await firstDay(form);
+    if (!periodSettled) form.day.value = day;  // Unless chosen meanwhile.
+    periodSettled = true;
+  }
   const { currency, period, day, group } = Object.fromEntries(new FormData(form));
   const query = { currency, period, day };
-  await drawFlows(query, group);
+  const flowsPeriod = await drawFlows(query, group);
   const programmes = await programmesOf(query);
   const months = [];
   for (let back = MONTHS_SHOWN - 1; back >= 0; back -= 1) months.push(monthStart(day, back));
@@ -214,7 +244,7 @@ async function show(form) {
   drawTrend('velocity', months, sorted(monthly), 'velocity');
   drawTrend('leakage', months, sorted(monthly), 'leakage');
   drawLm3(sorted(current));
-  return drawnFigures(months);
+  return drawnFigures(months, flowsPeriod);
 }
 
 // Only the latest of overlapping refreshes draws its outcome.
@@ -243,9 +273,11 @@ function start() {
   form.currency.value = params.get('currency') || 'BUNJI';
   form.period.value = params.get('period') || 'month';
   form.day.value = params.get('day') || new Date().toISOString().slice(0, 10);
+  periodSettled = params.has('day');
   form.group.value = params.get('group') || 'sector';
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    periodSettled = true;
     refresh(form);
   });
   window.addEventListener('resize', () => {

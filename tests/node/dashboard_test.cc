@@ -41,7 +41,7 @@ json DriveDashboard(const std::string& url, const std::filesystem::path& screens
 class DashboardTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    node = SmallTownNode(temp.path());  // The page and the test see one state.
+    node = SmallTownNode(temp.path(), running_periods);  // The page and the test see one state.
     ASSERT_TRUE(node->Start()) << node->log();
     town = std::make_unique<TownClient>(node->channel());
     ASSERT_TRUE(town->SetUpTown());
@@ -113,6 +113,7 @@ class DashboardTest : public ::testing::Test {
   }
 
   const std::vector<const char*> residents{"res:alice", "res:bob", "res:carol", "res:dave"};
+  std::string running_periods = "live";  // Today's flows served today.
   TempDir temp;
   std::unique_ptr<NodeProcess> node;
   std::unique_ptr<TownClient> town;
@@ -221,6 +222,39 @@ TEST_F(DashboardTest, TheNodeServesThePageItsScriptAndNothingElse) {
   EXPECT_NE(view.body.find("Location: /dashboard/?currency=BUNJI&group=district"),
             std::string::npos)
       << view.body;
+}
+
+// The node serving a period once its month has ended (the default): this month's flows
+// are not served yet.
+class EndedMonthsDashboardTest : public DashboardTest {
+ protected:
+  EndedMonthsDashboardTest() { running_periods = "ended-months"; }
+};
+
+// Opened without a day, the page shows the month before the current one, which the node
+// serves, rather than an empty chart; asked for today, it shows this month as served:
+// nothing yet.
+TEST_F(EndedMonthsDashboardTest, OpensOnTheLastMonthTheNodeServes) {
+  const ledger::TimeNs now = ledger::TimeNs{*ledger::DayFromText(Today())} * ledger::kNsPerDay;
+  const int32_t this_month = ledger::PeriodOf(ledger::PeriodKind::kMonth, now).start_day;
+  const int32_t last_month =
+      ledger::PeriodOf(ledger::PeriodKind::kMonth, (this_month - 1) * ledger::kNsPerDay).start_day;
+  const std::filesystem::path shots(KYOSO_SCREENSHOT_DIR);
+  json opened = Drive("currency=BUNJI&period=month&group=sector", shots / "dashboard-opened.png");
+  ASSERT_TRUE(opened.is_object() && opened.contains("figures")) << opened.dump();
+  EXPECT_TRUE(opened["error"].is_null()) << opened["error"];
+  const json& flows = opened["figures"]["flows"];
+  EXPECT_EQ(flows["start"], ledger::DayText(last_month));
+  EXPECT_EQ(flows["until"], ledger::DayText(this_month)) << "served whole";
+  EXPECT_EQ(opened["figures"]["months"].back(), ledger::DayText(last_month));
+
+  json asked = Drive("currency=BUNJI&period=month&group=sector&day=" + Today(),
+                     shots / "dashboard-this-month.png");
+  ASSERT_TRUE(asked.is_object() && asked.contains("figures")) << asked.dump();
+  EXPECT_TRUE(asked["error"].is_null()) << asked["error"];
+  EXPECT_EQ(asked["figures"]["flows"]["start"], ledger::DayText(this_month));
+  EXPECT_EQ(asked["figures"]["flows"]["until"], ledger::DayText(this_month)) << "nothing yet";
+  EXPECT_EQ(asked["figures"]["flows"]["links"], json::array());
 }
 
 // The node serving TLS, its HTTP gateway too: the browser must present a certificate.

@@ -67,12 +67,14 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-std::unique_ptr<NodeProcess> SmallTownNode(const std::filesystem::path& dir) {
+std::unique_ptr<NodeProcess> SmallTownNode(const std::filesystem::path& dir,
+                                           const std::string& running_periods) {
   std::filesystem::create_directories(dir);
   std::filesystem::path config = dir / "node.toml";
   // Live: the town's flows of today are served today, not once today has ended.
   std::ofstream(config) << "[disclosure]\nmin_payers = 3\nmin_payees = 1\n"
-                           "dominance_percent = 100\nrunning_periods = \"live\"\n";
+                           "dominance_percent = 100\nrunning_periods = \""
+                        << running_periods << "\"\n";
   return std::make_unique<NodeProcess>(
       dir / "node", std::vector<std::string>{"--config", config.string(), "--http-listen",
                                              "127.0.0.1:0", "--tick-interval-ms", "600000"});

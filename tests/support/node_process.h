@@ -91,8 +91,9 @@ ProgramResult RunProgram(const std::string& program, const std::vector<std::stri
 // gateway on a free loopback port, no ticks (ledger time moves only with transfers, so
 // what a test reads twice stays the same), and disclosure rules under which a town of
 // three residents shows figures: three payers and one payee a cell, no dominance rule,
-// today's flows served today (running_periods = "live").
-std::unique_ptr<NodeProcess> SmallTownNode(const std::filesystem::path& dir);
+// today's flows served today (running_periods = "live", unless `running_periods` says).
+std::unique_ptr<NodeProcess> SmallTownNode(const std::filesystem::path& dir,
+                                           const std::string& running_periods = "live");
 
 // What a GET through curl got: the HTTP status and body, or status 0 and curl's exit code
 // when no response came (a refused TLS handshake, say).
