@@ -13,10 +13,12 @@ std::string Shown(const std::string& value) {
   return value.empty() ? "held back" : value;
 }
 
-// What a period that has not ended covers (docs/flows.md, Running periods); "" once ended.
+// What the figures of a period not served whole cover (docs/flows.md, Running periods):
+// none of its days until its months have ended (by default), or its days before `until`;
+// "" once served whole.
 std::string Covered(const v1::ProgramMetrics& m) {
   if (m.until() >= m.end()) return "";
-  if (m.until() <= m.start()) return "; it has not ended: none of its days is served yet";
+  if (m.until() <= m.start()) return "; not served yet: none of its days";
   return "; it has not ended: its days before " + m.until() + " only";
 }
 

@@ -100,12 +100,12 @@ async function programmesOf(query) {
   return [...names].sort();
 }
 
-// What a period that has not ended shows (docs/flows.md, Running periods): its days
-// before `until`, none by default until its month has ended.
+// What a period not served whole shows (docs/flows.md, Running periods): by default none
+// of it until every month it touches has ended, else its days before `until`.
 function untilNote(table) {
   if (!table.until || table.until >= table.end) return '';
   if (table.until <= table.start) {
-    return 'The period has not ended: none of its flows is served yet. ';
+    return 'Not served yet: none of its flows. ';
   }
   return `The period has not ended: flows before ${table.until} only. `;
 }
