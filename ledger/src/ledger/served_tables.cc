@@ -158,21 +158,6 @@ int32_t ServedAsOf(const FlowSnapshot& snapshot) {
              : snapshot.today;
 }
 
-// The first day of `period` whose flows a snapshot does not serve (its end: all of them).
-// Over ended months, all of a period whose months have all ended, else none of it.
-int32_t BeforeDay(const FlowSnapshot& snapshot, const Period& period) {
-  const int32_t end = PeriodEndDay(period);
-  switch (snapshot.running) {
-    case RunningPeriods::kEndedMonths:
-      return end <= ServedAsOf(snapshot) ? end : period.start_day;
-    case RunningPeriods::kEndedDays:
-      return std::clamp(snapshot.today, period.start_day, end);
-    case RunningPeriods::kLive:
-      break;
-  }
-  return end;
-}
-
 // What a cache keeps `query`'s period's family under: nothing (empty) while the month
 // (or a week's months) holding it may still change, or for a family with a programme
 // the currency does not have. Served up to the end of the last ended day (or month), a
@@ -366,8 +351,8 @@ class SnapshotTaker {
 
   Status TakeRecords(FlowClass flow_class, const Period& period) {
     if (snapshot_.records.contains({flow_class, period})) return Status::Ok();
-    StatusOr<std::shared_ptr<const FlowRecords>> records =
-        ledger_.FlowRecordsOf(snapshot_.currency, period, flow_class, BeforeDay(snapshot_, period));
+    StatusOr<std::shared_ptr<const FlowRecords>> records = ledger_.FlowRecordsOf(
+        snapshot_.currency, period, flow_class, ServedUntil(snapshot_, period));
     if (!records.ok()) return records.status();
     snapshot_.records.emplace(std::pair{flow_class, period}, std::move(*records));
     return Status::Ok();
@@ -421,8 +406,16 @@ StatusOr<FlowSnapshot> TakeFlowSnapshot(const Ledger& ledger, const std::vector<
 }
 
 int32_t ServedUntil(const FlowSnapshot& snapshot, const Period& period) {
-  if (snapshot.running != RunningPeriods::kLive) return BeforeDay(snapshot, period);
-  return std::clamp(snapshot.today + 1, period.start_day, PeriodEndDay(period));
+  const int32_t end = PeriodEndDay(period);
+  switch (snapshot.running) {
+    case RunningPeriods::kEndedMonths:  // All of it once its months have ended, else none.
+      return end <= ServedAsOf(snapshot) ? end : period.start_day;
+    case RunningPeriods::kEndedDays:
+      return std::clamp(snapshot.today, period.start_day, end);
+    case RunningPeriods::kLive:
+      break;
+  }
+  return std::clamp(snapshot.today + 1, period.start_day, end);
 }
 
 StatusOr<std::vector<ProtectedTable>> ServedFamily(const FlowSnapshot& snapshot,

@@ -43,9 +43,8 @@ namespace kyoso::ledger {
 // never change again: ledger time only moves forward), and those of running periods
 // served up to the last ended month or day (the same until that month or day ends;
 // keeping one of a later one drops those of earlier ones, never asked for again). The
-// oldest kept
-// goes first. For one set of rules (the node's). Not thread-safe: a caller that shares
-// one between threads derives and locks around Find and Keep.
+// oldest kept goes first. For one set of rules (the node's). Not thread-safe: a caller
+// that shares one between threads derives and locks around Find and Keep.
 class ServedCache {
  public:
   using Kept = std::shared_ptr<const std::vector<ProtectedTable>>;
