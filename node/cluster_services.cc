@@ -186,7 +186,7 @@ grpc::Status PeerService::FetchCheckpoint(grpc::ServerContext* context,
   std::optional<std::string> dir = locate_(q->raft_index());
   if (!dir) {
     return {grpc::StatusCode::NOT_FOUND,
-            "no checkpoint kept for raft index " + std::to_string(q->raft_index())};
+            "no checkpoint kept for raft index " + std::to_string(q->raft_index()) + " or later"};
   }
   std::error_code error;
   std::vector<char> buffer(kChunkBytes);

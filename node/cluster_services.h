@@ -65,7 +65,8 @@ class ClusterService final : public v1::Cluster::CallbackService {
 class PeerService final : public v1::Peer::WithCallbackMethod_ForwardBatch<
                               v1::Peer::WithCallbackMethod_ReadIndex<v1::Peer::Service>> {
  public:
-  // `locate` gives the directory of the checkpoint kept for a raft index, if any.
+  // `locate` gives the directory of a checkpoint kept for a raft index or a later one, if
+  // any (RocksDbCheckpoints::Locate).
   using Locate = std::function<std::optional<std::string>(uint64_t raft_index)>;
   PeerService(CallTracker* calls, Gate* gate, Consensus* consensus, Locate locate)
       : calls_(calls), gate_(gate), consensus_(consensus), locate_(std::move(locate)) {}

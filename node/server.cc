@@ -63,6 +63,14 @@ struct NodeServer::Parts {
   std::unique_ptr<grpc::Server> server;
   std::string address;
   bool shut_down = false;
+
+  // On every path (a start that failed too): the checkpoint thread stops after the raft
+  // loop (which calls Keep) and before the consensus closes the store it writes from.
+  ~Parts() {
+    if (!checkpoints) return;
+    if (consensus) consensus->Stop();
+    checkpoints->Stop();
+  }
 };
 
 namespace {
@@ -199,7 +207,8 @@ void StartWritePath(NodeServer::Parts& p) {
   RocksDbCheckpoints* checkpoints = p.checkpoints.get();
   p.peer = std::make_unique<PeerService>(
       &p.calls, gate, p.consensus.get(), [checkpoints](uint64_t index) {
-        return checkpoints ? checkpoints->PathOf(index) : std::nullopt;
+        // A snapshot's checkpoint is written just after it: a peer that asks at once waits.
+        return checkpoints ? checkpoints->Locate(index, std::chrono::seconds(60)) : std::nullopt;
       });
 }
 
@@ -304,10 +313,12 @@ void NodeServer::Shutdown() {
     }
     // No call of ours is in flight: shut down now rather than wait out idle connections.
     if (p.gateway) p.gateway->Stop();
+    if (p.checkpoints) p.checkpoints->StopServing();  // A peer's fetch waits no more.
     p.server->Shutdown(std::chrono::system_clock::now());
   }
   if (p.batcher) p.batcher->Stop();
   if (p.consensus) p.consensus->Stop();
+  if (p.checkpoints) p.checkpoints->Stop();  // Before the consensus closes the store.
   p.worker.Stop();  // No read posts more once the consensus has stopped; queued ones give up.
   if (p.server) p.server->Wait();
   p.gateway.reset();    // After the consensus stopped: its reads in flight hold connections.

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <filesystem>
 #include <system_error>
 #include <vector>
@@ -13,6 +14,16 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr size_t kCheckpointsKept = 2;
+
+// The raft index a checkpoint directory is named by; nullopt for any other name (a fetch
+// or a write under way, or an operator's file).
+std::optional<uint64_t> IndexNamed(std::string_view name) {
+  uint64_t index = 0;
+  const char* end = name.data() + name.size();
+  auto [stop, error] = std::from_chars(name.data(), end, index);
+  if (name.empty() || error != std::errc() || stop != end) return std::nullopt;
+  return index;
+}
 
 ledger::Status FsError(std::string_view what, const std::error_code& error) {
   return ledger::Status::IOError(std::string(what) + ": " + error.message());
@@ -47,39 +58,131 @@ RocksDbCheckpoints::RocksDbCheckpoints(std::string ledger_dir, std::string check
       options_(options),
       fetch_(std::move(fetch)) {}
 
+RocksDbCheckpoints::~RocksDbCheckpoints() {
+  Stop();
+}
+
 std::string RocksDbCheckpoints::DirFor(uint64_t raft_index) const {
   return checkpoints_dir_ + "/" + std::to_string(raft_index);
 }
 
-std::optional<std::string> RocksDbCheckpoints::PathOf(uint64_t raft_index) const {
-  std::string dir = DirFor(raft_index);
+std::optional<uint64_t> RocksDbCheckpoints::NewestAtOrAfter(uint64_t raft_index) const {
+  std::optional<uint64_t> newest;
   std::error_code error;
-  if (!fs::is_directory(dir, error)) return std::nullopt;
-  return dir;
+  for (const fs::directory_entry& entry : fs::directory_iterator(checkpoints_dir_, error)) {
+    const std::optional<uint64_t> index = IndexNamed(entry.path().filename().string());
+    if (index && *index >= raft_index && (!newest || *index > *newest)) newest = index;
+  }
+  return newest;
+}
+
+std::optional<std::string> RocksDbCheckpoints::Locate(uint64_t raft_index,
+                                                      std::chrono::milliseconds wait) {
+  std::unique_lock lock(mutex_);
+  std::optional<uint64_t> found;
+  changed_.wait_for(lock, wait, [&] {
+    found = NewestAtOrAfter(raft_index);
+    // Nothing to wait for while this node installs a snapshot itself (it is behind).
+    return found || !serving_ || installing_ || (!writing_ && !wanted_);
+  });
+  if (!found) return std::nullopt;
+  return DirFor(*found);
 }
 
 ledger::Status RocksDbCheckpoints::Keep(ledger::Store& store, uint64_t raft_index) {
   auto* rocksdb = dynamic_cast<ledger::RocksDbStore*>(&store);
   if (rocksdb == nullptr) return ledger::Status::FailedPrecondition("not a RocksDB store");
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return ledger::Status::FailedPrecondition("the node is stopping");
+    store_ = rocksdb;
+    wanted_ = raft_index;
+    if (!thread_.joinable()) thread_ = std::thread([this] { TakeCheckpoints(); });
+  }
+  changed_.notify_all();
+  return ledger::Status::Ok();
+}
+
+void RocksDbCheckpoints::StopServing() {
+  {
+    std::lock_guard lock(mutex_);
+    serving_ = false;
+  }
+  changed_.notify_all();
+}
+
+void RocksDbCheckpoints::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    serving_ = false;
+    wanted_.reset();
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RocksDbCheckpoints::TakeCheckpoints() {
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [this] { return stopping_ || wanted_; });
+      if (stopping_) return;
+    }
+    std::lock_guard work(work_mutex_);  // Install may hold it: then wanted_ is gone.
+    uint64_t raft_index = 0;
+    ledger::RocksDbStore* store = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      if (!wanted_ || store_ == nullptr) continue;
+      raft_index = *wanted_;
+      wanted_.reset();
+      store = store_;
+      writing_ = true;
+    }
+    TakeCheckpoint(*store, raft_index);
+    {
+      std::lock_guard lock(mutex_);
+      writing_ = false;
+    }
+    changed_.notify_all();
+  }
+}
+
+void RocksDbCheckpoints::TakeCheckpoint(ledger::RocksDbStore& store, uint64_t raft_index) {
+  const auto started = std::chrono::steady_clock::now();
   std::error_code error;
   fs::create_directories(checkpoints_dir_, error);
-  if (error) return FsError("create " + checkpoints_dir_, error);
-  std::string dir = DirFor(raft_index);
-  if (!fs::exists(dir, error)) KYOSO_RETURN_IF_ERROR(rocksdb->Checkpoint(dir));
+  const std::string dir = DirFor(raft_index);
+  ledger::Status status = ledger::Status::Ok();
+  if (error) {
+    status = FsError("create " + checkpoints_dir_, error);
+  } else if (!fs::exists(dir, error)) {
+    status = store.Checkpoint(dir);
+  }
+  if (!status.ok()) {
+    // The snapshot stands; a peer that needs a checkpoint gets the next one.
+    spdlog::error("checkpoint for the snapshot at raft index {} failed: {}", raft_index,
+                  status.ToString());
+    return;
+  }
   DropOlderThan(raft_index, kCheckpointsKept);
-  return ledger::Status::Ok();
+  const auto took = std::chrono::steady_clock::now() - started;
+  spdlog::info("checkpoint for the snapshot at raft index {} written in {} ms", raft_index,
+               std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
 }
 
 void RocksDbCheckpoints::DropOlderThan(uint64_t raft_index, size_t keep) {
   std::vector<uint64_t> indices;
   std::error_code error;
   for (const fs::directory_entry& entry : fs::directory_iterator(checkpoints_dir_, error)) {
-    const std::string name = entry.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) {
+    const std::optional<uint64_t> index = IndexNamed(entry.path().filename().string());
+    if (!index) {
       fs::remove_all(entry.path(), error);  // A fetch that never finished.
       continue;
     }
-    indices.push_back(std::stoull(name));
+    indices.push_back(*index);
   }
   std::sort(indices.rbegin(), indices.rend());
   for (size_t i = 0; i < indices.size(); ++i) {
@@ -122,13 +225,32 @@ ledger::Status RocksDbCheckpoints::FetchFromPeers(const SnapshotDescription& des
 
 ledger::StatusOr<std::unique_ptr<ledger::Store>> RocksDbCheckpoints::Install(
     const SnapshotDescription& description, std::unique_ptr<ledger::Store> current) {
-  if (!PathOf(description.raft_index)) KYOSO_RETURN_IF_ERROR(FetchFromPeers(description));
+  {
+    std::lock_guard lock(mutex_);
+    installing_ = true;
+    store_ = nullptr;  // Closed below; the next Keep names the new one.
+    wanted_.reset();
+  }
+  changed_.notify_all();
+  struct Installed {
+    RocksDbCheckpoints* keeper;
+    ~Installed() {
+      std::lock_guard lock(keeper->mutex_);
+      keeper->installing_ = false;
+    }
+  } installed{this};
+  std::lock_guard work(work_mutex_);  // After the checkpoint being written, if any.
+  std::optional<uint64_t> kept = NewestAtOrAfter(description.raft_index);
+  if (!kept) {
+    KYOSO_RETURN_IF_ERROR(FetchFromPeers(description));
+    kept = description.raft_index;
+  }
   std::error_code error;
   std::string incoming = ledger_dir_ + ".incoming";
   std::string replaced = ledger_dir_ + ".replaced";
   fs::remove_all(incoming, error);
   fs::remove_all(replaced, error);
-  KYOSO_RETURN_IF_ERROR(CopyDatabase(DirFor(description.raft_index), incoming));
+  KYOSO_RETURN_IF_ERROR(CopyDatabase(DirFor(*kept), incoming));
   current.reset();  // Closes the live database before it is replaced.
   // A crash between the renames leaves no ledger directory: the node then starts from an
   // empty ledger, and raft restores this snapshot again.

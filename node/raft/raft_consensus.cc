@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -91,6 +92,7 @@ struct RaftConsensus::LoopCallbacks {
 
   static int FsmSnapshot(void* user, uint64_t index, void** data, size_t* size) {
     auto* self = static_cast<RaftConsensus*>(user);
+    const auto started = std::chrono::steady_clock::now();
     ledger::StatusOr<std::string> description = self->state_->TakeSnapshot(index);
     if (!description.ok()) {
       spdlog::error("snapshot at raft index {} failed: {}", index, description.status().ToString());
@@ -100,8 +102,10 @@ struct RaftConsensus::LoopCallbacks {
     if (*data == nullptr) return 1;
     std::memcpy(*data, description->data(), description->size());
     *size = description->size();
-    spdlog::info("snapshot at raft index {} (ledger index {})", index,
-                 self->state_->ledger().applied_index());
+    const auto took = std::chrono::steady_clock::now() - started;
+    spdlog::info("snapshot at raft index {} (ledger index {}) in {} ms", index,
+                 self->state_->ledger().applied_index(),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
     return 0;
   }
 

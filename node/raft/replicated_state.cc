@@ -80,6 +80,19 @@ ledger::StatusOr<std::string> ReplicatedState::TakeSnapshot(uint64_t index) {
   return EncodeSnapshotDescription(description);
 }
 
+bool ReplicatedState::HoldsTheSnapshot(const SnapshotDescription& description) const {
+  const uint64_t applied = ledger_->applied_index();
+  if (applied == description.ledger_index) return ledger_->chain_head() == description.chain_head;
+  if (applied < description.ledger_index) return false;
+  // A copy taken after the snapshot holds later batches too (the log's replay skips
+  // them): its journal says what the chain head was at the snapshot's last batch.
+  if (description.ledger_index == 0) return true;
+  ledger::StatusOr<std::vector<ledger::JournalEntry>> at =
+      ledger_->Journal(description.ledger_index, 1);
+  return at.ok() && !at->empty() && at->front().index == description.ledger_index &&
+         at->front().chain_head == description.chain_head;
+}
+
 ledger::Status ReplicatedState::Restore(std::string_view bytes) {
   ledger::StatusOr<SnapshotDescription> description = DecodeSnapshotDescription(bytes);
   if (!description.ok()) return description.status();
@@ -97,8 +110,7 @@ ledger::Status ReplicatedState::Restore(std::string_view bytes) {
   ledger::StatusOr<std::unique_ptr<ledger::Ledger>> opened = ledger::Ledger::Open(store_.get());
   if (!opened.ok()) return opened.status();
   ledger_ = std::move(opened).value();
-  if (ledger_->applied_index() != description->ledger_index ||
-      ledger_->chain_head() != description->chain_head) {
+  if (!HoldsTheSnapshot(*description)) {
     return ledger::Status::Corruption("the installed checkpoint is not the state its snapshot at " +
                                       std::to_string(description->raft_index) + " describes");
   }

@@ -7,7 +7,9 @@
 // skipped: the ledger records its applied index in the same WriteBatch as the batch, so
 // each batch is applied exactly once across restarts. A snapshot is a small description
 // of a checkpoint that a CheckpointKeeper keeps; restoring one replaces the store with
-// the checkpoint's copy, fetched from a peer when it is not here.
+// the checkpoint's copy, fetched from a peer when it is not here. The copy may hold later
+// batches than the snapshot (a keeper may take it after the snapshot, off the raft
+// loop): they are committed, and replaying the log skips them like any batch applied.
 //
 // Thread-safety: none; the raft loop thread (or the simulation) owns it.
 #pragma once
@@ -26,10 +28,12 @@ namespace kyoso::node {
 class CheckpointKeeper {
  public:
   virtual ~CheckpointKeeper() = default;
-  // Keeps a copy of `store` as it is now, under `raft_index`.
+  // Keeps a copy of `store` under `raft_index`: as it is now, or as it is a little later
+  // (with later batches applied) if the copy is taken in the background.
   virtual ledger::Status Keep(ledger::Store& store, uint64_t raft_index) = 0;
   // Replaces `current` (closed by this call) with the copy `description` names, fetched
-  // from its source or another node of the directory when it is not kept here.
+  // from its source or another node of the directory when it is not kept here: the state
+  // at its raft index or a later one.
   virtual ledger::StatusOr<std::unique_ptr<ledger::Store>> Install(
       const SnapshotDescription& description, std::unique_ptr<ledger::Store> current) = 0;
 };
@@ -74,6 +78,8 @@ class ReplicatedState {
         keeper_(keeper),
         hooks_(std::move(hooks)) {}
   ledger::Status ApplyBatch(uint64_t index, BatchEntry& entry, const BatchApplied& on_batch);
+  // Whether the ledger is the state `description` names, or that state with later batches.
+  bool HoldsTheSnapshot(const SnapshotDescription& description) const;
   void RememberHead(uint64_t index, const ledger::ChainHead& head);
 
   uint64_t node_id_;
