@@ -2,6 +2,8 @@
 // keeper's own thread, after Keep has returned, so it may hold later batches; it is
 // served for its raft index and any earlier one, and installed for them without a fetch.
 // And ReplicatedState installs such a copy only if it holds the snapshot's own history.
+#include "node/raft/checkpoints.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -11,7 +13,6 @@
 #include "kyoso/ledger/ledger.h"
 #include "kyoso/ledger/memory_store.h"
 #include "kyoso/ledger/rocksdb_store.h"
-#include "node/raft/checkpoints.h"
 #include "node/raft/replicated_state.h"
 #include "support/generator.h"
 
@@ -135,14 +136,13 @@ TEST_F(CheckpointsTest, ASnapshotWithNoCheckpointHereOrLaterIsFetched) {
   EXPECT_EQ(fetches_, 1);
 }
 
-
 // A keeper that hands over one given store.
 class GivenStore final : public CheckpointKeeper {
  public:
   explicit GivenStore(std::unique_ptr<ledger::Store> store) : store_(std::move(store)) {}
   ledger::Status Keep(ledger::Store&, uint64_t) override { return ledger::Status::Ok(); }
-  ledger::StatusOr<std::unique_ptr<ledger::Store>> Install(const SnapshotDescription&,
-                                                           std::unique_ptr<ledger::Store>) override {
+  ledger::StatusOr<std::unique_ptr<ledger::Store>> Install(
+      const SnapshotDescription&, std::unique_ptr<ledger::Store>) override {
     return std::move(store_);
   }
 
@@ -169,8 +169,8 @@ std::unique_ptr<ledger::Store> LedgerOf(uint64_t seed, uint64_t last, uint64_t a
 ledger::Status RestoreFrom(std::unique_ptr<ledger::Store> copy,
                            const ledger::ChainHead& head_at_5) {
   GivenStore keeper(std::move(copy));
-  auto state = ReplicatedState::Open(1, "127.0.0.1:1", std::make_unique<ledger::MemoryStore>(),
-                                     &keeper, {});
+  auto state =
+      ReplicatedState::Open(1, "127.0.0.1:1", std::make_unique<ledger::MemoryStore>(), &keeper, {});
   EXPECT_TRUE(state.ok());
   SnapshotDescription description;
   description.raft_index = 5;
