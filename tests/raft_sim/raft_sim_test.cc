@@ -213,12 +213,13 @@ class Simulation {
     uint64_t before = replica->state->ledger().applied_index();
     ledger::Status status =
         replica->state->Restore(std::string_view(static_cast<const char*>(data), size));
-    if (replica->state->ledger().applied_index() != before) ++totals.snapshots_installed;
-    if (replica->state->ledger().applied_index() > replica->state->raft_index()) {
-      ++totals.installed_ahead;
-    }
+    // A failed restore may leave no ledger: say why before reading it.
     EXPECT_TRUE(status.ok()) << "seed " << replica->sim->seed_ << ": " << status.ToString();
-    return status.ok() ? 0 : 1;
+    if (!status.ok()) return 1;
+    const uint64_t applied = replica->state->ledger().applied_index();
+    if (applied != before) ++totals.snapshots_installed;
+    if (applied > replica->state->raft_index()) ++totals.installed_ahead;
+    return 0;
   }
   static void ProposalDone(void* user, int status) {
     auto* sim = static_cast<Simulation*>(user);
